@@ -1,0 +1,54 @@
+/**
+ * Reads a policy repository from disk into the path → text map the engine compiles: the registry,
+ * every JSON Schema under `schemas/`, every YAML file under `rules/`, and any other rule file the
+ * registry names.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { parse } from 'yaml';
+import { REGISTRY_FILE } from '../../engine/index.js';
+
+const SKIP = new Set(['node_modules', '.git', 'dist', 'data']);
+
+export function walk(root: string, dir: string, keep: (rel: string) => boolean, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    if (SKIP.has(name) || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(root, full, keep, out);
+    else {
+      const rel = relative(root, full).split(sep).join('/');
+      if (keep(rel)) out.push(rel);
+    }
+  }
+  return out;
+}
+
+export function loadPolicyFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const read = (rel: string) => {
+    const full = join(dir, rel);
+    if (!files.has(rel) && existsSync(full) && statSync(full).isFile()) files.set(rel, readFileSync(full, 'utf8'));
+  };
+  read(REGISTRY_FILE);
+  for (const rel of walk(dir, join(dir, 'schemas'), (p) => p.endsWith('.json'))) read(rel);
+  for (const rel of walk(dir, join(dir, 'rules'), (p) => /\.ya?ml$/.test(p))) read(rel);
+  for (const rel of registryRuleFiles(files.get(REGISTRY_FILE))) read(rel);
+  return files;
+}
+
+/** Rule file paths named in the registry; a registry that does not parse names none (the compiler reports it). */
+function registryRuleFiles(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const doc = parse(text) as { actions?: Record<string, { rules?: unknown }> } | null;
+    return Object.values(doc?.actions ?? {}).flatMap((a) => (Array.isArray(a?.rules) ? a.rules : [a?.rules])).filter((r): r is string => typeof r === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** Every `*.test.yaml` of the repository, sorted. */
+export function findTestFiles(dir: string): string[] {
+  return walk(dir, dir, (p) => p.endsWith('.test.yaml') || p.endsWith('.test.yml'));
+}

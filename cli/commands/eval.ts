@@ -1,0 +1,29 @@
+/**
+ * `arbiter eval --action A --proposal p.json [--context c.json] [--now ISO] [--explain off|summary|full] [--format json|pretty] [--dir D]`:
+ * decide one proposal and print the decision.
+ */
+import { decide, renderDecision } from '../../engine/index.js';
+import { choice, parse, UsageError } from '../args.js';
+import { policyOrReport, readJson, type Io } from '../io.js';
+
+export const usage = 'arbiter eval --action A --proposal p.json [--context c.json] [--now ISO] [--explain off|summary|full] [--format json|pretty] [--dir D]';
+
+export function evalCommand(argv: string[], io: Io): number {
+  const { values } = parse(argv, {
+    dir: { type: 'string', default: '.' }, action: { type: 'string' }, proposal: { type: 'string' }, context: { type: 'string' },
+    now: { type: 'string' }, explain: { type: 'string' }, format: { type: 'string' },
+  });
+  if (!values.action || !values.proposal) throw new UsageError('--action and --proposal are required');
+  const explain = choice(values.explain, 'explain', ['off', 'summary', 'full'] as const, 'summary');
+  const format = choice(values.format, 'format', ['json', 'pretty'] as const, 'json');
+  const policy = policyOrReport(values.dir, io);
+  if (!policy) return 1;
+  const proposal = readJson(values.proposal, 'proposal', io);
+  const context = values.context ? readJson(values.context, 'context', io) : undefined;
+  const decision = decide(policy, {
+    action: values.action, proposal, ...(context !== undefined ? { context } : {}),
+    now: values.now ?? new Date().toISOString(), explain,
+  });
+  io.out(format === 'pretty' ? renderDecision(decision) : JSON.stringify(decision, null, 2));
+  return 0;
+}

@@ -1,0 +1,50 @@
+/** What commands share: where output goes, and loading and compiling a policy directory. */
+import { readFileSync } from 'node:fs';
+import { compilePolicy, formatDiagnostic, type CompileResult, type CompiledPolicy } from '../engine/index.js';
+import { loadPolicyFiles } from '../adapters/loaders/fs.js';
+import { UsageError } from './args.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** standard input, for `-` arguments */
+  stdin(): string;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  stdin: () => readFileSync(0, 'utf8'),
+};
+
+export function compileDir(dir: string): { result: CompileResult; files: Map<string, string> } {
+  const files = loadPolicyFiles(dir);
+  return { result: compilePolicy(files), files };
+}
+
+/** Compiles `dir`, printing diagnostics to stderr; undefined when it does not compile. */
+export function policyOrReport(dir: string, io: Io): CompiledPolicy | undefined {
+  const { result } = compileDir(dir);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors) io.err(formatDiagnostic(d));
+  if (!result.ok) {
+    io.err(`the policy in \`${dir}\` does not compile (${errors.length} error${errors.length === 1 ? '' : 's'}); run \`arbiter check --dir ${dir}\``);
+    return undefined;
+  }
+  return result.policy;
+}
+
+/** A JSON file, or standard input for `-`. */
+export function readJson(path: string, what: string, io: Io): unknown {
+  let text: string;
+  try {
+    text = path === '-' ? io.stdin() : readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new UsageError(`${what} \`${path}\` is not valid JSON: ${(e as Error).message}`);
+  }
+}

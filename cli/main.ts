@@ -1,0 +1,47 @@
+/** The `arbiter` command. */
+import { DecideError } from '../engine/index.js';
+import { UsageError } from './args.js';
+import { check, usage as checkUsage } from './commands/check.js';
+import { contracts, usage as contractsUsage } from './commands/contracts.js';
+import { evalCommand, usage as evalUsage } from './commands/eval.js';
+import { test, usage as testUsage } from './commands/test.js';
+import { processIo, type Io } from './io.js';
+
+type Command = { run(argv: string[], io: Io): number | Promise<number>; usage: string; about: string };
+
+const COMMANDS: Record<string, Command> = {
+  check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
+  eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
+  test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
+  contracts: { run: contracts, usage: contractsUsage, about: 'export contracts authored in zod to JSON Schema files' },
+};
+
+function help(): string {
+  return ['usage: arbiter <command> [options]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.about}\n           ${c.usage}`)].join('\n');
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`arbiter: unknown command \`${name}\`\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`arbiter ${name}: ${e.message}\nusage: ${command.usage}`);
+      return 2;
+    }
+    if (e instanceof DecideError) {
+      io.err(`arbiter ${name}: ${e.code}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The parsed, untyped form of policy files: what the author wrote, with positions. The compiler
+ * resolves names and types in a later stage; nothing here knows about contracts.
+ */
+import type { SourceLoc } from '../errors.js';
+
+export type Loc = SourceLoc;
+
+export const SIDE_EFFECTS = ['none', 'read', 'reversible_write', 'irreversible_write', 'external_message', 'financial'] as const;
+export type SideEffect = (typeof SIDE_EFFECTS)[number];
+export type Outcome = 'approve' | 'review' | 'reject';
+export type RuleOutcome = 'review' | 'reject';
+export type Mode = 'enforce' | 'shadow';
+
+export interface ContractRef { id: string; version: number; loc: Loc }
+
+export interface ReviewSettings { queue: string; expiresAfter?: string; onExpiry: 'reject' | 'review' }
+
+export interface ActionAst {
+  name: string;
+  loc: Loc;
+  description?: string;
+  contract: ContractRef;
+  context?: ContractRef;
+  ruleFiles: { path: string; loc: Loc }[];
+  sideEffects: SideEffect;
+  idempotencyKey?: { pointer: string; loc: Loc };
+  default: 'approve' | 'review';
+  onUnknown: RuleOutcome;
+  onError: RuleOutcome;
+  review?: ReviewSettings;
+  owners: string[];
+}
+
+export interface RegistryAst { path: string; actions: ActionAst[] }
+
+/** A fact as written: `proposal.amount`, or json-rules-engine style `fact: customer` + `path: $.tier`. */
+export interface FactRefAst { name: string; path?: string; loc: Loc }
+
+export type ExprAst =
+  | { kind: 'lit'; value: unknown; source?: string; loc: Loc }
+  /** A bare string inside a function call: a fact, or a table, member or separator, as the parameter says. */
+  | { kind: 'name'; text: string; loc: Loc }
+  | { kind: 'fact'; ref: FactRefAst; loc: Loc }
+  | { kind: 'typed'; as: 'duration' | 'date' | 'instant'; text: string; loc: Loc }
+  | { kind: 'call'; fn: string; args: ExprAst[]; loc: Loc; fnLoc: Loc }
+  /** Aggregate form: `{ sum: { over: proposal.items, of: price } }`, `{ count: { over: …, where: … } }`. */
+  | { kind: 'agg'; fn: string; over: ExprAst; of?: string; where?: CondAst; as: string; loc: Loc; fnLoc: Loc };
+
+export type CondAst =
+  | { kind: 'all' | 'any'; items: CondAst[]; loc: Loc; label?: string }
+  | { kind: 'not'; item: CondAst; loc: Loc; label?: string }
+  | { kind: 'ref'; name: string; loc: Loc }
+  /** `fact` is a fact name (json-rules-engine) or, as an extension, a function call such as `{ lowercase: item }` */
+  | { kind: 'leaf'; fact: ExprAst; operator: string; operatorLoc: Loc; value?: ExprAst; loc: Loc; label?: string }
+  | { kind: 'quant'; q: 'some' | 'every' | 'none'; over: ExprAst; as: string; where: CondAst; loc: Loc; label?: string };
+
+export interface NamedCondition { name: string; when: CondAst; loc: Loc }
+export interface TableAst { name: string; entries: Map<string, { value: unknown; loc: Loc }>; loc: Loc }
+export interface DeriveAst { name: string; expr: ExprAst; loc: Loc }
+
+export interface RuleAst {
+  id: string;
+  loc: Loc;
+  outcome: RuleOutcome;
+  mode: Mode;
+  when: CondAst;
+  reason?: { text: string; loc: Loc };
+  description?: string;
+}
+
+export interface SignalAst { id: string; loc: Loc; when: CondAst; points: number; description?: string }
+
+export interface RiskAst {
+  signals: SignalAst[];
+  tiers?: { name: string; min: number; loc: Loc }[];
+  route?: { tier: string; outcome: RuleOutcome; loc: Loc }[];
+  loc: Loc;
+}
+
+export interface RuleFileAst {
+  path: string;
+  conditions: NamedCondition[];
+  tables: TableAst[];
+  derive: DeriveAst[];
+  rules: RuleAst[];
+  risk?: RiskAst;
+}

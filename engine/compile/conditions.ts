@@ -1,0 +1,155 @@
+/** Resolving conditions: operators bound, operands typed, literals read, named conditions expanded. */
+import type { CondAst, ExprAst } from '../ast/types.js';
+import { STRING, describe, type Type } from '../contracts/types.js';
+import { didYouMean } from '../errors.js';
+import { OPERATORS, type OperatorDef } from '../operators/index.js';
+import { resolveExpr } from './expressions.js';
+import type { Cond, Val } from './ir.js';
+import { typedLiteral } from './literals.js';
+import { safeRegex } from './regex.js';
+import { withItem, type Scope } from './scope.js';
+
+export function resolveCondition(c: CondAst, s: Scope): Cond | undefined {
+  const id = s.action.nextId();
+  const label = 'label' in c && c.label !== undefined ? { label: c.label } : {};
+  switch (c.kind) {
+    case 'all':
+    case 'any': {
+      const items = c.items.map((x) => resolveCondition(x, s));
+      return items.every((x) => x !== undefined) ? { k: c.kind, items: items as Cond[], id, ...label } : undefined;
+    }
+    case 'not': {
+      const item = resolveCondition(c.item, s);
+      return item && { k: 'not', item, id, ...label };
+    }
+    case 'ref':
+      return reference(c.name, c.loc, id, s);
+    case 'quant': {
+      const over = resolveExpr(c.over, s);
+      if (!over) return undefined;
+      if (over.slot.type.kind !== 'array') {
+        s.action.diags.error('type_mismatch', `${s.who}: \`${c.q}\` goes over a list, but \`${over.text}\` is ${describe(over.slot.type)}`, c.loc);
+        return undefined;
+      }
+      const where = resolveCondition(c.where, withItem(s, c.as, over.slot.type.items));
+      return where && { k: 'quant', q: c.q, over, depth: s.items.length, as: c.as, where, id, ...label };
+    }
+    case 'leaf':
+      return leaf(c, id, s);
+  }
+}
+
+function reference(name: string, loc: CondAst['loc'], id: number, s: Scope): Cond | undefined {
+  const named = s.action.conditions.get(name);
+  if (!named) {
+    const hint = didYouMean(name, s.action.conditions.keys());
+    s.action.diags.error('unknown_condition', `${s.who} refers to condition \`${name}\`, which no rule file defines`, loc,
+      hint ? `did you mean \`${hint}\`?` : 'define it under `conditions:`');
+    return undefined;
+  }
+  if (s.expanding.includes(name)) {
+    const cycle = [...s.expanding.slice(s.expanding.indexOf(name)), name];
+    s.action.diags.error('condition_cycle', `conditions refer to each other: ${cycle.map((n) => `\`${n}\``).join(' → ')}`, named.loc);
+    return undefined;
+  }
+  s.action.used.add(`condition:${name}`);
+  const item = resolveCondition(named.when, { ...s, expanding: [...s.expanding, name] });
+  return item && { k: 'ref', name, item, id };
+}
+
+function leaf(c: Extract<CondAst, { kind: 'leaf' }>, id: number, s: Scope): Cond | undefined {
+  const diags = s.action.diags;
+  const op = OPERATORS.get(c.operator);
+  if (!op) {
+    const hint = didYouMean(c.operator, OPERATORS.keys());
+    diags.error('unknown_operator', `${s.who} uses operator \`${c.operator}\`, which does not exist`, c.operatorLoc,
+      hint ? `did you mean \`${hint}\`?` : `operators: ${[...OPERATORS.keys()].map((k) => `\`${k}\``).join(', ')}`);
+  }
+  const left = resolveExpr(c.fact, s);
+  if (!op || !left) return undefined;
+  const label = c.label !== undefined ? { label: c.label } : {};
+  if (op.unary) {
+    if (c.value) diags.error('invalid_value', `\`${op.name}\` takes no \`value\``, c.value.loc);
+    return { k: 'leaf', op, left, id, loc: c.loc, ...label };
+  }
+  if (!c.value) {
+    diags.error('missing_key', `${s.who}: \`${op.name}\` needs a \`value\``, c.loc);
+    return undefined;
+  }
+  const right = operand(op, left, c.value, s);
+  if (!right) return undefined;
+  const wrong = op.check(left.slot.type, right.slot.type);
+  if (wrong) {
+    diags.error('type_mismatch', `${s.who}: \`${op.name}\` on \`${left.text}\` ${wrong}`, c.operatorLoc, mismatchHelp(op, left.slot.type));
+    return undefined;
+  }
+  return { k: 'leaf', op, left, right, id, loc: c.loc, ...label };
+}
+
+function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
+  if (op.name.startsWith('greater') || op.name.startsWith('less')) {
+    if (left.kind === 'string') return 'order comparisons apply to numbers, instants, dates and durations; for text use `equal`, `in` or `startsWith`';
+  }
+  return undefined;
+}
+
+/** The right operand: a literal read as the left side's type, or an expression. */
+function operand(op: OperatorDef, left: Val, value: ExprAst, s: Scope): Val | undefined {
+  const lt = left.slot.type;
+  if (op.name === 'matches') return pattern(value, s);
+  if (value.kind !== 'lit') return resolveExpr(value, s);
+  if (op.name === 'in' || op.name === 'notIn') {
+    if (!Array.isArray(value.value)) {
+      s.action.diags.error('type_mismatch', `${s.who}: \`${op.name}\` needs a list value, not \`${JSON.stringify(value.value)}\``, value.loc,
+        `write \`value: [${JSON.stringify(value.value)}]\``);
+      return undefined;
+    }
+    const items = value.value.map((v) => typedLiteral(lt, v, undefined, value.loc, s));
+    if (items.some((x) => x === undefined)) return undefined;
+    const vals = items as Val[];
+    return {
+      k: 'const', slot: { type: { kind: 'array', items: { type: lt, optional: false } }, optional: false },
+      value: vals.map((v) => (v.k === 'const' ? v.value : undefined)), plain: false, text: `[${vals.map((v) => v.text).join(', ')}]`,
+    };
+  }
+  if (op.name === 'contains' || op.name === 'doesNotContain') {
+    const item = lt.kind === 'array' ? lt.items.type : lt.kind === 'string' ? STRING : lt;
+    return typedLiteral(item, value.value, value.source, value.loc, s);
+  }
+  // A prefix, suffix or differently-cased spelling is not an enum value, so it is read as plain text.
+  if (lt.kind === 'string' && (op.name === 'startsWith' || op.name === 'endsWith' || op.name === 'equalIgnoreCase')) {
+    return typedLiteral(STRING, value.value, value.source, value.loc, s);
+  }
+  return typedLiteral(lt, value.value, value.source, value.loc, s);
+}
+
+const REGEX_LITERAL = /^\/(.*)\/([a-z]*)$/s;
+
+function pattern(value: ExprAst, s: Scope): Val | undefined {
+  if (value.kind !== 'lit' || typeof value.value !== 'string') {
+    s.action.diags.error('invalid_literal', `${s.who}: \`matches\` takes a literal pattern string`, value.loc,
+      'patterns are checked for catastrophic backtracking when compiling, so they cannot come from facts');
+    return undefined;
+  }
+  const m = REGEX_LITERAL.exec(value.value);
+  const source = m ? (m[1] as string) : value.value;
+  const flags = m ? (m[2] as string) : '';
+  if (/[^imsu]/.test(flags)) {
+    s.action.diags.error('invalid_literal', `${s.who}: pattern flags \`${flags}\` are not allowed`, value.loc, 'use `i`, `m`, `s` or `u`');
+    return undefined;
+  }
+  let re: RegExp;
+  try {
+    re = new RegExp(source, flags);
+  } catch (e) {
+    s.action.diags.error('invalid_literal', `${s.who}: \`${source}\` is not a valid pattern: ${(e as Error).message.replace(/^Invalid regular expression: /, '').toLowerCase()}`, value.loc);
+    return undefined;
+  }
+  const unsafe = safeRegex(source, flags);
+  if (unsafe) {
+    s.action.diags.error('unsafe_regex', `${s.who}: pattern \`${source}\` ${unsafe}`, value.loc,
+      'remove nested or overlapping repetition such as `(a+)+` or `.*x.*`; anchor the pattern and use specific character classes');
+    return undefined;
+  }
+  return { k: 'const', slot: { type: { kind: 'any' }, optional: false }, value: re, plain: false, text: String(re) };
+}

@@ -1,0 +1,219 @@
+/**
+ * Compiles a policy repository (held in memory: path → text) into a frozen CompiledPolicy.
+ * Stages: parse the registry → load contracts → parse rule files → resolve and type-check every
+ * action → generate code → hash. Every stage keeps going after an error, so one run reports them
+ * all, sorted by file and position.
+ */
+import { parseRegistry } from '../ast/registry.js';
+import { parseRuleFile } from '../ast/rules.js';
+import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from '../ast/types.js';
+import { ContractLoader } from '../contracts/load.js';
+import { resolvePath } from '../contracts/shape.js';
+import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
+import { compileChunks } from '../eval/codegen.js';
+import { at, YamlFile } from '../source/yaml.js';
+import { canonicalJson, sha256 } from '../values/canonical.js';
+import { parseDuration } from '../values/time.js';
+import { ENGINE_VERSION } from '../version.js';
+import { resolveCondition } from './conditions.js';
+import { resolveDerived } from './expressions.js';
+import { checkGuards } from './guards.js';
+import type { RiskModel, Rule, Signal } from './ir.js';
+import type { CompiledAction, CompiledPolicy } from './policy.js';
+import type { ActionScope, Scope } from './scope.js';
+import { resolveTemplate } from './template.js';
+
+export const REGISTRY_FILE = 'rules.registry.yaml';
+const RESERVED = new Set(['proposal', 'context', 'now', 'today']);
+
+export type CompileResult =
+  | { ok: true; policy: CompiledPolicy; diagnostics: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+/** `files` maps paths relative to the policy root (`rules/refund.yaml`) to their text. */
+export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult {
+  const diags = new Diagnostics();
+  const registryText = files.get(REGISTRY_FILE);
+  if (registryText === undefined) {
+    diags.error('unknown_file', `\`${REGISTRY_FILE}\` does not exist`, undefined, 'a policy repository has a registry at its root; pass `--dir` to point at one');
+    return { ok: false, diagnostics: diags.sorted() };
+  }
+  const registryFile = new YamlFile(REGISTRY_FILE, registryText, diags);
+  const registry = registryFile.root ? parseRegistry(at(registryFile, registryFile.root), diags) : undefined;
+  const contracts = new ContractLoader(files, diags);
+  const ruleFiles = new Map<string, RuleFileAst | null>();
+  const parseFile = (path: string, loc: SourceLoc): RuleFileAst | undefined => {
+    if (!ruleFiles.has(path)) {
+      const text = files.get(path);
+      if (text === undefined) {
+        diags.error('unknown_file', `rule file \`${path}\` does not exist`, loc);
+        ruleFiles.set(path, null);
+      } else {
+        const f = new YamlFile(path, text, diags);
+        ruleFiles.set(path, (f.root && parseRuleFile(at(f, f.root), diags)) ?? null);
+      }
+    }
+    return ruleFiles.get(path) ?? undefined;
+  };
+
+  const actions = new Map<string, CompiledAction>();
+  for (const ast of registry?.actions ?? []) {
+    const action = compileAction(ast, contracts, parseFile, diags);
+    if (action) actions.set(ast.name, action);
+  }
+  if (diags.errorCount > 0 || !registry) return { ok: false, diagnostics: diags.sorted() };
+  const revision = `sha256:${sha256(canonicalJson(functional(registry.actions, [...actions.values()], ruleFiles)))}`;
+  const policy: CompiledPolicy = Object.freeze({ revision, engineVersion: ENGINE_VERSION, actions });
+  return { ok: true, policy, diagnostics: diags.sorted() };
+}
+
+function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p: string, l: SourceLoc) => RuleFileAst | undefined, diags: Diagnostics): CompiledAction | undefined {
+  const contract = contracts.load(ast.contract);
+  const context = ast.context ? contracts.load(ast.context) : undefined;
+  const files = ast.ruleFiles.map((f) => parseFile(f.path, f.loc)).filter((f): f is RuleFileAst => f !== undefined);
+  if (!contract || (ast.context && !context)) return undefined;
+
+  if (ast.idempotencyKey) checkPointer(ast.idempotencyKey.pointer, ast.idempotencyKey.loc, contract.slot, contract.ref, diags);
+  if (ast.review?.expiresAfter !== undefined && !parseDuration(ast.review.expiresAfter)) {
+    diags.error('invalid_literal', `review \`expires_after\` \`${ast.review.expiresAfter}\` is not a duration`, ast.loc, 'write durations as `24h`, `2d` or `90m`');
+  }
+
+  const counter = { n: 0 };
+  const scope: ActionScope = {
+    action: ast.name, diags,
+    proposal: { name: contract.ref, slot: contract.slot },
+    ...(context ? { context: { name: context.ref, slot: context.slot } } : {}),
+    deriveAst: uniqueNames(files.flatMap((f) => f.derive), 'derived fact', diags, (d: DeriveAst) => RESERVED.has(d.name)),
+    conditions: uniqueNames(files.flatMap((f) => f.conditions), 'condition', diags),
+    tables: uniqueNames(files.flatMap((f) => f.tables), 'table', diags),
+    derived: new Map(), resolving: [], failed: new Set(), used: new Set(),
+    nextId: () => counter.n++,
+  };
+  const at = (who: string): Scope => ({ action: scope, who, items: [], expanding: [] });
+  for (const name of scope.deriveAst.keys()) resolveDerived(name, at(`derived fact \`${name}\``));
+
+  const rules: Rule[] = [];
+  const ruleIds = new Map<string, SourceLoc>();
+  for (const file of files) {
+    for (const r of file.rules) {
+      if (duplicate(ruleIds, r.id, r.loc, 'rule', diags)) continue;
+      const s = at(`rule \`${r.id}\``);
+      const when = resolveCondition(r.when, s);
+      const reason = resolveTemplate(r.reason?.text ?? `rule \`${r.id}\` matched`, r.reason?.loc ?? r.loc, s);
+      if (!when || !reason) continue;
+      checkGuards(s.who, when, r.loc, diags);
+      rules.push({ id: r.id, index: rules.length, outcome: r.outcome, mode: r.mode, when, reason, loc: r.loc, file: file.path,
+        ...(r.description !== undefined ? { description: r.description } : {}) });
+    }
+  }
+  const risk = compileRisk(files, rules.length, at, diags);
+
+  for (const [kind, names] of [['condition', scope.conditions], ['table', scope.tables], ['derive', scope.deriveAst]] as const) {
+    for (const [name, def] of names) {
+      if (!scope.used.has(`${kind}:${name}`)) diags.warn('unused', `${kind === 'derive' ? 'derived fact' : kind} \`${name}\` is never used`, def.loc);
+    }
+  }
+  if (diags.errorCount > 0) return undefined;
+
+  const derived = [...scope.derived.values()].sort((a, b) => a.index - b.index);
+  const entries = [...rules.map((r) => ({ index: r.index, when: r.when })), ...risk.signals.map((s) => ({ index: s.index, when: s.when }))];
+  const { chunks, ranges, source } = compileChunks(entries);
+  const evaluate = (env: Parameters<CompiledAction['evaluate']>[0], out: number[]): string | undefined => {
+    let failure: string | undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const mark = out.length;
+      try {
+        chunks[i]!(env, out);
+      } catch (e) {
+        // Fail closed: every rule of a chunk that threw counts as an error.
+        out.length = mark;
+        for (const index of ranges[i]!) out.push(index, 1);
+        failure ??= (e as Error).message;
+      }
+    }
+    return failure;
+  };
+  return Object.freeze({
+    name: ast.name, contract, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
+    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, evaluate, source, ast,
+    ...(context ? { context } : {}),
+    ...(ast.description !== undefined ? { description: ast.description } : {}),
+    ...(ast.idempotencyKey ? { idempotencyKey: ast.idempotencyKey.pointer } : {}),
+    ...(ast.review ? { review: ast.review } : {}),
+  });
+}
+
+function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => Scope, diags: Diagnostics): RiskModel {
+  const signals: Signal[] = [];
+  const ids = new Map<string, SourceLoc>();
+  let tiers: { name: string; min: number }[] = [];
+  const route = new Map<string, 'review' | 'reject'>();
+  let tiersFrom: string | undefined;
+  for (const file of files) {
+    if (!file.risk) continue;
+    for (const sig of file.risk.signals) {
+      if (duplicate(ids, sig.id, sig.loc, 'signal', diags)) continue;
+      const s = at(`signal \`${sig.id}\``);
+      const when = resolveCondition(sig.when, s);
+      if (!when) continue;
+      checkGuards(s.who, when, sig.loc, diags);
+      signals.push({ id: sig.id, index: offset + signals.length, when, points: sig.points, loc: sig.loc, ...(sig.description !== undefined ? { description: sig.description } : {}) });
+    }
+    if (file.risk.tiers || file.risk.route) {
+      if (tiersFrom) {
+        diags.error('risk_config', `risk tiers and routes are already defined in \`${tiersFrom}\``, file.risk.loc, 'define `tiers` and `route` once per action');
+        continue;
+      }
+      tiersFrom = file.path;
+      tiers = [...(file.risk.tiers ?? [])].sort((a, b) => a.min - b.min).map(({ name, min }) => ({ name, min }));
+      const names = new Set(['low', ...tiers.map((t) => t.name)]);
+      for (const r of file.risk.route ?? []) {
+        if (!names.has(r.tier)) diags.error('risk_config', `route names tier \`${r.tier}\`, which \`tiers\` does not define`, r.loc, `tiers: ${[...names].map((n) => `\`${n}\``).join(', ')}`);
+        else route.set(r.tier, r.outcome);
+      }
+    }
+  }
+  return { signals, tiers, route };
+}
+
+function checkPointer(pointer: string, loc: SourceLoc, slot: Parameters<typeof resolvePath>[0], ref: string, diags: Diagnostics): void {
+  const steps = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const r = resolvePath(slot, steps);
+  if (!r.ok) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names a member that contract \`${ref}\` does not define`, loc);
+  else if (r.slot.optional) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names an optional member of contract \`${ref}\``, loc, 'the key must be present in every proposal: make the member required');
+}
+
+function duplicate(seen: Map<string, SourceLoc>, id: string, loc: SourceLoc, what: string, diags: Diagnostics): boolean {
+  const first = seen.get(id);
+  if (first) {
+    diags.error('duplicate_id', `${what} id \`${id}\` is already used at ${first.file}:${first.line}:${first.col}`, loc);
+    return true;
+  }
+  seen.set(id, loc);
+  return false;
+}
+
+function uniqueNames<T extends NamedCondition | TableAst | DeriveAst>(defs: T[], what: string, diags: Diagnostics, reserved?: (d: T) => boolean): Map<string, T> {
+  const out = new Map<string, T>();
+  const seen = new Map<string, SourceLoc>();
+  for (const d of defs) {
+    if (reserved?.(d)) {
+      diags.error('invalid_value', `\`${d.name}\` is a reserved name and cannot name a ${what}`, d.loc);
+      continue;
+    }
+    if (!duplicate(seen, d.name, d.loc, what, diags)) out.set(d.name, d);
+  }
+  return out;
+}
+
+/** What decides outcomes: settings, contracts and rule files with positions and prose removed. */
+function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>): unknown {
+  const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) =>
+    (k === 'loc' || k === 'operatorLoc' || k === 'fnLoc' || k === 'source' || k === 'description' ? undefined
+      : x instanceof Map ? Object.fromEntries(x) : x)));
+  return {
+    actions: actions.map((a) => strip(a)),
+    contracts: Object.fromEntries(compiled.flatMap((c) => [c.contract, ...(c.context ? [c.context] : [])]).map((c) => [c.ref, c.schema])),
+    rules: Object.fromEntries([...files].map(([p, f]) => [p, strip(f)])),
+  };
+}

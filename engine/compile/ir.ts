@@ -1,0 +1,101 @@
+/**
+ * The compiled, typed form of conditions and values. Names are resolved, operators and functions
+ * are bound to their definitions, and literals are parsed into runtime values, so evaluation does
+ * no lookups by name and no path parsing.
+ */
+import type { Loc, Mode, RuleOutcome } from '../ast/types.js';
+import type { PathStep } from '../contracts/shape.js';
+import type { Slot } from '../contracts/types.js';
+import type { Conv } from '../eval/runtime.js';
+import type { FunctionDef } from '../functions/function.js';
+import type { OperatorDef } from '../operators/operator.js';
+
+export type Val =
+  | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string }
+  /** A member of the proposal, the context, or a list element bound by a quantifier (`depth`). */
+  | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string }
+  /** `sources`: the optional facts whose absence makes it absent (for guard checks) */
+  | { k: 'derived'; index: number; slot: Slot; mayFail: boolean; text: string; sources: readonly string[] }
+  | { k: 'now'; slot: Slot; text: 'now' }
+  | { k: 'today'; slot: Slot; text: 'today' }
+  | { k: 'call'; fn: FunctionDef; args: readonly Val[]; kinds: readonly Slot['type']['kind'][]; slot: Slot; mayFail: boolean; text: string }
+  | { k: 'agg'; fn: FunctionDef; over: Val; depth: number; of?: readonly PathStep[]; ofConv: Conv; where?: Cond; itemKind: Slot['type']['kind']; slot: Slot; mayFail: boolean; text: string };
+
+export type Cond =
+  | { k: 'all' | 'any'; items: readonly Cond[]; id: number; label?: string }
+  | { k: 'not'; item: Cond; id: number; label?: string }
+  | { k: 'ref'; name: string; item: Cond; id: number }
+  | { k: 'leaf'; op: OperatorDef; left: Val; right?: Val; id: number; loc: Loc; label?: string }
+  | { k: 'quant'; q: 'some' | 'every' | 'none'; over: Val; depth: number; as: string; where: Cond; id: number; label?: string };
+
+/** A reason template split into text and the facts it shows: `refund {proposal.amount} is …`. */
+export type Template = readonly (string | Val)[];
+
+export interface Rule {
+  id: string;
+  index: number;
+  outcome: RuleOutcome;
+  mode: Mode;
+  when: Cond;
+  reason: Template;
+  loc: Loc;
+  file: string;
+  description?: string;
+}
+
+export interface Signal { id: string; index: number; when: Cond; points: number; loc: Loc; description?: string }
+
+export interface Derived { name: string; index: number; expr: Val; loc: Loc }
+
+export interface RiskModel {
+  signals: readonly Signal[];
+  /** ascending by threshold */
+  tiers: readonly { name: string; min: number }[];
+  route: ReadonlyMap<string, RuleOutcome>;
+}
+
+/**
+ * Whether evaluating a value can produce an error. Reads cannot: the contract has checked every
+ * format before rules run (and a read that fails anyway fails its whole chunk closed).
+ */
+export function mayFail(v: Val): boolean {
+  return v.k === 'derived' || v.k === 'call' || v.k === 'agg' ? v.mayFail : false;
+}
+
+/** Whether a condition can be unknown or an error; total conditions compile to plain booleans. */
+export function partial(c: Cond): boolean {
+  switch (c.k) {
+    case 'all':
+    case 'any':
+      return c.items.some(partial);
+    case 'not':
+    case 'ref':
+      return partial(c.item);
+    case 'quant':
+      return c.over.slot.optional || mayFail(c.over) || partial(c.where);
+    case 'leaf': {
+      const operands = c.right ? [c.left, c.right] : [c.left];
+      if (operands.some(mayFail)) return true;
+      return !c.op.total && operands.some((v) => v.slot.optional);
+    }
+  }
+}
+
+/**
+ * The facts whose absence can make a value absent: an optional read itself, the inputs of a
+ * derived fact or call, or the value's own name when it can be absent on present inputs (a lookup
+ * miss, the minimum of an empty list).
+ */
+export function optionalSources(v: Val): string[] {
+  if (!v.slot.optional) return [];
+  switch (v.k) {
+    case 'read': return [v.text];
+    case 'derived': return [...v.sources];
+    case 'call': {
+      const inputs = v.args.flatMap(optionalSources);
+      return inputs.length ? inputs : [v.text];
+    }
+    case 'agg': return v.over.slot.optional ? optionalSources(v.over) : [v.text];
+    default: return [v.text];
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Contract validation with ajv (JSON Schema 2020-12) in strict mode: every error collected, no
+ * type coercion, no defaults written into the caller's object, formats checked by ajv-formats.
+ * `decimal` is added as a format for money sent as strings (`"1017.50"`).
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
+
+export interface ContractError { code: string; pointer: string; message: string }
+
+/** Validates a value; `prefix` roots the error pointers (`/proposal`, `/context`). */
+export type Validator = (data: unknown, prefix: string) => ContractError[];
+
+// ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
+const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (ajv: Ajv2020) => void;
+
+export const DECIMAL_FORMAT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: true,
+    allowUnionTypes: true,
+    allErrors: true,
+    coerceTypes: false,
+    useDefaults: false,
+    removeAdditional: false,
+    validateFormats: true,
+    // 17.51 / 0.01 is 1751.0000000000002 in binary floating point; compare with a tolerance so
+    // `multipleOf: 0.01` accepts every two-place amount.
+    multipleOfPrecision: 9,
+  });
+  addFormats(ajv);
+  ajv.addFormat('decimal', DECIMAL_FORMAT);
+  return ajv;
+}
+
+/** Compiles a contract; throws ajv's error when the schema is invalid. */
+export function compileValidator(ajv: Ajv2020, schema: object): Validator {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (data, prefix) => (validate(data) ? NONE : (validate.errors ?? []).map((e) => toContractError(e, prefix)));
+}
+
+const NONE: ContractError[] = [];
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function toContractError(e: ErrorObject, prefix: string): ContractError {
+  let pointer = prefix + e.instancePath;
+  const p = e.params as Record<string, unknown>;
+  let message: string;
+  switch (e.keyword) {
+    case 'required':
+      pointer += `/${escape(String(p.missingProperty))}`;
+      message = 'is required';
+      break;
+    case 'additionalProperties':
+      pointer += `/${escape(String(p.additionalProperty))}`;
+      message = 'is not allowed by the contract';
+      break;
+    case 'enum':
+      message = `must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`;
+      break;
+    case 'format':
+      message = `must be a valid \`${String(p.format)}\``;
+      break;
+    default:
+      message = e.message ?? e.keyword;
+  }
+  return { code: `contract.${snake(e.keyword)}`, pointer: pointer || '/', message: `\`${pointer || '/'}\` ${message}` };
+}
+
+function escape(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,0 +1,67 @@
+/** The decision: what the engine returns for one proposal. */
+import type { Outcome } from '../ast/types.js';
+import type { ExplainLevel, Trace } from '../trace/types.js';
+
+export type { Outcome };
+
+export interface DecideRequest {
+  action: string;
+  proposal: unknown;
+  /** facts the calling service owns; validated against the action's context contract */
+  context?: unknown;
+  /** the evaluation time (RFC 3339, or a Date); the engine never reads the clock */
+  now: string | Date;
+  /** default `summary` */
+  explain?: ExplainLevel;
+}
+
+export interface Reason {
+  /** what produced it: a fired rule, a rule that could not be decided, a rule that failed, risk, the action's default, or the contract check */
+  kind: 'contract' | 'rule' | 'unknown' | 'error' | 'risk' | 'default';
+  outcome: Outcome;
+  message: string;
+  rule?: string;
+}
+
+export interface DecisionError {
+  code: string;
+  message: string;
+  /** JSON Pointer into the request (`/proposal/amount`), for contract errors */
+  pointer?: string;
+  rule?: string;
+}
+
+export interface Risk {
+  score: number;
+  tier: string;
+  signals: { id: string; points: number; result: 'fired' | 'unknown' | 'error' }[];
+}
+
+export interface Decision {
+  action: string;
+  outcome: Outcome;
+  /** every contribution to a non-approve outcome, most severe first, then in policy order */
+  reasons: Reason[];
+  risk: Risk;
+  errors: DecisionError[];
+  /** what the outcome would be with the shadow rules enforced, and why */
+  shadow: { outcome: Outcome; reasons: Reason[] };
+  /** content hash of the compiled policy */
+  revision: string;
+  /** proposal contract id@version */
+  contract: string;
+  /** context contract id@version */
+  context?: string;
+  engine: string;
+  now: string;
+  trace?: Trace;
+}
+
+export const SEVERITY: Record<Outcome, number> = { approve: 0, review: 1, reject: 2 };
+
+export class DecideError extends Error {
+  constructor(readonly code: 'unknown_action' | 'invalid_now' | 'invalid_request', message: string) {
+    super(message);
+    this.name = 'DecideError';
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What evaluation works with. A fact value is present, missing (`undefined`; a JSON `null` reads
+ * as missing) or an EvalError. Numbers are JS numbers straight from JSON or Rationals from derived
+ * facts; instants and durations are Rationals; dates are day numbers.
+ */
+import { Rational } from '../values/rational.js';
+import { parseDate, parseInstant } from '../values/time.js';
+
+/** Truth values, ordered so that Kleene `and` is min and `or` is max. */
+export const F = 0, E = 1, U = 2, T = 3;
+export type Status = typeof F | typeof E | typeof U | typeof T;
+
+export class EvalError {
+  constructor(readonly code: 'division_by_zero' | 'invalid_value' | 'internal_error', readonly message: string) {}
+}
+
+export function not3(s: Status): Status {
+  return s === T ? F : s === F ? T : s;
+}
+
+/** Order of two present values of one ordered type. */
+export function cmp(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  return Rational.from(a as number | Rational).cmp(Rational.from(b as number | Rational));
+}
+
+/** Equality of two present scalar values: numbers compare by value whatever their spelling. */
+export function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Rational || b instanceof Rational) {
+    if ((typeof a !== 'number' && !(a instanceof Rational)) || (typeof b !== 'number' && !(b instanceof Rational))) return false;
+    return Rational.from(a).equals(Rational.from(b));
+  }
+  return false;
+}
+
+/** A member by path, looking at own properties only, so `constructor` or `__proto__` never reach the prototype. */
+export function own(o: unknown, steps: readonly (string | number)[]): unknown {
+  for (const step of steps) {
+    if (o === null || typeof o !== 'object' || !Object.prototype.hasOwnProperty.call(o, step)) return undefined;
+    o = (o as Record<string, unknown>)[step];
+  }
+  return o;
+}
+
+export function inList(a: unknown, list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (eq(a, list[i])) return true;
+  return false;
+}
+
+/** Reading a raw JSON value as its static type. Contracts have checked the format already. */
+export const read = {
+  decimal(v: unknown): Rational | EvalError {
+    const r = typeof v === 'number' ? Rational.fromNumber(v) : typeof v === 'string' ? Rational.parse(v) : undefined;
+    return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a decimal number`);
+  },
+  instant(v: unknown): Rational | EvalError {
+    const r = typeof v === 'string' ? parseInstant(v) : undefined;
+    return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not an RFC 3339 date-time`);
+  },
+  date(v: unknown): number | EvalError {
+    const r = typeof v === 'string' ? parseDate(v) : undefined;
+    return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a calendar date`);
+  },
+};
+
+export type Conv = keyof typeof read | 'none';

@@ -1,0 +1,27 @@
+// Lint: typescript-eslint's recommended rules plus the project's import boundaries
+// (engine/ stays pure: no server, adapters, Hono, node:fs or logger).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', 'data/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-constant-condition': ['error', { checkLoops: false }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['node:fs', 'fs', 'node:fs/promises', 'hono', 'pino', 'better-sqlite3', 'pg'],
+        patterns: [{ group: ['**/server/**', '**/adapters/**', '**/cli/**'], message: 'engine/ imports nothing from server/, adapters/ or cli/' }],
+      }],
+    },
+  },
+);

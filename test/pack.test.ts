@@ -1,0 +1,82 @@
+/** The bundled policy pack and the files that describe Arbiter's own formats. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { exportedText } from '../cli/commands/contracts.js';
+import { compileDir } from '../cli/io.js';
+import { createAjv } from '../engine/contracts/validate.js';
+import { COMPILE_CODES, RUNTIME_CODES } from '../engine/errors.js';
+import { ENGINE_VERSION } from '../engine/version.js';
+import { contracts as zodContracts } from '../schemas/src/tier-upgrade.js';
+import { ROOT } from './helpers/cli.js';
+
+const meta = (name: string) => JSON.parse(readFileSync(join(ROOT, 'schemas/meta', `${name}.schema.json`), 'utf8')) as object;
+const yamlOf = (path: string) => parse(readFileSync(join(ROOT, path), 'utf8')) as unknown;
+const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+const testFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.test.yaml'));
+
+describe('the bundled pack', () => {
+  it('compiles with no errors and no warnings', () => {
+    const { result } = compileDir(ROOT);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.ok && [...result.policy.actions.keys()]).toEqual(['tier_upgrade', 'refund_order', 'send_external_email', 'modify_user_permissions', 'create_support_ticket']);
+  });
+
+  it('has at least six rules and some risk signals per action', () => {
+    const { result } = compileDir(ROOT);
+    if (!result.ok) throw new Error('pack does not compile');
+    for (const a of result.policy.actions.values()) {
+      expect(a.rules.length, a.name).toBeGreaterThanOrEqual(6);
+      expect(a.risk.signals.length, a.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the contracts exported from zod current', () => {
+    for (const c of zodContracts) {
+      expect(readFileSync(join(ROOT, 'schemas', c.id, `${c.version}.schema.json`), 'utf8'), `${c.id}@${c.version}`).toBe(exportedText(c));
+    }
+  });
+});
+
+describe('meta-schemas', () => {
+  const ajv = createAjv();
+  const registry = ajv.compile(meta('registry'));
+  const rules = ajv.compile(meta('rules'));
+  const tests = ajv.compile(meta('tests'));
+
+  it('accept every file of the pack', () => {
+    expect(registry(yamlOf('rules.registry.yaml')), JSON.stringify(registry.errors)).toBe(true);
+    for (const f of ruleFiles) expect(rules(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(rules.errors)}`).toBe(true);
+    for (const f of testFiles) expect(tests(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(tests.errors)}`).toBe(true);
+  });
+
+  it('reject what the compiler rejects: unknown keys, operators and functions', () => {
+    expect(rules({ rules: [{ id: 'a', outcome: 'review', whn: {} }] })).toBe(false);
+    expect(rules({ rules: [{ id: 'a', outcome: 'review', when: { fact: 'x', operator: 'greaterThen', value: 1 } }] })).toBe(false);
+    expect(rules({ derive: { x: { multipy: [1, 2] } } })).toBe(false);
+    expect(rules({ rules: [{ id: 'a', outcome: 'approve', when: { fact: 'x', operator: 'exists' } }] })).toBe(false);
+    expect(registry({ version: 1, actions: { a: { contract: 'a@1', rules: [], side_effects: 'some', default: 'approve' } } })).toBe(false);
+    expect(tests({ action: 'a', cases: [{ name: 'x', expect: { outcome: 'allow' } }] })).toBe(false);
+  });
+
+  it('are referenced from the pack files for editors', () => {
+    expect(readFileSync(join(ROOT, 'rules.registry.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=schemas\/meta\/registry\.schema\.json$/m);
+    for (const f of ruleFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/rules\.schema\.json$/m);
+    for (const f of testFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/tests\.schema\.json$/m);
+  });
+});
+
+describe('catalogues', () => {
+  it('documents every diagnostic code in docs/errors.md, and no other', () => {
+    const doc = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
+    const documented = new Set([...doc.matchAll(/^\| `([a-z_.]+)` \|/gm)].map((m) => m[1]));
+    const codes = new Set([...Object.keys(COMPILE_CODES), ...Object.keys(RUNTIME_CODES)]);
+    expect([...codes].filter((c) => !documented.has(c))).toEqual([]);
+    expect([...documented].filter((c) => !codes.has(c!) && !c!.startsWith('contract.'))).toEqual([]);
+  });
+
+  it('keeps the engine version equal to the package version', () => {
+    expect(ENGINE_VERSION).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+});
