@@ -5,6 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
+import { Rational } from '../values/rational.js';
 
 export interface ContractError { code: string; pointer: string; message: string }
 
@@ -25,11 +26,9 @@ export function createAjv(): Ajv2020 {
     useDefaults: false,
     removeAdditional: false,
     validateFormats: true,
-    // 17.51 / 0.01 is 1751.0000000000002 in binary floating point; compare with a tolerance so
-    // `multipleOf: 0.01` accepts every two-place amount.
-    multipleOfPrecision: 9,
   });
   addFormats(ajv);
+  exactMultipleOf(ajv);
   ajv.addFormat('decimal', DECIMAL_FORMAT);
   return ajv;
 }
@@ -67,6 +66,33 @@ function toContractError(e: ErrorObject, prefix: string): ContractError {
       message = e.message ?? e.keyword;
   }
   return { code: `contract.${snake(e.keyword)}`, pointer: pointer || '/', message: `\`${pointer || '/'}\` ${message}` };
+}
+
+/**
+ * `multipleOf`, decided exactly: ajv divides binary doubles, so 17.51 is not a multiple of 0.01
+ * (17.51 / 0.01 is 1751.0000000000002), and no tolerance suits both small and large amounts.
+ */
+function exactMultipleOf(ajv: Ajv2020): void {
+  ajv.removeKeyword('multipleOf');
+  ajv.addKeyword({
+    keyword: 'multipleOf',
+    type: 'number',
+    schemaType: 'number',
+    errors: true,
+    compile(step: number) {
+      if (!(step > 0)) throw new Error(`\`multipleOf\` must be a positive number, not ${step}`);
+      const m = Rational.fromNumber(step);
+      const check = (x: number) => Number.isSafeInteger(x) && Number.isSafeInteger(step) ? x % step === 0 : Rational.fromNumber(x).div(m).isInteger();
+      const error: Partial<ErrorObject> = { keyword: 'multipleOf', message: `must be a multiple of ${step}`, params: { multipleOf: step } };
+      // ajv clears `errors` before each call and reads it after a failure.
+      const validate = Object.assign((x: number): boolean => {
+        if (check(x)) return true;
+        validate.errors = [error];
+        return false;
+      }, { errors: [] as Partial<ErrorObject>[] });
+      return validate;
+    },
+  });
 }
 
 function escape(name: string): string {
