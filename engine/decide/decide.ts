@@ -193,9 +193,12 @@ class Explainer {
     if (s === T) return { kind: 'rule', outcome: rule.outcome, message: render(rule.reason, this.env), ...id };
     const leaves = collectLeaves(this.trace(rule.when, rule.index));
     if (s === U) {
+      // An undecided rule counts as its own outcome or the action's `on_unknown`, whichever is more
+      // severe: not knowing whether a reject rule applies must not turn a reject into a review.
+      const outcome = SEVERITY[rule.outcome] > SEVERITY[action.onUnknown] ? rule.outcome : action.onUnknown;
       const missing = [...new Set(leaves.filter((l) => l.result === 'unknown').flatMap((l) => (l.value === null ? [l.fact] : l.expectedFact ? [l.expectedFact] : [])))];
       return {
-        kind: 'unknown', outcome: action.onUnknown, ...id,
+        kind: 'unknown', outcome, ...id,
         message: `rule \`${rule.id}\` could not be decided: ${missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing'}`,
       };
     }
