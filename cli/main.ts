@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 import { check, usage as checkUsage } from './commands/check.js';
 import { contracts, usage as contractsUsage } from './commands/contracts.js';
 import { evalCommand, usage as evalUsage } from './commands/eval.js';
+import { importCommand, usage as importUsage } from './commands/import.js';
 import { test, usage as testUsage } from './commands/test.js';
 import { processIo, type Io } from './io.js';
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
   eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
+  import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   contracts: { run: contracts, usage: contractsUsage, about: 'export contracts authored in zod to JSON Schema files' },
 };
 

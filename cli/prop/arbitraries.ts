@@ -1,0 +1,139 @@
+/**
+ * fast-check arbitraries derived from JSON Schema contracts: types, enums, formats (uuid,
+ * date-time, date, email, decimal), numeric and length bounds, patterns, `multipleOf`, required and
+ * optional members, lists. Values lean toward boundaries (each bound, and just inside it) and
+ * toward `hints`: values taken from the rules that a path is compared with.
+ */
+import fc from 'fast-check';
+
+type Schema = Record<string, unknown>;
+
+export interface Hints {
+  /** JSON Pointer (`/proposal/amount`) → values worth trying at that path */
+  values: ReadonlyMap<string, readonly unknown[]>;
+  /** instants around which dates and times are generated (epoch ms) */
+  instants: readonly number[];
+}
+
+export const NO_HINTS: Hints = { values: new Map(), instants: [] };
+
+const DAY = 86_400_000;
+const BASE = Date.UTC(2026, 10, 21);
+const MAX_LIST = 6;
+
+export function arbitraryFor(schema: unknown, hints: Hints = NO_HINTS, pointer = '', root: unknown = schema): fc.Arbitrary<unknown> {
+  if (schema === true || schema === undefined) return fc.jsonValue();
+  if (!isObject(schema)) return fc.constant(null);
+  if (typeof schema.$ref === 'string') return arbitraryFor(resolveRef(root, schema.$ref), hints, pointer, root);
+  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
+  if (Array.isArray(union)) return fc.oneof(...union.map((s) => arbitraryFor(s, hints, pointer, root)));
+  const hinted = hints.values.get(pointer);
+  const base = core(schema, hints, pointer, root);
+  return hinted?.length ? fc.oneof({ weight: 3, arbitrary: base }, { weight: 2, arbitrary: fc.constantFrom(...hinted) }) : base;
+}
+
+function core(s: Schema, hints: Hints, pointer: string, root: unknown): fc.Arbitrary<unknown> {
+  if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
+  if ('const' in s) return fc.constant(s.const);
+  const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : ['object'];
+  const options = types.map((t) => single(t, s, hints, pointer, root));
+  return options.length === 1 ? options[0]! : fc.oneof(...options);
+}
+
+function single(type: string, s: Schema, hints: Hints, pointer: string, root: unknown): fc.Arbitrary<unknown> {
+  switch (type) {
+    case 'null': return fc.constant(null);
+    case 'boolean': return fc.boolean();
+    case 'integer': return integer(s);
+    case 'number': return number(s);
+    case 'string': return string(s, hints);
+    case 'array': {
+      const min = num(s.minItems) ?? 0;
+      const max = Math.max(min, Math.min(num(s.maxItems) ?? MAX_LIST, MAX_LIST));
+      const item = arbitraryFor(s.items ?? true, hints, `${pointer}/*`, root);
+      return s.uniqueItems ? fc.uniqueArray(item, { minLength: min, maxLength: max, selector: (v) => JSON.stringify(v) }) : fc.array(item, { minLength: min, maxLength: max });
+    }
+    case 'object': {
+      const props = isObject(s.properties) ? s.properties : {};
+      const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
+      const model: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [k, sub] of Object.entries(props)) model[k] = arbitraryFor(sub, hints, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, root);
+      return fc.record(model, { requiredKeys: Object.keys(props).filter((k) => required.has(k)) });
+    }
+    default: return fc.constant(null);
+  }
+}
+
+function bounds(s: Schema): { lo: number; hi: number; loOpen: boolean; hiOpen: boolean } {
+  const lo = num(s.exclusiveMinimum) ?? num(s.minimum) ?? -1e6;
+  const hi = num(s.exclusiveMaximum) ?? num(s.maximum) ?? 1e6;
+  return { lo, hi, loOpen: s.exclusiveMinimum !== undefined, hiOpen: s.exclusiveMaximum !== undefined };
+}
+
+function integer(s: Schema): fc.Arbitrary<number> {
+  const b = bounds(s);
+  const lo = Math.ceil(b.loOpen ? b.lo + 1 : b.lo), hi = Math.floor(b.hiOpen ? b.hi - 1 : b.hi);
+  const edges = [lo, lo + 1, hi - 1, hi, 0, 1].filter((x) => x >= lo && x <= hi && Number.isSafeInteger(x));
+  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: Math.max(lo, Number.MIN_SAFE_INTEGER), max: Math.min(hi, Number.MAX_SAFE_INTEGER) }) }, { weight: 1, arbitrary: fc.constantFrom(...edges) });
+}
+
+/** Numbers as whole multiples of `multipleOf` when there is one (money in cents), else with up to 4 places. */
+function number(s: Schema): fc.Arbitrary<number> {
+  const step = num(s.multipleOf) ?? 0.0001;
+  const places = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  const scale = 10 ** places;
+  const b = bounds(s);
+  const lo = Math.ceil(b.lo * scale) + (b.loOpen && Number.isInteger(b.lo * scale) ? 1 : 0);
+  const hi = Math.floor(b.hi * scale) - (b.hiOpen && Number.isInteger(b.hi * scale) ? 1 : 0);
+  const toNumber = (units: number) => Number((units / scale).toFixed(places));
+  const edges = [lo, lo + 1, hi - 1, hi, 0].filter((x) => x >= lo && x <= hi);
+  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: lo, max: hi }) }, { weight: 1, arbitrary: fc.constantFrom(...edges) }).map(toNumber);
+}
+
+function string(s: Schema, hints: Hints): fc.Arbitrary<string> {
+  const min = num(s.minLength) ?? 0;
+  const max = Math.max(min, num(s.maxLength) ?? Math.max(min, 40));
+  let arb: fc.Arbitrary<string>;
+  switch (s.format) {
+    case 'uuid': arb = fc.uuid(); break;
+    case 'email': arb = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}(\.[a-z0-9]{1,5})?$/), fc.constantFrom('acme.example', 'partner.io', 'example.com', 'Competitor.Example')).map(([u, d]) => `${u}@${d}`); break;
+    case 'date-time': arb = instant(hints).map(([ms, offset]) => iso(ms, offset)); break;
+    case 'date': arb = instant(hints).map(([ms]) => new Date(ms).toISOString().slice(0, 10)); break;
+    case 'decimal': arb = fc.integer({ min: 0, max: 500_000 }).map((c) => (c / 100).toFixed(2)); break;
+    default:
+      if (typeof s.pattern === 'string') arb = fc.stringMatching(new RegExp(s.pattern, 'u'));
+      else arb = fc.string({ minLength: min, maxLength: Math.min(max, min + 60), unit: 'grapheme-ascii' });
+  }
+  return arb.filter((x) => [...x].length >= min && [...x].length <= max);
+}
+
+/** An instant (epoch ms, whole seconds) and a UTC offset in minutes, near the hinted instants. */
+function instant(hints: Hints): fc.Arbitrary<[number, number]> {
+  const centres = hints.instants.length ? hints.instants : [BASE];
+  const near = fc.tuple(fc.constantFrom(...centres), fc.integer({ min: -200, max: 200 }), fc.constantFrom(-1000, 0, 1000, 0))
+    .map(([c, days, jitter]) => Math.floor((c + days * DAY + jitter) / 1000) * 1000);
+  const exact = fc.constantFrom(...centres);
+  return fc.tuple(fc.oneof({ weight: 4, arbitrary: near }, { weight: 1, arbitrary: exact }), fc.constantFrom(0, 0, 60, -300, 330));
+}
+
+function iso(ms: number, offsetMinutes: number): string {
+  if (offsetMinutes === 0) return new Date(ms).toISOString().replace('.000Z', 'Z');
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const a = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+function isObject(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function resolveRef(root: unknown, ref: string): unknown {
+  let node: unknown = root;
+  for (const raw of ref.replace(/^#/, '').split('/').slice(1)) node = isObject(node) ? node[raw.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return node;
+}
