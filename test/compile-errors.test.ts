@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { compilePolicy } from '../engine/index.js';
 import { miniFiles } from './helpers/policy.js';
 
@@ -32,7 +32,7 @@ const dir = join(import.meta.dirname, 'compile-errors');
 
 describe('compile errors', () => {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const fx = parse(readFileSync(join(dir, file), 'utf8')) as Fixture;
+    const fx = load(readFileSync(join(dir, file), 'utf8'), { schema: CORE_SCHEMA }) as Fixture;
     it(`${file}: ${fx.description}`, () => {
       const files = miniFiles({ contract: fx.contract ?? CONTRACT, ...(fx.context ? { context: fx.context } : {}), rules: fx.rules, ...(fx.files ? { files: fx.files } : {}) });
       if (fx.registry) files.set('rules.registry.yaml', fx.registry);

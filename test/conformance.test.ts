@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { decide, type Decision } from '../engine/index.js';
 import { compileMini, type MiniPolicy } from './helpers/policy.js';
 
@@ -22,7 +22,7 @@ interface Suite extends MiniPolicy { description: string; now?: string; cases: C
 const dir = join(import.meta.dirname, 'conformance');
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-  const suite = parse(readFileSync(join(dir, file), 'utf8')) as Suite;
+  const suite = load(readFileSync(join(dir, file), 'utf8'), { schema: CORE_SCHEMA }) as Suite;
   describe(`${file}: ${suite.description}`, () => {
     const policy = compileMini(suite);
     for (const c of suite.cases) {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { exportedText } from '../cli/commands/contracts.js';
 import { compileDir } from '../cli/io.js';
 import { createAjv } from '../engine/contracts/validate.js';
@@ -12,7 +12,7 @@ import { contracts as zodContracts } from '../schemas/src/tier-upgrade.js';
 import { ROOT } from './helpers/cli.js';
 
 const meta = (name: string) => JSON.parse(readFileSync(join(ROOT, 'schemas/meta', `${name}.schema.json`), 'utf8')) as object;
-const yamlOf = (path: string) => parse(readFileSync(join(ROOT, path), 'utf8')) as unknown;
+const yamlOf = (path: string) => load(readFileSync(join(ROOT, path), 'utf8'), { schema: CORE_SCHEMA }) as unknown;
 const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
 const testFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.test.yaml'));
 

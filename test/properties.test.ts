@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { arbitraryFor } from '../cli/prop/arbitraries.js';
 import { compileDir } from '../cli/io.js';
 import { decide, type CompiledPolicy } from '../engine/index.js';
@@ -72,7 +72,7 @@ describe('fail-closed', () => {
     onUnknown: fc.constantFrom('review', 'reject'),
   }).map(({ rules, signals, onUnknown }) => ({
     onUnknown,
-    rules: stringify({
+    rules: dump({
       derive: { a_plus_q: { add: ['proposal.a', 'proposal.d.q'] } },
       rules: rules.map(([when, outcome], i) => ({ id: `r${i}`, outcome, when })),
       risk: { signals: signals.map(([when, points], i) => ({ id: `s${i}`, when, points })), tiers: { high: 50 }, route: { high: 'review' } },

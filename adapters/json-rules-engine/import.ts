@@ -5,7 +5,7 @@
  * cannot change an Arbiter outcome, is dropped. Accepts one rule, a list of rules, or
  * `{ rules: [...], conditions: { name: condition } }` for shared conditions (`engine.setCondition`).
  */
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 
 export interface ImportResult { yaml: string; rules: number; warnings: string[] }
 
@@ -44,7 +44,7 @@ export function importJre(input: unknown, outcomes: Readonly<Record<string, 'rej
     : undefined;
   const doc = { version: 1, ...(conditions ? { conditions } : {}), rules };
   const header = `# yaml-language-server: $schema=../schemas/meta/rules.schema.json\n# Imported from ${source} by \`arbiter import\`. Bare fact names read the proposal, then the context;\n# run \`arbiter check\` to check every fact and operand against the action's contracts.\n`;
-  return { yaml: header + stringify(doc, { lineWidth: 0, flowCollectionPadding: true }), rules: rules.length, warnings };
+  return { yaml: header + dump(doc, { lineWidth: -1, noRefs: true }), rules: rules.length, warnings };
 }
 
 /** The condition as written, minus `priority` (which Arbiter does not use) at every level. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { REGISTRY_FILE } from '../../engine/index.js';
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'data']);
@@ -41,7 +41,7 @@ export function loadPolicyFiles(dir: string): Map<string, string> {
 function registryRuleFiles(text: string | undefined): string[] {
   if (text === undefined) return [];
   try {
-    const doc = parse(text) as { actions?: Record<string, { rules?: unknown }> } | null;
+    const doc = load(text, { schema: CORE_SCHEMA }) as { actions?: Record<string, { rules?: unknown }> } | null;
     return Object.values(doc?.actions ?? {}).flatMap((a) => (Array.isArray(a?.rules) ? a.rules : [a?.rules])).filter((r): r is string => typeof r === 'string');
   } catch {
     return [];

@@ -1,5 +1,5 @@
 /** Builds small in-memory policies for tests: one action `t` with an inline contract and rule file. */
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../../engine/index.js';
 
 export interface MiniPolicy {
@@ -21,9 +21,9 @@ export function miniFiles(p: MiniPolicy): Map<string, string> {
     side_effects: 'none', default: 'approve', ...(p.action ?? {}),
   };
   const files = new Map<string, string>([
-    ['rules.registry.yaml', stringify({ version: 1, actions: { t: action } })],
+    ['rules.registry.yaml', dump({ version: 1, actions: { t: action } })],
     ['schemas/t/1.schema.json', JSON.stringify({ $schema: SCHEMA_2020, ...p.contract })],
-    ['rules/t.yaml', typeof p.rules === 'string' ? p.rules : stringify(p.rules)],
+    ['rules/t.yaml', typeof p.rules === 'string' ? p.rules : dump(p.rules)],
   ]);
   if (p.context) files.set('schemas/t_context/1.schema.json', JSON.stringify({ $schema: SCHEMA_2020, ...p.context }));
   for (const [k, v] of Object.entries(p.files ?? {})) files.set(k, v);
