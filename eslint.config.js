@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', 'data/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'scratch/**', 'coverage/**', 'data/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

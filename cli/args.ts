@@ -1,11 +1,13 @@
 /** Argument parsing for the `arbiter` command: node's parseArgs, with usage errors that exit 2. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+
 export class UsageError extends Error {}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse<O extends Options>(argv: string[], options: O, positionals = false) {
+export function parse<O extends Options>(argv: string[], options: O, positionals = false): Parsed<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
   } catch (e) {

@@ -12,7 +12,7 @@ import { resolvePath } from '../contracts/shape.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
 import { compileChunks } from '../eval/codegen.js';
 import { at, YamlFile } from '../source/yaml.js';
-import { canonicalJson, sha256 } from '../values/canonical.js';
+import { canonicalHash } from '../values/canonical.js';
 import { parseDuration } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
 import { resolveCondition } from './conditions.js';
@@ -62,7 +62,7 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
     if (action) actions.set(ast.name, action);
   }
   if (diags.errorCount > 0 || !registry) return { ok: false, diagnostics: diags.sorted() };
-  const revision = `sha256:${sha256(canonicalJson(functional(registry.actions, [...actions.values()], ruleFiles)))}`;
+  const revision = `sha256:${canonicalHash(functional(registry.actions, [...actions.values()], ruleFiles), NOT_FUNCTIONAL)}`;
   const policy: CompiledPolicy = Object.freeze({ revision, engineVersion: ENGINE_VERSION, actions });
   return { ok: true, policy, diagnostics: diags.sorted() };
 }
@@ -133,6 +133,7 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
     }
     return failure;
   };
+  deepFreeze([rules, derived, risk]);
   return Object.freeze({
     name: ast.name, contract, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
     owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, evaluate, source, ast,
@@ -176,6 +177,13 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
   return { signals, tiers, route };
 }
 
+/** Freezes the compiled rules, derived facts and risk model all the way down (operators, patterns and tables excepted). */
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || v instanceof RegExp || v instanceof Map || v instanceof Set) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
 function checkPointer(pointer: string, loc: SourceLoc, slot: Parameters<typeof resolvePath>[0], ref: string, diags: Diagnostics): void {
   const steps = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const r = resolvePath(slot, steps);
@@ -206,14 +214,14 @@ function uniqueNames<T extends NamedCondition | TableAst | DeriveAst>(defs: T[],
   return out;
 }
 
-/** What decides outcomes: settings, contracts and rule files with positions and prose removed. */
+/** Positions, spellings and prose do not decide outcomes, so they are left out of the revision. */
+const NOT_FUNCTIONAL = new Set(['loc', 'operatorLoc', 'fnLoc', 'source', 'description']);
+
+/** What decides outcomes: the settings, contracts and rule files. */
 function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>): unknown {
-  const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) =>
-    (k === 'loc' || k === 'operatorLoc' || k === 'fnLoc' || k === 'source' || k === 'description' ? undefined
-      : x instanceof Map ? Object.fromEntries(x) : x)));
   return {
-    actions: actions.map((a) => strip(a)),
+    actions,
     contracts: Object.fromEntries(compiled.flatMap((c) => [c.contract, ...(c.context ? [c.context] : [])]).map((c) => [c.ref, c.schema])),
-    rules: Object.fromEntries([...files].map(([p, f]) => [p, strip(f)])),
+    rules: Object.fromEntries(files),
   };
 }

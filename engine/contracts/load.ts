@@ -6,14 +6,15 @@ import type { ContractRef } from '../ast/types.js';
 import type { Diagnostics } from '../errors.js';
 import type { ContractUse } from '../compile/policy.js';
 import { schemaSlot } from './shape.js';
-import { compileValidator, createAjv } from './validate.js';
+import { compileValidator, createAjv, metaSchemaErrors } from './validate.js';
 
 export const contractPath = (id: string, version: number) => `schemas/${id}/${version}.schema.json`;
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
 
 export class ContractLoader {
-  private readonly ajv = createAjv();
+  // Contracts are checked against the meta-schema first (metaSchemaErrors), so this instance skips it.
+  private readonly ajv = createAjv({ validateSchema: false });
   private readonly cache = new Map<string, ContractUse | null>();
 
   constructor(private readonly files: ReadonlyMap<string, string>, private readonly diags: Diagnostics) {}
@@ -50,6 +51,11 @@ export class ContractLoader {
     }
     if (schema.$schema !== undefined && schema.$schema !== DRAFT_2020) {
       this.diags.error('invalid_contract', `\`${file}\` declares \`$schema: ${String(schema.$schema)}\``, { file, line: 1, col: 1 }, `contracts are JSON Schema 2020-12: \`"$schema": "${DRAFT_2020}"\``);
+      return undefined;
+    }
+    const invalid = metaSchemaErrors(schema);
+    if (invalid) {
+      this.diags.error('invalid_contract', `\`${file}\` is not a valid JSON Schema: ${invalid}`, { file, line: 1, col: 1 });
       return undefined;
     }
     let validate;

@@ -17,8 +17,9 @@ const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugi
 
 export const DECIMAL_FORMAT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
-export function createAjv(): Ajv2020 {
+export function createAjv(options: { validateSchema?: boolean } = {}): Ajv2020 {
   const ajv = new Ajv2020({
+    validateSchema: options.validateSchema ?? true,
     strict: true,
     allowUnionTypes: true,
     allErrors: true,
@@ -31,6 +32,18 @@ export function createAjv(): Ajv2020 {
   exactMultipleOf(ajv);
   ajv.addFormat('decimal', DECIMAL_FORMAT);
   return ajv;
+}
+
+let meta: Ajv2020 | undefined;
+
+/**
+ * Checks a contract against the JSON Schema 2020-12 meta-schema. One validator serves the whole
+ * process, so the meta-schema is compiled once rather than for every policy (re)load; it keeps
+ * no contracts.
+ */
+export function metaSchemaErrors(schema: object): string | undefined {
+  meta ??= createAjv();
+  return meta.validateSchema(schema) ? undefined : meta.errorsText(meta.errors, { dataVar: 'schema' });
 }
 
 /** Compiles a contract; throws ajv's error when the schema is invalid. */

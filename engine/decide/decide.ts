@@ -3,9 +3,10 @@
  *
  * Combining is fixed and total: any enforced `reject` → reject; else any `review` (a rule, a risk
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
- * fact) counts as the action's `on_unknown` outcome and a rule that failed as its `on_error`
- * outcome, both `review` unless configured `reject`, so nothing that goes wrong approves. The
- * order of rules never changes the outcome.
+ * fact) counts as its own outcome or the action's `on_unknown`, whichever is more severe, so a
+ * missing fact never moves a decision toward approve; a rule that failed counts as the action's
+ * `on_error` outcome (`review` unless configured `reject`). Nothing that goes wrong approves, and
+ * the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
 import type { Rule, Template } from '../compile/ir.js';
@@ -13,11 +14,11 @@ import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
 import { EvalError, F, T, U, type Status } from '../eval/runtime.js';
 import { toText } from '../trace/display.js';
-import type { ExplainLevel, RuleTrace, SignalTrace, TraceNode } from '../trace/types.js';
+import type { ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
 import { Rational } from '../values/rational.js';
 import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
-import { BASE_TIER, scoreRisk } from './risk.js';
+import { BASE_TIER, tierOf } from './risk.js';
 import { DecideError, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
 
 export interface DecideOptions {
@@ -26,60 +27,70 @@ export interface DecideOptions {
 }
 
 const RESULT = ['not_fired', 'error', 'unknown', 'fired'] as const;
+const NO_RISK: Risk = Object.freeze({ score: 0, tier: BASE_TIER, signals: [] }) as Risk;
+const NO_DERIVED: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+interface Clock { text: string; now: Rational; today: number }
 
 export function decide(policy: CompiledPolicy, req: DecideRequest, options: DecideOptions = {}): Decision {
   const action = policy.actions.get(req.action);
   if (!action) {
     throw new DecideError('unknown_action', `action \`${req.action}\` is not defined; the policy defines ${[...policy.actions.keys()].map((a) => `\`${a}\``).join(', ')}`);
   }
-  const now = instantOf(req.now);
+  const clock = clockOf(req.now);
   const level: ExplainLevel = req.explain ?? 'summary';
-  const base = {
-    action: action.name, revision: policy.revision, contract: action.contract.ref,
-    ...(action.context ? { context: action.context.ref } : {}),
-    engine: ENGINE_VERSION, now: typeof req.now === 'string' ? req.now : req.now.toISOString(),
-  };
 
   const contractErrors = checkContracts(action, req);
   if (contractErrors.length > 0) {
-    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `the request does not satisfy its contracts (${contractErrors.length} error${contractErrors.length === 1 ? '' : 's'})` }];
-    return {
-      ...base, outcome: 'reject', reasons, risk: { score: 0, tier: BASE_TIER, signals: [] }, errors: contractErrors,
-      shadow: { outcome: 'reject', reasons }, ...(level === 'off' ? {} : { trace: { level, rules: [], signals: [] } }),
-    };
+    const n = contractErrors.length;
+    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `the request does not satisfy its contracts (${n} error${n === 1 ? '' : 's'})` }];
+    return decision(policy, action, clock, 'reject', reasons, NO_RISK, contractErrors, { outcome: 'reject', reasons }, emptyTrace(level));
   }
 
-  const env: Env = { p: req.proposal, c: req.context ?? {}, now, today: dateOf(now), d: [], items: [] };
+  const env: Env = { p: req.proposal, c: req.context ?? {}, now: clock.now, today: clock.today, d: action.derived.length ? [] : NO_DERIVED };
   try {
     for (const d of action.derived) env.d[d.index] = evalValue(d.expr, env);
     const hits: number[] = [];
     const failure = options.evaluator === 'interpreted' ? interpretAll(action, env, hits) : action.evaluate(env, hits);
-    return { ...base, ...combine(action, env, hits, failure, level) };
+    return combine(policy, action, clock, env, hits, failure, level);
   } catch (e) {
     // A defect in the engine itself: report it and fail closed.
     const message = `evaluation failed: ${(e as Error).message}`;
     const reasons: Reason[] = [{ kind: 'error', outcome: action.onError, message }];
-    return {
-      ...base, outcome: action.onError, reasons, risk: { score: 0, tier: BASE_TIER, signals: [] },
-      errors: [{ code: 'internal_error', message }], shadow: { outcome: action.onError, reasons },
-      ...(level === 'off' ? {} : { trace: { level, rules: [], signals: [] } }),
-    };
+    return decision(policy, action, clock, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
   }
 }
 
-let lastNow: { text: string; value: Rational } | undefined;
+/** One shape for every decision, built in one place. */
+function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, outcome: Outcome, reasons: Reason[], risk: Risk,
+  errors: DecisionError[], shadow: Decision['shadow'], trace: Trace | undefined): Decision {
+  const d: Decision = {
+    action: action.name, outcome, reasons, risk, errors, shadow,
+    revision: policy.revision, contract: action.contract.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
+  };
+  if (trace) d.trace = trace;
+  return d;
+}
 
-function instantOf(now: string | Date): Rational {
+function emptyTrace(level: ExplainLevel): Trace | undefined {
+  return level === 'off' ? undefined : { level, rules: [], signals: [] };
+}
+
+let lastClock: Clock | undefined;
+
+/** `now` as an exact instant and its UTC date; the last one is kept, since callers repeat it. */
+function clockOf(now: string | Date): Clock {
   if (now instanceof Date) {
     const ms = now.getTime();
     if (Number.isNaN(ms)) throw new DecideError('invalid_now', '`now` is an invalid Date');
-    return Rational.of(BigInt(ms), 1000n);
+    const value = Rational.of(BigInt(ms), 1000n);
+    return { text: now.toISOString(), now: value, today: dateOf(value) };
   }
-  if (lastNow?.text === now) return lastNow.value;
+  if (lastClock?.text === now) return lastClock;
   const value = typeof now === 'string' ? parseInstant(now) : undefined;
   if (!value) throw new DecideError('invalid_now', `\`now\` must be an RFC 3339 date-time such as \`2026-11-21T10:00:00Z\`, not \`${String(now)}\``);
-  lastNow = { text: now, value };
-  return value;
+  lastClock = { text: now, now: value, today: dateOf(value) };
+  return lastClock;
 }
 
 function checkContracts(action: CompiledAction, req: DecideRequest): DecisionError[] {
@@ -104,61 +115,64 @@ function push(hits: number[], index: number, s: Status): void {
   if (s !== F) hits.push(index, s);
 }
 
-function combine(action: CompiledAction, env: Env, hits: number[], failure: string | undefined, level: ExplainLevel) {
+function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, env: Env, hits: number[], failure: string | undefined, level: ExplainLevel): Decision {
   const R = action.rules.length;
   const explain = new Explainer(env, failure);
   const live: Reason[] = [];
   const shadow: Reason[] = [];
   const errors: DecisionError[] = [];
   const signals: Risk['signals'] = [];
-  const ruleTraces: RuleTrace[] = [];
-  const signalTraces: SignalTrace[] = [];
-  const statuses = new Map<number, Status>();
+  const trace: Trace | undefined = emptyTrace(level);
+  let score = 0;
 
   for (let i = 0; i < hits.length; i += 2) {
     const index = hits[i] as number, s = hits[i + 1] as Status;
-    statuses.set(index, s);
     if (index >= R) {
       const sig = action.risk.signals[index - R]!;
+      score += sig.points;
       signals.push({ id: sig.id, points: sig.points, result: RESULT[s] as Risk['signals'][number]['result'] });
-      if (level !== 'off') signalTraces.push({ signal: sig.id, points: sig.points, result: RESULT[s], when: explain.trace(sig.when, index) });
+      if (trace) trace.signals.push({ signal: sig.id, points: sig.points, result: RESULT[s], when: explain.trace(sig.when, index) });
       continue;
     }
     const rule = action.rules[index]!;
-    const reason = explain.reason(action, rule, s, errors);
-    (rule.mode === 'enforce' ? live : shadow).push(reason);
-    if (level !== 'off') ruleTraces.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index) });
+    (rule.mode === 'enforce' ? live : shadow).push(s === T ? fired(rule, env) : explain.undecided(action, rule, s, errors));
+    if (trace) trace.rules.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index) });
   }
 
-  const { risk, route } = scoreRisk(action.risk, signals);
-  if (route) {
-    live.push({ kind: 'risk', outcome: route, message: `risk score ${risk.score} is in tier \`${risk.tier}\`, which routes to ${route}` });
-  }
+  const tier = tierOf(action.risk, score);
+  const route = action.risk.route.get(tier);
+  if (route) live.push({ kind: 'risk', outcome: route, message: `risk score ${score} is in tier \`${tier}\`, which routes to ${route}` });
   const outcome = strongest(action.default, live);
-  if (action.default === 'review' && live.every((r) => SEVERITY[r.outcome] < SEVERITY.review)) {
+  if (action.default === 'review' && live.length === 0) {
     live.push({ kind: 'default', outcome: 'review', message: `no rule applies; action \`${action.name}\` goes to review by default` });
   }
-  const shadowReasons = [...live, ...shadow];
-  const decision = {
-    outcome, reasons: bySeverity(live), risk, errors,
-    shadow: { outcome: strongest(outcome, shadow), reasons: bySeverity(shadowReasons) },
-  };
-  if (level === 'off') return decision;
-  if (level === 'full') {
-    for (const r of action.rules) {
-      if (!statuses.has(r.index)) ruleTraces.push({ rule: r.id, outcome: r.outcome, mode: r.mode, result: 'not_fired', when: explain.trace(r.when, r.index) });
-    }
-    for (const sig of action.risk.signals) {
-      if (!statuses.has(sig.index)) signalTraces.push({ signal: sig.id, points: sig.points, result: 'not_fired', when: explain.trace(sig.when, sig.index) });
-    }
-    ruleTraces.sort((a, b) => indexOf(action, a.rule) - indexOf(action, b.rule));
-    signalTraces.sort((a, b) => action.risk.signals.findIndex((s) => s.id === a.signal) - action.risk.signals.findIndex((s) => s.id === b.signal));
-  }
-  return { ...decision, trace: { level, rules: ruleTraces, signals: signalTraces } };
+  if (trace && level === 'full') addUnfired(action, hits, trace, explain);
+  const risk: Risk = signals.length ? { score, tier, signals } : tier === BASE_TIER ? NO_RISK : { score, tier, signals };
+  const shadowOutcome = strongest(outcome, shadow);
+  return decision(policy, action, clock, outcome, bySeverity(live), risk, errors,
+    { outcome: shadowOutcome, reasons: shadow.length ? bySeverity([...live, ...shadow]) : live }, trace);
 }
 
-function indexOf(action: CompiledAction, id: string): number {
-  return action.rules.findIndex((r) => r.id === id);
+function fired(rule: Rule, env: Env): Reason {
+  return { kind: 'rule', rule: rule.id, outcome: rule.outcome, message: render(rule.reason, env) };
+}
+
+/** In a full trace, every rule and signal appears, in policy order, fired or not. */
+function addUnfired(action: CompiledAction, hits: number[], trace: Trace, explain: Explainer): void {
+  const seen = new Uint8Array(action.rules.length + action.risk.signals.length);
+  for (let i = 0; i < hits.length; i += 2) seen[hits[i]!] = 1;
+  const rules: RuleTrace[] = [];
+  let k = 0;
+  for (const r of action.rules) {
+    rules.push(seen[r.index] ? trace.rules[k++]! : { rule: r.id, outcome: r.outcome, mode: r.mode, result: 'not_fired', when: explain.trace(r.when, r.index) });
+  }
+  const signals: SignalTrace[] = [];
+  k = 0;
+  for (const sig of action.risk.signals) {
+    signals.push(seen[sig.index] ? trace.signals[k++]! : { signal: sig.id, points: sig.points, result: 'not_fired', when: explain.trace(sig.when, sig.index) });
+  }
+  trace.rules = rules;
+  trace.signals = signals;
 }
 
 function strongest(start: Outcome, reasons: readonly Reason[]): Outcome {
@@ -167,17 +181,22 @@ function strongest(start: Outcome, reasons: readonly Reason[]): Outcome {
   return out;
 }
 
+/** Most severe first; a stable sort keeps policy order within a severity. */
 function bySeverity(reasons: Reason[]): Reason[] {
-  return reasons.length < 2 ? reasons : [...reasons].sort((a, b) => SEVERITY[b.outcome] - SEVERITY[a.outcome]);
+  for (let i = 1; i < reasons.length; i++) {
+    if (SEVERITY[reasons[i]!.outcome] > SEVERITY[reasons[i - 1]!.outcome]) return [...reasons].sort((a, b) => SEVERITY[b.outcome] - SEVERITY[a.outcome]);
+  }
+  return reasons;
 }
 
-/** Renders reasons and traces, interpreting each rule at most once per decision. */
+/** Renders traces and the reasons of undecided rules, interpreting each rule at most once. */
 class Explainer {
-  private readonly traces = new Map<number, TraceNode>();
+  private traces: Map<number, TraceNode> | undefined;
 
   constructor(private readonly env: Env, private readonly failure: string | undefined) {}
 
   trace(when: Rule['when'], index: number): TraceNode {
+    this.traces ??= new Map();
     let node = this.traces.get(index);
     if (!node) {
       const out: TraceNode[] = [];
@@ -188,24 +207,19 @@ class Explainer {
     return node;
   }
 
-  reason(action: CompiledAction, rule: Rule, s: Status, errors: DecisionError[]): Reason {
-    const id = { rule: rule.id };
-    if (s === T) return { kind: 'rule', outcome: rule.outcome, message: render(rule.reason, this.env), ...id };
+  undecided(action: CompiledAction, rule: Rule, s: Status, errors: DecisionError[]): Reason {
     const leaves = collectLeaves(this.trace(rule.when, rule.index));
     if (s === U) {
-      // An undecided rule counts as its own outcome or the action's `on_unknown`, whichever is more
-      // severe: not knowing whether a reject rule applies must not turn a reject into a review.
+      // Not knowing whether a reject rule applies must not turn a reject into a review.
       const outcome = SEVERITY[rule.outcome] > SEVERITY[action.onUnknown] ? rule.outcome : action.onUnknown;
       const missing = [...new Set(leaves.filter((l) => l.result === 'unknown').flatMap((l) => (l.value === null ? [l.fact] : l.expectedFact ? [l.expectedFact] : [])))];
-      return {
-        kind: 'unknown', outcome, ...id,
-        message: `rule \`${rule.id}\` could not be decided: ${missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing'}`,
-      };
+      const what = missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
+      return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${what}` };
     }
     const failed = leaves.find((l) => l.result === 'error');
     const error = failed?.error ?? { code: 'internal_error', message: this.failure ?? 'the generated evaluator failed' };
     errors.push({ code: error.code, message: error.message, rule: rule.id });
-    return { kind: 'error', outcome: action.onError, message: `rule \`${rule.id}\` failed: ${error.message}`, ...id };
+    return { kind: 'error', rule: rule.id, outcome: action.onError, message: `rule \`${rule.id}\` failed: ${error.message}` };
   }
 }
 
@@ -222,6 +236,7 @@ function collectLeaves(node: TraceNode, out: Leaf[] = []): Leaf[] {
 }
 
 export function render(t: Template, env: Env): string {
+  if (t.length === 1 && typeof t[0] === 'string') return t[0];
   let s = '';
   for (const part of t) {
     if (typeof part === 'string') s += part;

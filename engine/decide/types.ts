@@ -18,9 +18,9 @@ export interface DecideRequest {
 export interface Reason {
   /** what produced it: a fired rule, a rule that could not be decided, a rule that failed, risk, the action's default, or the contract check */
   kind: 'contract' | 'rule' | 'unknown' | 'error' | 'risk' | 'default';
+  rule?: string;
   outcome: Outcome;
   message: string;
-  rule?: string;
 }
 
 export interface DecisionError {
@@ -50,8 +50,8 @@ export interface Decision {
   revision: string;
   /** proposal contract id@version */
   contract: string;
-  /** context contract id@version */
-  context?: string;
+  /** context contract id@version, or null when the action has none */
+  context: string | null;
   engine: string;
   now: string;
   trace?: Trace;

@@ -21,8 +21,8 @@ export interface Env {
   today: number;
   /** derived fact values by index */
   d: unknown[];
-  /** elements bound by enclosing quantifiers, by depth */
-  items: unknown[];
+  /** elements bound by enclosing quantifiers, by depth; made by the first quantifier that runs */
+  items?: unknown[];
 }
 
 /** Receives every leaf evaluated, for branch coverage. */
@@ -36,7 +36,7 @@ export function resultOf(s: Status): TraceResult {
 
 /** The raw JSON value at a read's path, or undefined when absent or null. */
 export function readRaw(v: Extract<Val, { k: 'read' }>, env: Env): unknown {
-  const o = own(v.root === 'proposal' ? env.p : v.root === 'context' ? env.c : env.items[v.depth], v.steps);
+  const o = own(v.root === 'proposal' ? env.p : v.root === 'context' ? env.c : env.items?.[v.depth], v.steps);
   return o === null ? undefined : o;
 }
 
@@ -83,7 +83,7 @@ function aggregate(v: Extract<Val, { k: 'agg' }>, env: Env): unknown {
   let unknown = false;
   for (const el of list as unknown[]) {
     if (v.where) {
-      env.items[v.depth] = el;
+      (env.items ??= [])[v.depth] = el;
       const s = evalCond(v.where, env);
       if (s === E) return new EvalError('invalid_value', `a \`where\` condition of \`${v.text}\` failed`);
       if (s === U) unknown = true;
@@ -93,7 +93,7 @@ function aggregate(v: Extract<Val, { k: 'agg' }>, env: Env): unknown {
     if (x === undefined || x === null) return undefined;
     values.push(v.ofConv === 'none' ? x : read[v.ofConv](x));
   }
-  env.items.length = v.depth;
+  if (env.items) env.items.length = v.depth;
   if (unknown) return undefined;
   const err = values.find((x) => x instanceof EvalError);
   return err ?? guard(() => v.fn.aggregate!.apply(values, v.itemKind));
@@ -175,14 +175,14 @@ function quantifier(c: Extract<Cond, { k: 'quant' }>, env: Env, out: TraceNode[]
   let s: Status = every ? T : F;
   const elements: { index: number; result: TraceResult; where: TraceNode }[] = [];
   for (let i = 0; i < arr.length; i++) {
-    env.items[c.depth] = arr[i];
+    (env.items ??= [])[c.depth] = arr[i];
     const kids: TraceNode[] | undefined = out && elements.length < MAX_TRACED_ELEMENTS ? [] : undefined;
     const x = evalCond(c.where, env, kids, visit);
     if (kids) elements.push({ index: i, result: resultOf(x), where: kids[0]! });
     if (every ? x < s : x > s) s = x;
     if (s === (every ? F : T)) break;
   }
-  env.items.length = c.depth;
+  if (env.items) env.items.length = c.depth;
   if (c.q === 'none') s = not3(s);
   if (out) out.push({ kind: c.q, result: resultOf(s), ...label, over: c.over.text, count: arr.length, elements });
   return s;

@@ -19,3 +19,34 @@ export function canonicalJson(value: unknown): string {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/**
+ * SHA-256 of the canonical JSON of `value`, written to the hash piece by piece instead of built as
+ * one string; members named in `skip` are left out at every depth.
+ */
+export function canonicalHash(value: unknown, skip: ReadonlySet<string> = new Set()): string {
+  const hash = createHash('sha256');
+  let buf = '';
+  // Many small update() calls cost more than hashing; text is passed on in pieces of about 64 KB.
+  const out = (s: string) => {
+    buf += s;
+    if (buf.length > 65_536) { hash.update(buf); buf = ''; }
+  };
+  const write = (v: unknown): void => {
+    if (v instanceof Map) v = Object.fromEntries(v);
+    if (v === null || typeof v !== 'object') return out(canonicalJson(v));
+    if (Array.isArray(v)) {
+      out('[');
+      for (let i = 0; i < v.length; i++) { if (i) out(','); write(v[i] === undefined ? null : v[i]); }
+      return out(']');
+    }
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined && typeof o[k] !== 'function' && !skip.has(k)).sort();
+    out('{');
+    for (let i = 0; i < keys.length; i++) { out(`${i ? ',' : ''}${JSON.stringify(keys[i])}:`); write(o[keys[i]!]); }
+    out('}');
+  };
+  write(value);
+  hash.update(buf);
+  return hash.digest('hex');
+}
