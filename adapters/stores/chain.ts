@@ -1,0 +1,123 @@
+/**
+ * The decision log's hash chain, and the plan of one group commit, shared by the adapters.
+ *
+ * Each record's hash is SHA-256 over the previous record's hash, a line break, and the record's
+ * JSON text; the first record follows 64 zeros. The text stored is the text hashed, so a record
+ * that is edited, deleted or moved no longer verifies. A separate head row holds the last seq and
+ * hash, so a deleted tail shows too.
+ *
+ * `appendBatch` is a generator that yields the store operations it needs and receives their
+ * results: the SQLite adapter runs it synchronously inside one transaction, the PostgreSQL
+ * adapter with awaits inside one; the logic is written once.
+ */
+import { createHash } from 'node:crypto';
+import type { AppendItem, AppendResult, DecisionRecord, VerifyResult } from './store.js';
+
+export const GENESIS = '0'.repeat(64);
+
+export function chainHash(prev: string, text: string): string {
+  return createHash('sha256').update(prev).update('\n').update(text).digest('hex');
+}
+
+export interface Head { seq: number; hash: string }
+export interface Claim { action: string; key: string; decisionId: string; payloadHash: string; expiresAt: string }
+/** A live key's owner; `text` is null when its decision is gone (a tampered log). */
+export interface Existing { decisionId: string; payloadHash: string; text: string | null }
+export interface Row { seq: number; id: string; action: string; outcome: string; idempotencyKey: string | null; recordedAt: string; text: string; prevHash: string; hash: string }
+
+/** The operations a store performs for a batch, inside one transaction. */
+export type Op =
+  | { op: 'head' }
+  /** insert each claim, or take over an expired one; answer the claims that took */
+  | { op: 'claim'; claims: Claim[]; now: string }
+  | { op: 'lookup'; keys: { action: string; key: string }[] }
+  | { op: 'insert'; rows: Row[] }
+  | { op: 'setHead'; head: Head };
+
+export const keyOf = (action: string, key: string) => `${action}\u0000${key}`;
+
+export function* appendBatch(items: readonly AppendItem[]): Generator<Op, AppendResult[], unknown> {
+  const head = (yield { op: 'head' }) as Head;
+  const now = items.reduce((m, i) => (i.recordedAt > m ? i.recordedAt : m), '');
+  // Within a batch the first item with a key claims it; later ones are judged against it.
+  const first = new Map<string, number>();
+  items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(it.action, it.idempotencyKey))) first.set(keyOf(it.action, it.idempotencyKey), i); });
+  const claims = [...first.values()].map((i) => {
+    const it = items[i]!;
+    return { action: it.action, key: it.idempotencyKey!, decisionId: it.id, payloadHash: it.payloadHash, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
+  });
+  const claimed = claims.length ? (yield { op: 'claim', claims, now }) as Set<string> : new Set<string>();
+  const unclaimed = claims.filter((c) => !claimed.has(keyOf(c.action, c.key)));
+  const existing = unclaimed.length ? (yield { op: 'lookup', keys: unclaimed.map(({ action, key }) => ({ action, key })) }) as Map<string, Existing> : new Map<string, Existing>();
+
+  const results: AppendResult[] = new Array(items.length);
+  const rows: Row[] = [];
+  let seq = head.seq, prev = head.hash;
+  const created = new Map<number, DecisionRecord>();
+  items.forEach((it, i) => {
+    const k = it.idempotencyKey === null ? undefined : keyOf(it.action, it.idempotencyKey);
+    const firstIndex = k === undefined ? i : first.get(k)!;
+    if (k !== undefined && !claimed.has(k)) {
+      const e = existing.get(k)!;
+      results[i] = e.payloadHash === it.payloadHash && e.text !== null ? { kind: 'replayed', record: JSON.parse(e.text) as DecisionRecord } : { kind: 'conflict', originalId: e.decisionId };
+      return;
+    }
+    if (firstIndex !== i) {
+      const owner = items[firstIndex]!;
+      results[i] = owner.payloadHash === it.payloadHash ? { kind: 'replayed', record: created.get(firstIndex)! } : { kind: 'conflict', originalId: owner.id };
+      return;
+    }
+    seq++;
+    const record: DecisionRecord = {
+      id: it.id, seq, action: it.action, recordedAt: it.recordedAt, caller: it.caller, idempotencyKey: it.idempotencyKey,
+      payloadHash: it.payloadHash, request: it.request, decision: it.decision,
+    };
+    const text = JSON.stringify(record);
+    const hash = chainHash(prev, text);
+    rows.push({ seq, id: it.id, action: it.action, outcome: it.decision.outcome, idempotencyKey: it.idempotencyKey, recordedAt: it.recordedAt, text, prevHash: prev, hash });
+    prev = hash;
+    created.set(i, record);
+    results[i] = { kind: 'created', record };
+  });
+  if (rows.length) {
+    yield { op: 'insert', rows };
+    yield { op: 'setHead', head: { seq, hash: prev } };
+  }
+  return results;
+}
+
+/** Checks records in chain order; feed pages to `step`, then ask `end` with the stored head. */
+export class ChainVerifier {
+  private prev = GENESIS;
+  private seq = 0;
+  count = 0;
+  problem: VerifyResult['problem'];
+
+  step(r: { seq: number; id: string; text: string; prevHash: string; hash: string }): boolean {
+    if (this.problem) return false;
+    const fail = (reason: string) => { this.problem = { seq: r.seq, id: r.id, reason }; return false; };
+    this.count++;
+    if (r.seq !== this.seq + 1) {
+      return fail(r.seq > this.seq + 1
+        ? `record${r.seq - this.seq > 2 ? 's' : ''} ${this.seq + 1}${r.seq - this.seq > 2 ? `–${r.seq - 1}` : ''} ${r.seq - this.seq > 2 ? 'are' : 'is'} missing before seq ${r.seq}: deleted`
+        : `seq ${r.seq} is out of order after seq ${this.seq}`);
+    }
+    if (r.prevHash !== this.prev) return fail(`seq ${r.seq} does not follow seq ${this.seq}: its previous hash does not match (reordered, or a record before it was replaced)`);
+    if (chainHash(this.prev, r.text) !== r.hash) return fail(`seq ${r.seq} was edited: its content does not match its hash`);
+    let parsed: { seq?: unknown; id?: unknown };
+    try { parsed = JSON.parse(r.text) as typeof parsed; } catch { return fail(`seq ${r.seq} holds text that is not JSON`); }
+    if (parsed.seq !== r.seq || parsed.id !== r.id) return fail(`seq ${r.seq} was edited: its columns do not match its record`);
+    this.prev = r.hash;
+    this.seq = r.seq;
+    return true;
+  }
+
+  end(head: Head | undefined): VerifyResult {
+    if (!this.problem && head && (head.seq !== this.seq || head.hash !== this.prev)) {
+      this.problem = head.seq > this.seq
+        ? { seq: this.seq + 1, id: null, reason: `the chain ends at seq ${this.seq}, but its head records seq ${head.seq}: the last ${head.seq - this.seq} record${head.seq - this.seq === 1 ? ' was' : 's were'} deleted` }
+        : { seq: head.seq, id: null, reason: `the chain head does not match the last record (seq ${this.seq})` };
+    }
+    return { ok: !this.problem, count: this.count, ...(this.problem ? { problem: this.problem } : {}) };
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The PostgreSQL store, for several gate replicas on one database. Each group commit is one
+ * transaction that first locks the chain head (SELECT … FOR UPDATE), so appends from all replicas
+ * form one linear chain; idempotency claims are one multi-row INSERT … ON CONFLICT on the
+ * (action, key) primary key, so concurrent duplicates resolve to one decision.
+ */
+import pg from 'pg';
+import { appendBatch, ChainVerifier, GENESIS, keyOf, type Existing, type Head, type Op } from './chain.js';
+import { GroupCommit } from './group-commit.js';
+import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE decisions (
+     seq BIGINT PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     action TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     idempotency_key TEXT,
+     recorded_at TEXT COLLATE "C" NOT NULL,
+     record TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX decisions_action ON decisions (action, seq);
+   CREATE INDEX decisions_outcome ON decisions (outcome, seq);
+   CREATE INDEX decisions_recorded ON decisions (recorded_at, seq);
+   CREATE TABLE idempotency (
+     action TEXT NOT NULL,
+     key TEXT NOT NULL,
+     decision_id TEXT NOT NULL,
+     payload_hash TEXT NOT NULL,
+     expires_at TEXT COLLATE "C" NOT NULL,
+     PRIMARY KEY (action, key)
+   );
+   CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+   INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
+];
+
+/** Serialises migrations when several replicas start at once. */
+const MIGRATION_LOCK = 0x4172_6269;
+
+export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
+  pool.on('error', () => { /* an idle client failed; the next query reconnects */ });
+  try {
+    await migrate(pool);
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw new StoreUnavailableError(`cannot prepare PostgreSQL at \`${redact(url)}\`: ${(e as Error).message}`, e);
+  }
+
+  const exec = async (client: pg.PoolClient, op: Op): Promise<unknown> => {
+    switch (op.op) {
+      case 'head':
+        return rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]);
+      case 'claim': {
+        const c = op.claims;
+        const r = await client.query(
+          `INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+           ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
+           WHERE idempotency.expires_at <= $6
+           RETURNING action, key`,
+          [c.map((x) => x.action), c.map((x) => x.key), c.map((x) => x.decisionId), c.map((x) => x.payloadHash), c.map((x) => x.expiresAt), op.now]);
+        return new Set(r.rows.map((x: { action: string; key: string }) => keyOf(x.action, x.key)));
+      }
+      case 'lookup': {
+        const r = await client.query(
+          `SELECT i.action, i.key, i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id
+           WHERE (i.action, i.key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [op.keys.map((k) => k.action), op.keys.map((k) => k.key)]);
+        return new Map<string, Existing>(r.rows.map((x: { action: string; key: string; decision_id: string; payload_hash: string; record: string | null }) =>
+          [keyOf(x.action, x.key), { decisionId: x.decision_id, payloadHash: x.payload_hash, text: x.record }]));
+      }
+      case 'insert': {
+        const rs = op.rows;
+        await client.query(
+          `INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+          [rs.map((r) => r.seq), rs.map((r) => r.id), rs.map((r) => r.action), rs.map((r) => r.outcome), rs.map((r) => r.idempotencyKey),
+            rs.map((r) => r.recordedAt), rs.map((r) => r.text), rs.map((r) => r.prevHash), rs.map((r) => r.hash)]);
+        return undefined;
+      }
+      case 'setHead':
+        await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
+        return undefined;
+    }
+  };
+
+  const group = new GroupCommit(async (items) => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e);
+    }
+    try {
+      await client.query('BEGIN');
+      const gen = appendBatch(items);
+      let step = gen.next();
+      while (!step.done) step = gen.next(await exec(client, step.value));
+      await client.query('COMMIT');
+      return step.value as AppendResult[];
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw new StoreUnavailableError(`PostgreSQL write failed: ${(e as Error).message}`, e);
+    } finally {
+      client.release();
+    }
+  });
+  let closed = false;
+
+  const query = async <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> => {
+    try {
+      return (await pool.query<R>(sql, args)).rows;
+    } catch (e) {
+      throw new StoreUnavailableError(`PostgreSQL query failed: ${(e as Error).message}`, e);
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    async get(id) {
+      const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);
+      return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
+    },
+    async list(q: ListQuery) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const add = (sql: string, v: unknown) => { args.push(v); where.push(sql.replace('?', `$${args.length}`)); };
+      if (q.action) add('action = ?', q.action);
+      if (q.outcome) add('outcome = ?', q.outcome);
+      if (q.since) add('recorded_at >= ?', q.since);
+      if (q.cursor !== undefined) add('seq < ?', q.cursor);
+      args.push(q.limit + 1);
+      const rows = await query<{ seq: string; record: string }>(`SELECT seq, record FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${args.length}`, args);
+      return { items: rows.slice(0, q.limit).map((r) => JSON.parse(r.record) as DecisionRecord), next: rows.length > q.limit ? Number(rows[q.limit - 1]!.seq) : null };
+    },
+    async verify() {
+      const client = await pool.connect().catch((e: unknown) => { throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e); });
+      try {
+        // One snapshot for the whole walk, while writers go on.
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const v = new ChainVerifier();
+        let after = 0;
+        for (;;) {
+          const rows = (await client.query('SELECT seq, id, record, prev_hash, hash FROM decisions WHERE seq > $1 ORDER BY seq LIMIT 1000', [after])).rows as { seq: string; id: string; record: string; prev_hash: string; hash: string }[];
+          for (const r of rows) if (!v.step({ seq: Number(r.seq), id: r.id, text: r.record, prevHash: r.prev_hash, hash: r.hash })) return v.end(undefined);
+          if (rows.length < 1000) break;
+          after = Number(rows.at(-1)!.seq);
+        }
+        return v.end(rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1')).rows[0]));
+      } finally {
+        await client.query('COMMIT').catch(() => {});
+        client.release();
+      }
+    },
+    async *export(since) {
+      let after = 0;
+      for (;;) {
+        const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
+        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        if (rows.length < 1000) return;
+        after = Number(rows.at(-1)!.seq);
+      }
+    },
+    async expireKeys(now) {
+      try {
+        return (await pool.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0;
+      } catch (e) {
+        throw new StoreUnavailableError(`PostgreSQL query failed: ${(e as Error).message}`, e);
+      }
+    },
+    async ping() {
+      await query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await group.idle();
+      await pool.end();
+    },
+  };
+}
+
+function rowHead(r: { seq: string | number; hash: string }): Head {
+  return { seq: Number(r.seq), hash: r.hash };
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const done = Number((await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0].v);
+    for (let i = done; i < MIGRATIONS.length; i++) {
+      await client.query('BEGIN');
+      await client.query(MIGRATIONS[i]!);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, new Date().toISOString()]);
+      await client.query('COMMIT');
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
+/** A connection URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

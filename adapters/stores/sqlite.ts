@@ -1,0 +1,177 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, in WAL mode. `synchronous=FULL` (the default)
+ * makes every commit durable against power loss, not only against a crash of the process; group
+ * commit keeps that affordable. BEGIN IMMEDIATE takes the write lock for a whole batch, so several
+ * processes may share one file and the chain stays linear.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { appendBatch, ChainVerifier, GENESIS, keyOf, type Existing, type Head, type Op } from './chain.js';
+import { GroupCommit } from './group-commit.js';
+import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE decisions (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     action TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     idempotency_key TEXT,
+     recorded_at TEXT NOT NULL,
+     record TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX decisions_action ON decisions (action, seq);
+   CREATE INDEX decisions_outcome ON decisions (outcome, seq);
+   CREATE INDEX decisions_recorded ON decisions (recorded_at, seq);
+   CREATE TABLE idempotency (
+     action TEXT NOT NULL,
+     key TEXT NOT NULL,
+     decision_id TEXT NOT NULL,
+     payload_hash TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     PRIMARY KEY (action, key)
+   );
+   CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+   INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
+];
+
+export interface SqliteOptions { synchronous?: 'full' | 'normal' }
+
+export function openSqlite(path: string, options: SqliteOptions = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw new StoreUnavailableError(`cannot open SQLite database \`${path}\`: ${(e as Error).message}`, e);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 10000');
+  migrate(db);
+
+  const s = {
+    head: db.prepare('SELECT seq, hash FROM chain_head WHERE id = 1'),
+    claim: db.prepare(`INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
+      WHERE idempotency.expires_at <= ?`),
+    lookup: db.prepare(`SELECT i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id WHERE i.action = ? AND i.key = ?`),
+    insert: db.prepare(`INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    setHead: db.prepare('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1'),
+    get: db.prepare('SELECT record FROM decisions WHERE id = ?'),
+    page: db.prepare('SELECT seq, id, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
+    pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
+    expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
+  };
+
+  const exec = (op: Op): unknown => {
+    switch (op.op) {
+      case 'head': return s.head.get() as Head;
+      case 'claim': {
+        const taken = new Set<string>();
+        for (const c of op.claims) if (s.claim.run(c.action, c.key, c.decisionId, c.payloadHash, c.expiresAt, op.now).changes === 1) taken.add(keyOf(c.action, c.key));
+        return taken;
+      }
+      case 'lookup': {
+        const found = new Map<string, Existing>();
+        for (const k of op.keys) {
+          const r = s.lookup.get(k.action, k.key) as { decision_id: string; payload_hash: string; record: string | null };
+          found.set(keyOf(k.action, k.key), { decisionId: r.decision_id, payloadHash: r.payload_hash, text: r.record });
+        }
+        return found;
+      }
+      case 'insert':
+        for (const r of op.rows) s.insert.run(r.seq, r.id, r.action, r.outcome, r.idempotencyKey, r.recordedAt, r.text, r.prevHash, r.hash);
+        return undefined;
+      case 'setHead':
+        s.setHead.run(op.head.seq, op.head.hash);
+        return undefined;
+    }
+  };
+
+  const runBatch = db.transaction((items: Parameters<typeof appendBatch>[0]): AppendResult[] => {
+    const gen = appendBatch(items);
+    let step = gen.next();
+    while (!step.done) step = gen.next(exec(step.value));
+    return step.value;
+  });
+  const group = new GroupCommit(async (items) => {
+    try {
+      return runBatch.immediate(items);
+    } catch (e) {
+      throw new StoreUnavailableError(`SQLite write failed: ${(e as Error).message}`, e);
+    }
+  });
+  let closed = false;
+
+  return {
+    kind: 'sqlite',
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    async get(id) {
+      const r = s.get.get(id) as { record: string } | undefined;
+      return r && (JSON.parse(r.record) as DecisionRecord);
+    },
+    async list(q: ListQuery) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.action) { where.push('action = ?'); args.push(q.action); }
+      if (q.outcome) { where.push('outcome = ?'); args.push(q.outcome); }
+      if (q.since) { where.push('recorded_at >= ?'); args.push(q.since); }
+      if (q.cursor !== undefined) { where.push('seq < ?'); args.push(q.cursor); }
+      const rows = db.prepare(`SELECT seq, record FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, q.limit + 1) as { seq: number; record: string }[];
+      const items = rows.slice(0, q.limit).map((r) => JSON.parse(r.record) as DecisionRecord);
+      return { items, next: rows.length > q.limit ? rows[q.limit - 1]!.seq : null };
+    },
+    async verify() {
+      const v = new ChainVerifier();
+      // One read transaction: a consistent snapshot while writers go on.
+      return db.transaction(() => {
+        let after = 0;
+        for (;;) {
+          const rows = s.page.all(after) as { seq: number; id: string; record: string; prev_hash: string; hash: string }[];
+          for (const r of rows) if (!v.step({ seq: r.seq, id: r.id, text: r.record, prevHash: r.prev_hash, hash: r.hash })) return v.end(undefined);
+          if (rows.length < 1000) break;
+          after = rows.at(-1)!.seq;
+        }
+        return v.end(s.head.get() as Head);
+      })();
+    },
+    async *export(since) {
+      let after = 0;
+      for (;;) {
+        const rows = s.pageSince.all(after, since ?? '') as { seq: number; record: string }[];
+        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        if (rows.length < 1000) return;
+        after = rows.at(-1)!.seq;
+      }
+    },
+    async expireKeys(now) {
+      return s.expire.run(now).changes;
+    },
+    async ping() {
+      if (closed) throw new StoreUnavailableError('the store is closed');
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await group.idle();
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  db.transaction(() => {
+    const done = (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+    MIGRATIONS.forEach((sql, i) => {
+      if (i + 1 <= done) return;
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
+    });
+  }).immediate();
+}

@@ -1,0 +1,77 @@
+/**
+ * The store behind the gate: decisions in an append-only, hash-chained log, and the idempotency
+ * keys that point at them. One interface, an embedded SQLite adapter and a PostgreSQL adapter,
+ * both held to one conformance suite (test/store.test.ts).
+ */
+import type { Decision } from '../../engine/index.js';
+
+/** What the log keeps for each decision; its JSON text is what the chain hashes. */
+export interface DecisionRecord {
+  id: string;
+  /** position in the chain, from 1 */
+  seq: number;
+  action: string;
+  recordedAt: string;
+  /** the API key that asked */
+  caller: string;
+  idempotencyKey: string | null;
+  /** SHA-256 of the canonical JSON of { action, proposal, context } */
+  payloadHash: string;
+  request: { proposal: unknown; context: unknown };
+  decision: Decision;
+}
+
+export interface AppendItem {
+  id: string;
+  action: string;
+  idempotencyKey: string | null;
+  payloadHash: string;
+  recordedAt: string;
+  caller: string;
+  request: DecisionRecord['request'];
+  decision: Decision;
+  /** how long the idempotency key holds, from recordedAt */
+  ttlMs: number;
+}
+
+export type AppendResult =
+  | { kind: 'created'; record: DecisionRecord }
+  /** the same key and payload were seen before: the first decision */
+  | { kind: 'replayed'; record: DecisionRecord }
+  /** the same key with another payload: nothing was written */
+  | { kind: 'conflict'; originalId: string };
+
+export interface ListQuery { action?: string; outcome?: string; since?: string; cursor?: number; limit: number }
+
+export interface VerifyResult {
+  ok: boolean;
+  /** records checked */
+  count: number;
+  /** the first record that does not verify, and why */
+  problem?: { seq: number; id: string | null; reason: string };
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Appends durably: the promise resolves after the commit. Concurrent appends share commits. */
+  append(item: AppendItem): Promise<AppendResult>;
+  get(id: string): Promise<DecisionRecord | undefined>;
+  list(q: ListQuery): Promise<{ items: DecisionRecord[]; next: number | null }>;
+  /** Walks the whole chain, oldest first. */
+  verify(): Promise<VerifyResult>;
+  /** Records in chain order, from `since` (an ISO time) on. */
+  export(since?: string): AsyncIterable<DecisionRecord>;
+  /** Removes idempotency keys past their expiry; returns how many. */
+  expireKeys(now: string): Promise<number>;
+  ping(): Promise<void>;
+  /** Waits for pending appends, then closes. */
+  close(): Promise<void>;
+}
+
+/** The store cannot be reached or cannot write; the gate answers 503 and writes nothing. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

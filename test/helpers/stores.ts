@@ -1,0 +1,61 @@
+/**
+ * The store adapters under test: SQLite always; PostgreSQL when ARBITER_TEST_PG_URL names a server
+ * (`.ci/run` starts a throwaway one). Each open gets an empty database, and `raw` runs SQL on it
+ * directly, to tamper with the log.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openPostgres } from '../../adapters/stores/postgres.js';
+import { openSqlite } from '../../adapters/stores/sqlite.js';
+import type { Store } from '../../adapters/stores/store.js';
+
+export interface Opened { store: Store; url: string; raw(sql: string, args?: unknown[]): Promise<void>; reopen(): Promise<Store> }
+export interface Factory { name: string; open(): Promise<Opened> }
+
+export const PG_URL = process.env.ARBITER_TEST_PG_URL;
+export const PG_SKIP = PG_URL ? '' : 'PostgreSQL tests skipped: set ARBITER_TEST_PG_URL, or run them through .ci/run, which starts a throwaway server';
+
+export const sqlite: Factory = {
+  name: 'sqlite',
+  async open() {
+    const file = join(mkdtempSync(join(tmpdir(), 'arbiter-store-')), 'decisions.db');
+    return {
+      store: openSqlite(file), url: `sqlite:${file}`,
+      async raw(sql, args = []) { const db = new Database(file); try { db.prepare(sql).run(...args); } finally { db.close(); } },
+      async reopen() { return openSqlite(file); },
+    };
+  },
+};
+
+let n = 0;
+/** A fresh database on the test server. */
+export async function freshPgDatabase(): Promise<string> {
+  const name = `arbiter_t_${process.pid}_${Date.now()}_${n++}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try { await admin.query(`CREATE DATABASE ${name}`); } finally { await admin.end(); }
+  const u = new URL(PG_URL!);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export const postgres: Factory = {
+  name: 'postgres',
+  async open() {
+    const url = await freshPgDatabase();
+    return {
+      store: await openPostgres(url), url,
+      async raw(sql, args = []) {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try { await c.query(sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()), args); } finally { await c.end(); }
+      },
+      async reopen() { return openPostgres(url); },
+    };
+  },
+};
+
+export const FACTORIES: Factory[] = PG_URL ? [sqlite, postgres] : [sqlite];

@@ -1,0 +1,151 @@
+/** One conformance suite for every store adapter: the same cases, the same expectations. */
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AppendItem, AppendResult } from '../adapters/stores/store.js';
+import type { Decision } from '../engine/index.js';
+import { FACTORIES, PG_SKIP, type Opened } from './helpers/stores.js';
+
+const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
+  action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
+  revision: 'sha256:test', contract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
+});
+
+function item(over: Partial<AppendItem> & { payload?: unknown } = {}): AppendItem {
+  const payload = over.payload ?? { amount: 1 };
+  return {
+    id: randomUUID(), action: 'refund_order', idempotencyKey: null, recordedAt: new Date().toISOString(), caller: 'test', ttlMs: 86_400_000,
+    payloadHash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'), request: { proposal: payload, context: {} }, decision: decision(),
+    ...over,
+  };
+}
+
+const kinds = (rs: AppendResult[]) => rs.reduce<Record<string, number>>((m, r) => ({ ...m, [r.kind]: (m[r.kind] ?? 0) + 1 }), {});
+
+if (PG_SKIP) describe.skip(PG_SKIP, () => { it('postgres store conformance', () => {}); });
+
+for (const factory of FACTORIES) {
+  describe(`store conformance: ${factory.name}`, () => {
+    const opened: Opened[] = [];
+    const open = async () => { const o = await factory.open(); opened.push(o); return o; };
+    afterAll(async () => { for (const o of opened) await o.store.close(); });
+
+    it('appends records in chain order and reads them back', async () => {
+      const { store } = await open();
+      const a = await store.append(item({ decision: decision('review') }));
+      const b = await store.append(item());
+      expect(a.kind).toBe('created');
+      expect(a.kind === 'created' && a.record.seq).toBe(1);
+      expect(b.kind === 'created' && b.record.seq).toBe(2);
+      const got = await store.get(a.kind === 'created' ? a.record.id : '');
+      expect(got).toEqual(a.kind === 'created' ? a.record : undefined);
+      expect(got?.decision.outcome).toBe('review');
+      expect(await store.get('nope')).toBeUndefined();
+      expect(await store.verify()).toEqual({ ok: true, count: 2 });
+    });
+
+    it('returns the first decision for the same key and payload, and a conflict for another payload', async () => {
+      const { store } = await open();
+      const first = await store.append(item({ idempotencyKey: 'k1', payload: { amount: 5 } }));
+      const again = await store.append(item({ idempotencyKey: 'k1', payload: { amount: 5 }, decision: decision('reject') }));
+      const other = await store.append(item({ idempotencyKey: 'k1', payload: { amount: 6 } }));
+      const otherAction = await store.append(item({ idempotencyKey: 'k1', action: 'tier_upgrade', payload: { amount: 6 } }));
+      expect(first.kind).toBe('created');
+      expect(again).toEqual({ kind: 'replayed', record: first.kind === 'created' ? first.record : null });
+      expect(other).toEqual({ kind: 'conflict', originalId: first.kind === 'created' ? first.record.id : '' });
+      expect(otherAction.kind).toBe('created');
+      expect(await store.verify()).toEqual({ ok: true, count: 2 });
+    });
+
+    it('makes exactly one decision from 200 concurrent identical appends', async () => {
+      const { store } = await open();
+      const results = await Promise.all(Array.from({ length: 200 }, () => store.append(item({ idempotencyKey: 'same', payload: { amount: 7 } }))));
+      expect(kinds(results)).toEqual({ created: 1, replayed: 199 });
+      const ids = new Set(results.map((r) => (r.kind === 'conflict' ? r.originalId : r.record.id)));
+      expect(ids.size).toBe(1);
+      expect(await store.verify()).toEqual({ ok: true, count: 1 });
+    });
+
+    it('keeps one decision per key under a concurrent mix of keys, payloads and no keys', async () => {
+      const { store } = await open();
+      const items = Array.from({ length: 300 }, (_, i) => item({ idempotencyKey: i % 3 === 0 ? null : `k${i % 20}`, payload: { k: i % 20, v: i % 40 < 20 ? 'a' : 'b' } }));
+      const results = await Promise.all(items.map((x) => store.append(x)));
+      const created = results.filter((r) => r.kind === 'created');
+      expect(created.length).toBe(100 + 20);
+      const winners = new Map(created.filter((r) => r.record.idempotencyKey).map((r) => [r.record.idempotencyKey, r.record]));
+      results.forEach((r, i) => {
+        const it = items[i]!;
+        if (!it.idempotencyKey) return expect(r.kind).toBe('created');
+        const w = winners.get(it.idempotencyKey)!;
+        if (r.kind === 'created') return expect(r.record.id).toBe(it.id);
+        if (w.payloadHash === it.payloadHash) return expect(r).toEqual({ kind: 'replayed', record: w });
+        return expect(r).toEqual({ kind: 'conflict', originalId: w.id });
+      });
+      expect(await store.verify()).toEqual({ ok: true, count: 120 });
+    });
+
+    it('lets a key be used again once it has expired', async () => {
+      const { store } = await open();
+      const old = new Date(Date.now() - 10_000).toISOString();
+      const a = await store.append(item({ idempotencyKey: 'ttl', ttlMs: 1000, recordedAt: old }));
+      const b = await store.append(item({ idempotencyKey: 'ttl', payload: { other: true } }));
+      expect(a.kind).toBe('created');
+      expect(b.kind).toBe('created');
+      const c = await store.append(item({ idempotencyKey: 'ttl2', ttlMs: 1000, recordedAt: old }));
+      expect(c.kind).toBe('created');
+      expect(await store.expireKeys(new Date().toISOString())).toBe(1);
+    });
+
+    it('lists by action, outcome and time, newest first, with a cursor', async () => {
+      const { store } = await open();
+      for (let i = 0; i < 7; i++) await store.append(item({ action: i % 2 ? 'refund_order' : 'tier_upgrade', decision: decision(i < 3 ? 'approve' : 'review'), recordedAt: `2026-11-21T10:00:0${i}.000Z` }));
+      const page1 = await store.list({ limit: 3 });
+      expect(page1.items.map((r) => r.seq)).toEqual([7, 6, 5]);
+      const page2 = await store.list({ limit: 3, cursor: page1.next! });
+      expect(page2.items.map((r) => r.seq)).toEqual([4, 3, 2]);
+      expect((await store.list({ limit: 10, cursor: page2.next! })).items.map((r) => r.seq)).toEqual([1]);
+      expect((await store.list({ limit: 10, action: 'refund_order' })).items.map((r) => r.seq)).toEqual([6, 4, 2]);
+      expect((await store.list({ limit: 10, outcome: 'approve' })).items.map((r) => r.seq)).toEqual([3, 2, 1]);
+      expect((await store.list({ limit: 10, since: '2026-11-21T10:00:05.000Z' })).items.map((r) => r.seq)).toEqual([7, 6]);
+      const exported = [];
+      for await (const r of store.export('2026-11-21T10:00:04.000Z')) exported.push(r.seq);
+      expect(exported).toEqual([5, 6, 7]);
+    });
+
+    it('names the first record that was edited, deleted or reordered', async () => {
+      const fresh = async () => {
+        const o = await open();
+        for (let i = 0; i < 5; i++) await o.store.append(item({ payload: { i } }));
+        return o;
+      };
+      let o = await fresh();
+      await o.raw("UPDATE decisions SET record = replace(record, '\"i\":2', '\"i\":9') WHERE seq = 3");
+      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 3, reason: 'seq 3 was edited: its content does not match its hash' } });
+
+      o = await fresh();
+      await o.raw('DELETE FROM decisions WHERE seq = 2');
+      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 3, reason: 'record 2 is missing before seq 3: deleted' } });
+
+      o = await fresh();
+      await o.raw('DELETE FROM decisions WHERE seq >= 4');
+      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 4, id: null, reason: 'the chain ends at seq 3, but its head records seq 5: the last 2 records were deleted' } });
+
+      o = await fresh();
+      await o.raw('UPDATE decisions SET seq = -seq WHERE seq IN (2, 3)');
+      await o.raw('UPDATE decisions SET seq = 3 WHERE seq = -2');
+      await o.raw('UPDATE decisions SET seq = 2 WHERE seq = -3');
+      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 2, reason: 'seq 2 does not follow seq 1: its previous hash does not match (reordered, or a record before it was replaced)' } });
+    });
+
+    it('keeps everything across a reopen, and close waits for pending appends', async () => {
+      const o = await open();
+      const pending = Array.from({ length: 50 }, (_, i) => o.store.append(item({ idempotencyKey: `r${i}` })));
+      await o.store.close();
+      expect(kinds(await Promise.all(pending))).toEqual({ created: 50 });
+      await expect(o.store.append(item())).rejects.toThrow('the store is closed');
+      const again = await o.reopen();
+      opened.push({ ...o, store: again });
+      expect(await again.verify()).toEqual({ ok: true, count: 50 });
+      expect((await again.append(item({ idempotencyKey: 'r7' }))).kind).toBe('replayed');
+    });
+  });
+}
