@@ -1,10 +1,13 @@
 /** The `arbiter` command. */
 import { DecideError } from '../engine/index.js';
 import { UsageError } from './args.js';
+import { auditCommand, usage as auditUsage } from './commands/audit.js';
 import { check, usage as checkUsage } from './commands/check.js';
 import { contracts, usage as contractsUsage } from './commands/contracts.js';
 import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
+import { keysCommand, usage as keysUsage } from './commands/keys.js';
+import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { test, usage as testUsage } from './commands/test.js';
 import { processIo, type Io } from './io.js';
 
@@ -15,6 +18,9 @@ const COMMANDS: Record<string, Command> = {
   eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
+  serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
+  audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },
+  keys: { run: keysCommand, usage: keysUsage, about: 'create an API key (only its hash is stored)' },
   contracts: { run: contracts, usage: contractsUsage, about: 'export contracts authored in zod to JSON Schema files' },
 };
 

@@ -165,6 +165,9 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
         after = Number(rows.at(-1)!.seq);
       }
     },
+    async countOutcome(outcome) {
+      return Number((await query<{ n: string }>('SELECT COUNT(*) AS n FROM decisions WHERE outcome = $1', [outcome]))[0]!.n);
+    },
     async expireKeys(now) {
       try {
         return (await pool.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0;

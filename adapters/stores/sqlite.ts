@@ -65,6 +65,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     page: db.prepare('SELECT seq, id, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
     expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
+    countOutcome: db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE outcome = ?'),
   };
 
   const exec = (op: Op): unknown => {
@@ -147,6 +148,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
         if (rows.length < 1000) return;
         after = rows.at(-1)!.seq;
       }
+    },
+    async countOutcome(outcome) {
+      return (s.countOutcome.get(outcome) as { n: number }).n;
     },
     async expireKeys(now) {
       return s.expire.run(now).changes;

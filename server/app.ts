@@ -1,0 +1,42 @@
+/**
+ * createApp(deps): the gate as a Hono app. No globals and no port: tests drive it with
+ * app.request(); server/main.ts is the one place that listens.
+ */
+import { Hono } from 'hono';
+import { StoreUnavailableError } from '../adapters/stores/store.js';
+import type { AppEnv, GateDeps } from './context.js';
+import { HttpError } from './errors.js';
+import { requestContext, route } from './middleware.js';
+import { openApi } from './openapi.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { policyRoutes } from './routes/policy.js';
+
+export function createApp(deps: GateDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  deps.metrics.setRevision(deps.policy.current.revision);
+  app.use('*', requestContext(deps));
+
+  app.onError((err, c) => {
+    const e = err instanceof HttpError ? err
+      : err instanceof StoreUnavailableError ? new HttpError('store_unavailable', 'the decision store is unavailable; nothing was recorded', undefined, { 'Retry-After': '1' })
+        : new HttpError('internal_error', 'the gate failed; nothing was decided');
+    if (e.code === 'store_unavailable' || e.code === 'internal_error') deps.logger.error({ requestId: c.get('requestId'), err }, e.message);
+    c.set('logFields', { ...c.get('logFields'), error: e.code });
+    return c.json(e.body(), e.status as 400, e.headers);
+  });
+  app.notFound((c) => c.json(new HttpError('not_found', `no route ${c.req.method} ${c.req.path}`).body(), 404));
+
+  app.get('/healthz', route('/healthz'), (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', route('/readyz'), async (c) => {
+    if (deps.draining?.()) throw new HttpError('store_unavailable', 'the gate is shutting down', undefined, { 'Retry-After': '1' });
+    await deps.store.ping();
+    return c.json({ status: 'ready', revision: deps.policy.current.revision });
+  });
+  app.get('/metrics', route('/metrics'), async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  const doc = openApi();
+  app.get('/openapi.json', route('/openapi.json'), (c) => c.json(doc));
+
+  decisionRoutes(app, deps);
+  policyRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,33 @@
+/** The HTTP error catalogue: stable codes, their statuses, and the `{ error: { code, message, details? } }` body. */
+export const HTTP_ERRORS = {
+  malformed_json: { status: 400, about: 'the body is not valid JSON, has a duplicate member, or is nested or sized beyond the limits' },
+  invalid_request: { status: 400, about: 'the JSON does not have the shape the endpoint takes; `details` lists what is wrong' },
+  unauthorized: { status: 401, about: 'no API key, or one that is not valid' },
+  forbidden: { status: 403, about: 'the API key lacks the scope the endpoint needs' },
+  not_found: { status: 404, about: 'no such decision or route' },
+  unknown_action: { status: 404, about: 'the policy defines no such action' },
+  unknown_contract_version: { status: 404, about: 'the action has no contract of that version' },
+  idempotency_conflict: { status: 409, about: 'the idempotency key was used with a different payload; `details.decisionId` names the original decision' },
+  payload_too_large: { status: 413, about: 'the body is larger than the limit' },
+  unsupported_media_type: { status: 415, about: 'the body is not `application/json`' },
+  rate_limited: { status: 429, about: 'the API key is over its rate; `Retry-After` says when to retry' },
+  internal_error: { status: 500, about: 'something failed inside the gate; nothing was decided' },
+  store_unavailable: { status: 503, about: 'the store cannot be reached or cannot write; nothing was recorded; `Retry-After` says when to retry' },
+} as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export class HttpError extends Error {
+  constructor(readonly code: HttpErrorCode, message: string, readonly details?: unknown, readonly headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  get status(): number {
+    return HTTP_ERRORS[this.code].status;
+  }
+
+  body(): { error: { code: string; message: string; details?: unknown } } {
+    return { error: { code: this.code, message: this.message, ...(this.details !== undefined ? { details: this.details } : {}) } };
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Starting the gate: the one place that reads the environment and listens. Settings come from
+ * flags, then ARBITER_* environment variables, then defaults (the table below, which the docs
+ * and `arbiter serve --help` are made from).
+ */
+import { serve as listen, type ServerType } from '@hono/node-server';
+import { watch, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { loadPolicyFiles } from '../adapters/loaders/fs.js';
+import { openStore } from '../adapters/stores/open.js';
+import { redact } from '../adapters/stores/postgres.js';
+import { Rational } from '../engine/values/rational.js';
+import { parseDuration } from '../engine/values/time.js';
+import { createApp } from './app.js';
+import { DEFAULT_LIMITS, type GateDeps } from './context.js';
+import { generateKey, hashKey, KeyRing } from './keys.js';
+import { Metrics } from './metrics.js';
+import { PolicyHolder } from './policy.js';
+import { reload } from './routes/policy.js';
+
+export interface Setting { name: string; env: string; dflt: string; about: string }
+
+export const SETTINGS = [
+  { name: 'dir', env: 'ARBITER_DIR', dflt: '.', about: 'the policy repository to serve' },
+  { name: 'host', env: 'ARBITER_HOST', dflt: '127.0.0.1', about: 'address to listen on' },
+  { name: 'port', env: 'ARBITER_PORT', dflt: '8787', about: 'port to listen on (0: any free port)' },
+  { name: 'store', env: 'ARBITER_STORE', dflt: 'sqlite:data/arbiter.db', about: '`sqlite:PATH` or `postgres://user:pass@host:port/db`' },
+  { name: 'keys', env: 'ARBITER_KEYS', dflt: '', about: 'API key file; without one a development admin key is generated and printed' },
+  { name: 'sqlite-sync', env: 'ARBITER_SQLITE_SYNC', dflt: 'full', about: '`full`: durable against power loss; `normal`: against a crash of the process only' },
+  { name: 'body-limit', env: 'ARBITER_BODY_LIMIT', dflt: String(DEFAULT_LIMITS.bodyBytes), about: 'largest request body, bytes' },
+  { name: 'max-depth', env: 'ARBITER_MAX_DEPTH', dflt: String(DEFAULT_LIMITS.maxDepth), about: 'deepest JSON nesting accepted' },
+  { name: 'max-string', env: 'ARBITER_MAX_STRING', dflt: String(DEFAULT_LIMITS.maxStringLength), about: 'longest JSON string accepted, characters' },
+  { name: 'rate', env: 'ARBITER_RATE', dflt: `${DEFAULT_LIMITS.rate.perSecond}/${DEFAULT_LIMITS.rate.burst}`, about: 'requests per second / burst, per API key (a key may set its own)' },
+  { name: 'idempotency-ttl', env: 'ARBITER_IDEMPOTENCY_TTL', dflt: '24h', about: 'how long an idempotency key holds' },
+  { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes' },
+  { name: 'log-level', env: 'ARBITER_LOG_LEVEL', dflt: 'info', about: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `silent`' },
+  { name: 'log-proposals', env: 'ARBITER_LOG_PROPOSALS', dflt: 'false', about: 'log each decision\'s proposal and context' },
+  { name: 'redact', env: 'ARBITER_REDACT', dflt: '', about: 'JSON Pointers to mask in logged proposals and contexts, comma-separated (`/proposal/customer/email`)' },
+] as const satisfies readonly Setting[];
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+export type Settings = Record<SettingName, string>;
+
+/** Flags over environment over defaults. */
+export function settings(flags: Partial<Settings>, env: NodeJS.ProcessEnv = process.env): Settings {
+  return Object.fromEntries(SETTINGS.map((s) => [s.name, flags[s.name] ?? env[s.env] ?? s.dflt])) as Settings;
+}
+
+export interface Gate { url: string; deps: GateDeps; server: ServerType; shutdown(): Promise<void> }
+
+export class ConfigError extends Error {}
+
+function int(s: Settings, name: SettingName): number {
+  const n = Number(s[name]);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`--${name} takes a whole number, not \`${s[name]}\``);
+  return n;
+}
+
+const bool = (v: string) => v === 'true' || v === '1' || v === 'yes';
+
+export async function startGate(s: Settings, print: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<Gate> {
+  const dir = resolve(s.dir);
+  const rate = /^(\d+)\/(\d+)$/.exec(s.rate);
+  if (!rate) throw new ConfigError(`--rate takes PER_SECOND/BURST, such as 1000/2000, not \`${s.rate}\``);
+  const ttl = parseDuration(s['idempotency-ttl']);
+  if (!ttl || ttl.cmp(Rational.ZERO) <= 0) throw new ConfigError(`--idempotency-ttl takes a duration such as 24h, not \`${s['idempotency-ttl']}\``);
+  if (s['sqlite-sync'] !== 'full' && s['sqlite-sync'] !== 'normal') throw new ConfigError('--sqlite-sync is `full` or `normal`');
+  const redactPaths = s.redact.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = redactPaths.find((p) => !/^\/(proposal|context)(\/.+)?$/.test(p));
+  if (bad) throw new ConfigError(`--redact takes JSON Pointers under /proposal or /context, not \`${bad}\``);
+
+  const logger = pino({
+    level: s['log-level'],
+    base: { service: 'arbiter' },
+    redact: { paths: redactPaths.map(pinoPath), censor: '[redacted]' },
+  });
+  const policy = PolicyHolder.open(() => loadPolicyFiles(dir));
+  let keys: KeyRing;
+  let devKey: string | undefined;
+  if (s.keys) keys = KeyRing.fromFile(s.keys);
+  else {
+    devKey = generateKey('dev');
+    keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }]);
+  }
+  const store = await openStore(s.store, { synchronous: s['sqlite-sync'] });
+  let draining = false;
+  const metrics = new Metrics(() => store.countOutcome('review'));
+  const deps: GateDeps = {
+    policy, store, keys, logger, metrics,
+    limits: {
+      bodyBytes: int(s, 'body-limit'), maxDepth: int(s, 'max-depth'), maxStringLength: int(s, 'max-string'),
+      rate: { perSecond: Number(rate[1]), burst: Number(rate[2]) }, idempotencyTtlMs: ttl.toNumber() * 1000,
+    },
+    ...(bool(s['log-proposals']) ? { logProposals: { redact: redactPaths } } : {}),
+    draining: () => draining,
+  };
+  const app = createApp(deps);
+
+  const server = await new Promise<ServerType>((ok, fail) => {
+    const srv = listen({ fetch: app.fetch, hostname: s.host, port: int(s, 'port') }, () => ok(srv));
+    srv.once('error', fail);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : int(s, 'port');
+  const url = `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${port}`;
+
+  const expiry = setInterval(() => { store.expireKeys(new Date().toISOString()).catch(() => {}); }, 3600_000);
+  expiry.unref();
+  let watcher: FSWatcher | undefined;
+  if (bool(s.watch)) {
+    let timer: NodeJS.Timeout | undefined;
+    watcher = watch(dir, { recursive: true }, (_, file) => {
+      if (!file || !/\.(ya?ml|json)$/.test(file) || /(^|\/)(node_modules|dist|data)\//.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload(deps), 200);
+    });
+  }
+  const onHup = () => void reload(deps);
+  process.on('SIGHUP', onHup);
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () => (closing ??= (async () => {
+    draining = true;
+    watcher?.close();
+    clearInterval(expiry);
+    process.off('SIGHUP', onHup);
+    // Stop accepting; requests in flight finish; idle keep-alive connections close.
+    await new Promise<void>((r) => server.close(() => r()));
+    await store.close();
+    logger.info('stopped');
+    logger.flush();
+  })());
+
+  logger.info({ url, revision: policy.current.revision, store: redact(s.store), actions: [...policy.current.actions.keys()] }, 'serving');
+  print(`arbiter: serving ${policy.current.actions.size} actions (revision ${policy.current.revision.slice(0, 19)}…) from ${dir}`);
+  print(`arbiter: store ${redact(s.store)}`);
+  print(`arbiter: listening on ${url}`);
+  if (devKey) {
+    print('');
+    print('  ┌─ DEVELOPMENT KEY ─────────────────────────────────────────────────────────────');
+    print('  │ No --keys file was given, so this admin key was generated for this process only:');
+    print(`  │   ${devKey}`);
+    print('  │ Do not run like this in production: create keys with `arbiter keys create`.');
+    print('  └───────────────────────────────────────────────────────────────────────────────');
+  }
+  return { url, deps, server, shutdown };
+}
+
+/** `/proposal/customer/email` → `proposal.customer.email` (pino's redaction paths). */
+function pinoPath(pointer: string): string {
+  return pointer.split('/').slice(1).map((p, i) => {
+    const k = p.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^[A-Za-z_$][\w$]*$/.test(k) ? `${i ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`;
+  }).join('');
+}

@@ -1,0 +1,62 @@
+/** /openapi.json: the API described from the schemas in wire.ts and the error catalogue. */
+import { ENGINE_VERSION } from '../engine/index.js';
+import { HTTP_ERRORS } from './errors.js';
+import { schemas } from './wire.js';
+
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const error = (...codes: (keyof typeof HTTP_ERRORS)[]) => Object.fromEntries(
+  [...new Set(codes.map((c) => HTTP_ERRORS[c].status))].map((status) => [String(status), {
+    description: codes.filter((c) => HTTP_ERRORS[c].status === status).map((c) => `\`${c}\`: ${HTTP_ERRORS[c].about}`).join('; '),
+    ...json('Error'),
+  }]));
+const common = ['unauthorized', 'forbidden', 'rate_limited', 'internal_error'] as const;
+const query = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: (schemas.ListQuery.properties as Record<string, object>)[name] });
+
+export function openApi(): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Arbiter gate', version: ENGINE_VERSION, description: 'Approve, reject or send to review the actions proposed by AI models; every decision durable and hash-chained.' },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer arb_<id>_<secret>` (or `X-Api-Key`)' } },
+      schemas,
+    },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/v1/decisions': {
+        post: {
+          summary: 'Decide a proposal and record the decision (scope `decide:<action>`)',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'used when the action names no idempotency key in its proposal' }],
+          requestBody: { required: true, ...json('DecideRequest') },
+          responses: { 200: { description: 'the decision, durable; a replay of the first decision when the key and payload were seen before', ...json('Decision') },
+            ...error('malformed_json', 'invalid_request', 'unknown_action', 'idempotency_conflict', 'payload_too_large', 'unsupported_media_type', 'store_unavailable', ...common) },
+        },
+        get: {
+          summary: 'List recorded decisions, newest first (scope `read`)',
+          parameters: [query('action', 'only this action'), query('outcome', 'only this outcome'), query('since', 'recorded at or after'), query('cursor', 'the `next` of the previous page'), query('limit', '1–500, default 50')],
+          responses: { 200: { description: '`{ items, next }`' }, ...error('invalid_request', 'store_unavailable', ...common) },
+        },
+      },
+      '/v1/decisions/{id}': {
+        get: {
+          summary: 'One recorded decision, with its request (scope `read`)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'the decision', ...json('Decision') }, ...error('not_found', 'store_unavailable', ...common) },
+        },
+      },
+      '/v1/evaluate': {
+        post: {
+          summary: 'Decide without recording anything: a dry run, with an optional `now` (scope `evaluate`)',
+          requestBody: { required: true, ...json('EvaluateRequest') },
+          responses: { 200: { description: 'the decision (no id; nothing recorded)' }, ...error('malformed_json', 'invalid_request', 'unknown_action', 'payload_too_large', 'unsupported_media_type', ...common) },
+        },
+      },
+      '/v1/contracts/{action}': { get: { summary: 'The JSON Schema of the action\'s proposal contract, for constrained decoding', parameters: [{ name: 'action', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'a JSON Schema 2020-12 document' }, ...error('unknown_action', ...common) } } },
+      '/v1/contracts/{action}/{version}': { get: { summary: 'A given version of the action\'s contract', parameters: [{ name: 'action', in: 'path', required: true, schema: { type: 'string' } }, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'a JSON Schema 2020-12 document' }, ...error('unknown_action', 'unknown_contract_version', ...common) } } },
+      '/v1/policy': { get: { summary: 'The policy being served: revision, actions, contract versions, last reload (scope `read`)', responses: { 200: { description: 'policy status' }, ...error(...common) } } },
+      '/v1/policy/reload': { post: { summary: 'Recompile the policy and swap it in if it compiles (scope `admin`)', responses: { 200: { description: '`{ ok, at, revision, errors }`' }, ...error(...common) } } },
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'the process is up' } } } },
+      '/readyz': { get: { summary: 'Readiness: the store answers and the gate is not shutting down', security: [], responses: { 200: { description: 'ready' }, ...error('store_unavailable') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text exposition format' } } } },
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * POST /v1/decisions: decide and record. The decision is durable before the response is sent.
+ * GET /v1/decisions/:id and GET /v1/decisions: read the log.
+ * POST /v1/evaluate: decide without recording (a dry run; `now` may be given).
+ */
+import { createHash } from 'node:crypto';
+import type { Hono } from 'hono';
+import type { DecisionRecord } from '../../adapters/stores/store.js';
+import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import type { AppEnv, GateDeps } from '../context.js';
+import { HttpError } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import { authenticate, limitBody, readJson, requireScope, route } from '../middleware.js';
+import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
+  const clock = deps.clock ?? (() => new Date());
+
+  app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), limitBody(deps), async (c) => {
+    const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
+    requireScope(c, `decide:${body.action}`);
+    const action = actionOf(deps, body.action);
+    const key = idempotencyKey(action, body.proposal, c.req.header('idempotency-key'));
+    const now = clock();
+    const decision = timedDecide(deps, action, body, now.toISOString());
+    const started = performance.now();
+    const result = await deps.store.append({
+      id: uuidv7(now.getTime()), action: action.name, idempotencyKey: key, recordedAt: now.toISOString(), caller: c.get('key').id,
+      payloadHash: payloadHash(body), request: { proposal: body.proposal, context: body.context ?? null }, decision, ttlMs: deps.limits.idempotencyTtlMs,
+    });
+    deps.metrics.storeSeconds.observe({ op: 'append' }, (performance.now() - started) / 1000);
+    if (result.kind === 'conflict') {
+      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
+    }
+    const replayed = result.kind === 'replayed';
+    count(deps, result.record.decision, replayed);
+    c.set('logFields', logFields(deps, result.record, replayed));
+    return c.json(view(result.record, replayed));
+  });
+
+  app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), limitBody(deps), async (c) => {
+    const body = envelope(await readJson(c, deps), validate.evaluate) as EvaluateBody;
+    const action = actionOf(deps, body.action);
+    const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
+    c.set('logFields', { action: action.name, outcome: decision.outcome, dryRun: true });
+    return c.json(decision);
+  });
+
+  app.get('/v1/decisions/:id', route('/v1/decisions/:id'), authenticate(deps, 'read'), async (c) => {
+    const record = await deps.store.get(c.req.param('id'));
+    if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
+    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request });
+  });
+
+  app.get('/v1/decisions', route('/v1/decisions'), authenticate(deps, 'read'), async (c) => {
+    const q = envelope(c.req.query(), validate.listQuery) as Record<string, string | undefined>;
+    const limit = q.limit === undefined ? 50 : Number(q.limit);
+    if (limit < 1 || limit > 500) throw new HttpError('invalid_request', '`limit` is 1 to 500');
+    const page = await deps.store.list({
+      limit, ...(q.action ? { action: q.action } : {}), ...(q.outcome ? { outcome: q.outcome } : {}),
+      ...(q.since ? { since: new Date(q.since).toISOString() } : {}), ...(q.cursor ? { cursor: Number(q.cursor) } : {}),
+    });
+    return c.json({
+      items: page.items.map((r) => ({ id: r.id, seq: r.seq, action: r.action, outcome: r.decision.outcome, recordedAt: r.recordedAt, revision: r.decision.revision, reasons: r.decision.reasons })),
+      next: page.next === null ? null : String(page.next),
+    });
+  });
+}
+
+function envelope(value: unknown, check: (v: unknown) => { pointer: string; message: string }[]): unknown {
+  const errors = check(value);
+  if (errors.length) throw new HttpError('invalid_request', `the request does not have the expected shape: ${errors[0]!.message}`, { errors });
+  return value;
+}
+
+function actionOf(deps: GateDeps, name: string): CompiledAction {
+  const action = deps.policy.current.actions.get(name);
+  if (!action) throw new HttpError('unknown_action', `the policy defines no action \`${name}\``, { actions: [...deps.policy.current.actions.keys()] });
+  return action;
+}
+
+function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody, now: string): Decision {
+  const start = performance.now();
+  let decision: Decision;
+  try {
+    decision = decide(deps.policy.current, { action: action.name, proposal: body.proposal, ...(body.context !== undefined ? { context: body.context } : {}), now, ...(body.explain ? { explain: body.explain } : {}) });
+  } catch (e) {
+    if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
+    throw e;
+  }
+  deps.metrics.decideSeconds.observe({ action: action.name }, (performance.now() - start) / 1000);
+  return decision;
+}
+
+/** The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header. */
+function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
+  if (action.idempotencyKey) {
+    let v: unknown = proposal;
+    for (const step of action.idempotencyKey.split('/').slice(1)) {
+      const k = step.replace(/~1/g, '/').replace(/~0/g, '~');
+      v = typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+    }
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+  }
+  if (header === undefined) return null;
+  if (!IDEMPOTENCY_KEY.test(header)) throw new HttpError('invalid_request', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
+  return header;
+}
+
+/** Same payload, whatever the member order, whitespace or number spelling. */
+function payloadHash(body: DecideBody): string {
+  return createHash('sha256').update(canonicalJson({ action: body.action, proposal: body.proposal, context: body.context ?? null })).digest('hex');
+}
+
+function view(r: DecisionRecord, replayed: boolean) {
+  return { id: r.id, ...r.decision, recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
+}
+
+function count(deps: GateDeps, d: Decision, replayed: boolean): void {
+  deps.metrics.decisions.inc({ action: d.action, outcome: d.outcome, replayed: String(replayed) });
+  if (replayed) return;
+  if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolations.inc({ action: d.action });
+  for (const r of d.reasons) if (r.kind === 'rule') deps.metrics.rulesFired.inc({ action: d.action, rule: r.rule!, mode: 'enforce' });
+  for (const r of d.shadow.reasons) if (r.kind === 'rule' && !d.reasons.includes(r)) deps.metrics.rulesFired.inc({ action: d.action, rule: r.rule!, mode: 'shadow' });
+}
+
+function logFields(deps: GateDeps, r: DecisionRecord, replayed: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = { action: r.action, decisionId: r.id, outcome: r.decision.outcome, replayed };
+  if (deps.logProposals) Object.assign(fields, { proposal: r.request.proposal, context: r.request.context });
+  return fields;
+}

@@ -1,0 +1,49 @@
+/** The policy being served, its contracts, and reload. */
+import type { Context, Hono } from 'hono';
+import type { AppEnv, GateDeps } from '../context.js';
+import { HttpError } from '../errors.js';
+import { anyScope, authenticate, route } from '../middleware.js';
+
+export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
+  const contract = (c: Context<AppEnv>, name: string, version?: string) => {
+    const action = deps.policy.current.actions.get(name);
+    if (!action) throw new HttpError('unknown_action', `the policy defines no action \`${name}\``);
+    anyScope(c, ['read', 'evaluate', `decide:${name}`]);
+    if (version === undefined) return c.json(action.contract.schema);
+    const text = /^[1-9][0-9]{0,8}$/.test(version) ? deps.policy.files.get(`schemas/${action.contract.id}/${version}.schema.json`) : undefined;
+    if (text === undefined) throw new HttpError('unknown_contract_version', `action \`${name}\` has no contract version \`${version}\` (it uses ${action.contract.ref})`);
+    return c.body(text, 200, { 'content-type': 'application/json' });
+  };
+  app.get('/v1/contracts/:action', route('/v1/contracts/:action'), authenticate(deps), (c) => contract(c, c.req.param('action')));
+  app.get('/v1/contracts/:action/:version', route('/v1/contracts/:action/:version'), authenticate(deps), (c) => contract(c, c.req.param('action'), c.req.param('version')));
+
+  app.get('/v1/policy', route('/v1/policy'), authenticate(deps, 'read'), (c) => {
+    const p = deps.policy.current;
+    return c.json({
+      revision: p.revision, engine: p.engineVersion, loadedAt: deps.policy.loadedAt,
+      actions: [...p.actions.values()].map((a) => ({
+        name: a.name, description: a.description ?? null, contract: a.contract.ref, context: a.context?.ref ?? null, sideEffects: a.sideEffects,
+        default: a.default, onUnknown: a.onUnknown, onError: a.onError, idempotencyKey: a.idempotencyKey ?? null, review: a.review ?? null, owners: a.owners,
+        rules: a.rules.filter((r) => r.mode === 'enforce').length, shadowRules: a.rules.filter((r) => r.mode === 'shadow').length, signals: a.risk.signals.length,
+      })),
+      lastReload: deps.policy.lastReload,
+    });
+  });
+
+  app.post('/v1/policy/reload', route('/v1/policy/reload'), authenticate(deps, 'admin'), async (c) => {
+    const status = await reload(deps);
+    return c.json(status);
+  });
+}
+
+export async function reload(deps: GateDeps) {
+  const status = await deps.policy.reload();
+  deps.metrics.reloads.inc({ result: status.ok ? 'ok' : 'failed' });
+  if (status.ok) {
+    deps.metrics.setRevision(status.revision!);
+    deps.logger.info({ revision: status.revision }, 'policy reloaded');
+  } else {
+    deps.logger.error({ errors: status.errors }, 'policy reload failed; still serving the previous revision');
+  }
+  return status;
+}

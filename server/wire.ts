@@ -1,0 +1,88 @@
+/**
+ * The wire format, as JSON Schemas: the routes validate requests with them (ajv), and
+ * /openapi.json is built from the same objects, so the documentation cannot drift from the code.
+ */
+import { compileValidator, createAjv, type ContractError } from '../engine/contracts/validate.js';
+
+const explain = { type: 'string', enum: ['off', 'summary', 'full'], description: 'trace level; default `summary`' };
+const outcome = { type: 'string', enum: ['approve', 'review', 'reject'] };
+
+export const schemas = {
+  DecideRequest: {
+    type: 'object', additionalProperties: false, required: ['action', 'proposal'],
+    properties: {
+      action: { type: 'string', minLength: 1, maxLength: 100, description: 'an action of the policy, such as `refund_order`' },
+      proposal: { description: 'the proposal, checked against the action\'s contract' },
+      context: { type: 'object', description: 'facts the calling service owns, checked against the action\'s context contract' },
+      explain,
+    },
+  },
+  EvaluateRequest: {
+    type: 'object', additionalProperties: false, required: ['action', 'proposal'],
+    properties: {
+      action: { type: 'string', minLength: 1, maxLength: 100 },
+      proposal: {},
+      context: { type: 'object' },
+      explain,
+      now: { type: 'string', format: 'date-time', description: 'evaluation time; default the server clock' },
+    },
+  },
+  ListQuery: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      action: { type: 'string', maxLength: 100 },
+      outcome,
+      since: { type: 'string', format: 'date-time' },
+      cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
+      limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    },
+  },
+  Reason: {
+    type: 'object', required: ['kind', 'outcome', 'message'],
+    properties: { kind: { type: 'string', enum: ['contract', 'rule', 'unknown', 'error', 'risk', 'default'] }, rule: { type: 'string' }, outcome, message: { type: 'string' } },
+  },
+  Decision: {
+    type: 'object',
+    required: ['id', 'action', 'outcome', 'reasons', 'risk', 'errors', 'shadow', 'revision', 'contract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
+    properties: {
+      id: { type: 'string', description: 'decision id (UUID v7)' },
+      action: { type: 'string' },
+      outcome,
+      reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+      risk: { type: 'object', required: ['score', 'tier', 'signals'], properties: { score: { type: 'number' }, tier: { type: 'string' }, signals: { type: 'array' } } },
+      errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, pointer: { type: 'string' }, rule: { type: 'string' } } } },
+      shadow: { type: 'object', required: ['outcome', 'reasons'], properties: { outcome, reasons: { type: 'array' } } },
+      revision: { type: 'string', description: 'content hash of the policy that decided' },
+      contract: { type: 'string', description: 'proposal contract id@version' },
+      context: { type: ['string', 'null'], description: 'context contract id@version' },
+      engine: { type: 'string' },
+      now: { type: 'string' },
+      trace: { type: 'object', description: 'absent with `explain: off`; see docs/decisions.md' },
+      recordedAt: { type: 'string' },
+      replayed: { type: 'boolean', description: 'true when this is the first decision for the same idempotency key and payload' },
+      idempotencyKey: { type: ['string', 'null'] },
+    },
+  },
+  Error: {
+    type: 'object', required: ['error'],
+    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+  },
+} as const;
+
+const ajv = createAjv();
+
+export type Check = (value: unknown) => ContractError[];
+
+function check(schema: object): Check {
+  const v = compileValidator(ajv, schema);
+  return (value) => v(value, '');
+}
+
+export const validate = {
+  decide: check(schemas.DecideRequest),
+  evaluate: check(schemas.EvaluateRequest),
+  listQuery: check(schemas.ListQuery),
+};
+
+export interface DecideBody { action: string; proposal: unknown; context?: Record<string, unknown>; explain?: 'off' | 'summary' | 'full' }
+export interface EvaluateBody extends DecideBody { now?: string }
