@@ -135,7 +135,6 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   logger.info({ url, revision: policy.current.revision, store: redact(s.store), actions: [...policy.current.actions.keys()] }, 'serving');
   print(`arbiter: serving ${policy.current.actions.size} actions (revision ${policy.current.revision.slice(0, 19)}…) from ${dir}`);
   print(`arbiter: store ${redact(s.store)}`);
-  print(`arbiter: listening on ${url}`);
   if (devKey) {
     print('');
     print('  ┌─ DEVELOPMENT KEY ─────────────────────────────────────────────────────────────');
@@ -143,7 +142,9 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     print(`  │   ${devKey}`);
     print('  │ Do not run like this in production: create keys with `arbiter keys create`.');
     print('  └───────────────────────────────────────────────────────────────────────────────');
+    print('');
   }
+  print(`arbiter: listening on ${url}`);
   return { url, deps, server, shutdown };
 }
 

@@ -1,0 +1,70 @@
+/** arbiter audit verify / export and arbiter keys create. */
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { KeyRing } from '../server/keys.js';
+import { arbiter } from './helpers/cli.js';
+import { testGate } from './helpers/gate.js';
+import { openSqlite } from '../adapters/stores/sqlite.js';
+
+async function logWith(n: number): Promise<{ file: string; url: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'arbiter-audit-')), 'd.db');
+  const g = testGate({ store: openSqlite(file) });
+  for (let i = 0; i < n; i++) {
+    const r = await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { i }, context: {} });
+    expect(r.status).toBe(200);
+  }
+  await g.deps.store.close();
+  return { file, url: `sqlite:${file}` };
+}
+
+describe('arbiter audit', () => {
+  it('verifies an intact chain', async () => {
+    const { url } = await logWith(4);
+    const r = await arbiter('audit', 'verify', '--store', url);
+    expect(r).toEqual({ code: 0, out: `ok: 4 records in ${url} verify; the chain is intact\n`, err: '' });
+  });
+
+  it('fails, naming the record, after a row is edited in the database', async () => {
+    const { file, url } = await logWith(4);
+    const db = new Database(file);
+    const id = (db.prepare('SELECT id FROM decisions WHERE seq = 3').get() as { id: string }).id;
+    db.prepare("UPDATE decisions SET record = replace(record, '\"outcome\":\"reject\"', '\"outcome\":\"approve\"') WHERE seq = 3").run();
+    db.close();
+    const r = await arbiter('audit', 'verify', '--store', url);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`the chain does not verify at seq 3 (decision ${id}): seq 3 was edited: its content does not match its hash\n2 records before it verified\n`);
+  });
+
+  it('exports the records as JSON Lines, from a time on', async () => {
+    const { url } = await logWith(3);
+    const all = await arbiter('audit', 'export', '--store', url);
+    const lines = all.out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; recordedAt: string; request: { proposal: unknown } });
+    expect(lines.map((l) => l.seq)).toEqual([1, 2, 3]);
+    expect(lines[1]!.request.proposal).toEqual({ i: 1 });
+    const since = await arbiter('audit', 'export', '--store', url, '--since', lines[2]!.recordedAt);
+    expect(since.out.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([3]);
+    expect((await arbiter('audit', 'export', '--store', url, '--since', 'yesterday')).code).toBe(2);
+  });
+});
+
+describe('arbiter keys create', () => {
+  it('prints the key once and stores only its hash', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'arbiter-keys-')), 'keys.yaml');
+    const a = await arbiter('keys', 'create', '--id', 'payments', '--scope', 'decide:refund_order', '--scope', 'read', '--file', file);
+    expect(a.code).toBe(0);
+    const token = a.out.trim();
+    expect(token).toMatch(/^arb_payments_[0-9a-f]{64}$/);
+    expect(readFileSync(file, 'utf8')).not.toContain(token);
+    const ring = KeyRing.fromFile(file);
+    expect(ring.authenticate(token)).toMatchObject({ id: 'payments', scopes: ['decide:refund_order', 'read'] });
+    const b = await arbiter('keys', 'create', '--id', 'ops', '--scope', 'admin', '--file', file);
+    expect((load(readFileSync(file, 'utf8')) as { keys: { id: string }[] }).keys.map((k) => k.id)).toEqual(['payments', 'ops']);
+    expect(KeyRing.fromFile(file).authenticate(b.out.trim())?.id).toBe('ops');
+    expect((await arbiter('keys', 'create', '--id', 'ops', '--scope', 'admin', '--file', file)).err).toContain('already has a key `ops`');
+    expect((await arbiter('keys', 'create', '--id', 'x', '--scope', 'decide')).err).toContain('scopes are admin, read, evaluate, decide:<action|*>, review:<queue|*>');
+  });
+});

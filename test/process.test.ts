@@ -1,0 +1,130 @@
+/**
+ * The gate as a process: serve prints its URL and a development key, SIGTERM drains and exits 0,
+ * SIGHUP reloads, a kill -9 loses no decision that was answered 200, and two replicas on one
+ * PostgreSQL make one decision per key with a chain that verifies.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { arbiter, copyOfPack, ROOT } from './helpers/cli.js';
+import { postDecision, serveProcess } from './helpers/process.js';
+import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
+
+const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
+const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
+const refund = (id: string = randomUUID(), amount = 650) => ({ action: 'refund_order', proposal: { ...proposal, proposal_id: id, amount }, context });
+const store = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'arbiter-proc-')), 'decisions.db')}`;
+
+describe('arbiter serve', () => {
+  it('prints the URL and a development key, serves, and drains on SIGTERM', async () => {
+    const s = await serveProcess(['--store', store()]);
+    expect(s.stderr()).toContain('No --keys file was given, so this admin key was generated for this process only:');
+    expect(s.key).toMatch(/^arb_dev_/);
+    const first = await postDecision(s.url, s.key, refund('0b6f8a2e-4c1d-4e7a-9f3b-2d5c8e1a7b90'));
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ outcome: 'review', reasons: [{ rule: 'refund.large_needs_person' }] });
+    const again = await postDecision(s.url, s.key, refund('0b6f8a2e-4c1d-4e7a-9f3b-2d5c8e1a7b90'));
+    expect(again.body).toMatchObject({ id: first.body.id, replayed: true });
+    const inflight = Array.from({ length: 20 }, () => postDecision(s.url, s.key, refund()));
+    s.child.kill('SIGTERM');
+    const answered = await Promise.allSettled(inflight);
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).toContain('SIGTERM: finishing requests in flight, then stopping');
+    for (const a of answered) if (a.status === 'fulfilled') expect(a.value.status).toBe(200);
+  });
+
+  it('reloads the policy on SIGHUP, and keeps the old one when the new one does not compile', async () => {
+    const dir = copyOfPack();
+    const s = await serveProcess(['--dir', dir, '--store', store()]);
+    const policy = async () => (await (await fetch(`${s.url}/v1/policy`, { headers: { authorization: `Bearer ${s.key}` } })).json()) as { revision: string; lastReload: { ok: boolean; errors: string[] } };
+    const before = await policy();
+    const file = join(dir, 'rules/refund_order.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 500 }', 'value: 900 }'));
+    s.child.kill('SIGHUP');
+    await expect.poll(async () => (await policy()).revision, { timeout: 10_000 }).not.toBe(before.revision);
+    expect((await postDecision(s.url, s.key, refund())).body.outcome).toBe('approve');
+    const good = (await policy()).revision;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('operator: greaterThan, value: 900', 'operator: greaterThen, value: 900'));
+    s.child.kill('SIGHUP');
+    await expect.poll(async () => (await policy()).lastReload.ok, { timeout: 10_000 }).toBe(false);
+    expect((await policy()).revision).toBe(good);
+    expect((await policy()).lastReload.errors[0]).toContain('unknown_operator');
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('reloads when a file changes under --watch', async () => {
+    const dir = copyOfPack();
+    const s = await serveProcess(['--dir', dir, '--store', store(), '--watch']);
+    const revision = async () => ((await (await fetch(`${s.url}/v1/policy`, { headers: { authorization: `Bearer ${s.key}` } })).json()) as { revision: string }).revision;
+    const before = await revision();
+    const file = join(dir, 'rules/refund_order.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 500 }', 'value: 901 }'));
+    await expect.poll(revision, { timeout: 10_000 }).not.toBe(before);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('loses no answered decision to kill -9, and the chain still verifies', async () => {
+    const url = store();
+    const s = await serveProcess(['--store', url]);
+    const answered: string[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const r = await postDecision(s.url, s.key, refund());
+          if (r.status === 200) answered.push(String(r.body.id));
+        } catch { /* the connection died with the process */ }
+      }
+    };
+    const workers = Array.from({ length: 16 }, worker);
+    await new Promise((r) => setTimeout(r, 1500));
+    s.child.kill('SIGKILL');
+    await s.exited;
+    stop = true;
+    await Promise.all(workers);
+    expect(answered.length).toBeGreaterThan(100);
+
+    const again = await serveProcess(['--store', url]);
+    const missing: string[] = [];
+    for (const id of answered) {
+      const r = await fetch(`${again.url}/v1/decisions/${id}`, { headers: { authorization: `Bearer ${again.key}` } });
+      if (r.status !== 200) missing.push(`${id}: ${r.status}`);
+    }
+    expect(missing).toEqual([]);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    const verify = await arbiter('audit', 'verify', '--store', url);
+    expect(verify.code).toBe(0);
+    expect(verify.out).toMatch(/^ok: \d+ records in sqlite:.* verify; the chain is intact\n$/);
+  });
+});
+
+describe.skipIf(PG_SKIP !== '')(`two replicas on one PostgreSQL${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
+  it('make one decision per key, with duplicates spread across both, and one chain', async () => {
+    const url = await freshPgDatabase();
+    const [a, b] = await Promise.all([serveProcess(['--store', url]), serveProcess(['--store', url])]);
+    const ids = Array.from({ length: 60 }, () => randomUUID());
+    const requests = ids.flatMap((id, i) => [0, 1, 2, 3].map((k) => {
+      const s = (i + k) % 2 ? a : b;
+      return postDecision(s.url, s.key, refund(id));
+    }));
+    const results = await Promise.all(requests);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    for (let i = 0; i < ids.length; i++) {
+      const group = results.slice(i * 4, i * 4 + 4);
+      expect(new Set(group.map((r) => r.body.id)).size).toBe(1);
+      expect(group.filter((r) => r.body.replayed === false).length).toBe(1);
+    }
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    const verify = await arbiter('audit', 'verify', '--store', url);
+    expect(verify.out).toBe(`ok: 60 records in ${url} verify; the chain is intact\n`);
+  });
+});
