@@ -1,11 +1,12 @@
-/** Decision ids: UUID version 7 (RFC 9562), time-ordered so ids sort by creation. */
-import { randomBytes } from 'node:crypto';
+/**
+ * Decision ids: UUID version 7 (RFC 9562), time-ordered so ids sort by creation. The random bits
+ * come from randomUUID(), which draws from a cached pool of entropy.
+ */
+import { randomUUID } from 'node:crypto';
 
 export function uuidv7(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const r = randomUUID();
+  const t = now.toString(16).padStart(12, '0');
+  // randomUUID() is v4: keep its random bits and variant, put the time first and the version 7.
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19)}`;
 }

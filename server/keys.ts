@@ -24,8 +24,12 @@ export function generateKey(id: string): string {
   return `arb_${id}_${randomBytes(32).toString('hex')}`;
 }
 
+const RECENT = 1024;
+
 export class KeyRing {
   private readonly byId = new Map<string, ApiKey>();
+  /** keys recently proven, so a busy caller's key is hashed once, not per request */
+  private readonly recent = new Map<string, ApiKey>();
 
   constructor(keys: readonly ApiKey[]) {
     for (const k of keys) {
@@ -53,10 +57,14 @@ export class KeyRing {
   }
 
   authenticate(token: string): ApiKey | undefined {
+    const known = this.recent.get(token);
+    if (known) return known;
     const m = TOKEN.exec(token);
     const key = m && this.byId.get(m[1]!);
-    if (!key) return undefined;
-    return timingSafeEqual(Buffer.from(hashKey(token), 'hex'), Buffer.from(key.hash, 'hex')) ? key : undefined;
+    if (!key || !timingSafeEqual(Buffer.from(hashKey(token), 'hex'), Buffer.from(key.hash, 'hex'))) return undefined;
+    if (this.recent.size >= RECENT) this.recent.clear();
+    this.recent.set(token, key);
+    return key;
   }
 }
 

@@ -70,11 +70,15 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const bad = redactPaths.find((p) => !/^\/(proposal|context)(\/.+)?$/.test(p));
   if (bad) throw new ConfigError(`--redact takes JSON Pointers under /proposal or /context, not \`${bad}\``);
 
+  // Buffered, asynchronous writes: a line per request must not cost a write() each.
+  const logDestination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
   const logger = pino({
     level: s['log-level'],
     base: { service: 'arbiter' },
     redact: { paths: redactPaths.map(pinoPath), censor: '[redacted]' },
-  });
+  }, logDestination);
+  const flushLog = setInterval(() => logDestination.flush(), 1000);
+  flushLog.unref();
   const policy = PolicyHolder.open(() => loadPolicyFiles(dir));
   let keys: KeyRing;
   let devKey: string | undefined;
@@ -83,7 +87,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     devKey = generateKey('dev');
     keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }]);
   }
-  const store = await openStore(s.store, { synchronous: s['sqlite-sync'] });
+  const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true });
   let draining = false;
   const metrics = new Metrics(() => store.countOutcome('review'));
   const deps: GateDeps = {
@@ -128,8 +132,9 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     // Stop accepting; requests in flight finish; idle keep-alive connections close.
     await new Promise<void>((r) => server.close(() => r()));
     await store.close();
+    clearInterval(flushLog);
     logger.info('stopped');
-    logger.flush();
+    logDestination.flushSync();
   })());
 
   logger.info({ url, revision: policy.current.revision, store: redact(s.store), actions: [...policy.current.actions.keys()] }, 'serving');

@@ -1,26 +1,51 @@
-/** Prometheus metrics (prom-client), one registry per gate, exposed at /metrics. */
+/**
+ * Prometheus metrics (prom-client), one registry per gate, exposed at /metrics. Label sets seen
+ * before are kept bound (`labels(...)` children), so recording a request does not hash its labels.
+ */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+type Bound<T> = { labels(...values: string[]): T };
+
+/** `metric.labels(a, b)` remembered per label values. */
+function bind<T>(metric: Bound<T>): (...values: string[]) => T {
+  const cache = new Map<string, T>();
+  return (...values) => {
+    const k = values.join('\u0000');
+    let child = cache.get(k);
+    if (!child) { child = metric.labels(...values); cache.set(k, child); }
+    return child;
+  };
+}
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'arbiter_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [this.registry] });
-  readonly requestSeconds = new Histogram({
+  private readonly requests = new Counter({ name: 'arbiter_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [this.registry] });
+  private readonly requestSeconds = new Histogram({
     name: 'arbiter_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['route'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
-  readonly decisions = new Counter({ name: 'arbiter_decisions_total', help: 'Decisions by action and outcome (replays counted apart)', labelNames: ['action', 'outcome', 'replayed'] as const, registers: [this.registry] });
-  readonly rulesFired = new Counter({ name: 'arbiter_rules_fired_total', help: 'Rules that fired, by action and rule', labelNames: ['action', 'rule', 'mode'] as const, registers: [this.registry] });
-  readonly contractViolations = new Counter({ name: 'arbiter_contract_violations_total', help: 'Requests rejected for breaking a contract', labelNames: ['action'] as const, registers: [this.registry] });
-  readonly decideSeconds = new Histogram({
+  private readonly decisions = new Counter({ name: 'arbiter_decisions_total', help: 'Decisions by action and outcome (replays counted apart)', labelNames: ['action', 'outcome', 'replayed'] as const, registers: [this.registry] });
+  private readonly rulesFired = new Counter({ name: 'arbiter_rules_fired_total', help: 'Rules that fired, by action and rule', labelNames: ['action', 'rule', 'mode'] as const, registers: [this.registry] });
+  private readonly contractViolations = new Counter({ name: 'arbiter_contract_violations_total', help: 'Requests rejected for breaking a contract', labelNames: ['action'] as const, registers: [this.registry] });
+  private readonly decideSeconds = new Histogram({
     name: 'arbiter_decision_duration_seconds', help: 'Time to decide (contract check, rules, risk, trace), without storage', labelNames: ['action'] as const,
     buckets: [0.000002, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005], registers: [this.registry],
   });
-  readonly storeSeconds = new Histogram({
+  private readonly storeSeconds = new Histogram({
     name: 'arbiter_store_duration_seconds', help: 'Time until a decision is durable (queueing and group commit included)', labelNames: ['op'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });
-  readonly reloads = new Counter({ name: 'arbiter_policy_reloads_total', help: 'Policy reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly policy = new Gauge({ name: 'arbiter_policy_info', help: 'The policy revision being served (value 1)', labelNames: ['revision'] as const, registers: [this.registry] });
+  private readonly reloads = new Counter({ name: 'arbiter_policy_reloads_total', help: 'Policy reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
+  private readonly policy = new Gauge({ name: 'arbiter_policy_info', help: 'The policy revision being served (value 1)', labelNames: ['revision'] as const, registers: [this.registry] });
+
+  readonly request = bind(this.requests);
+  readonly requestLatency = bind(this.requestSeconds);
+  readonly decision = bind(this.decisions);
+  readonly ruleFired = bind(this.rulesFired);
+  readonly contractViolation = bind(this.contractViolations);
+  readonly decideLatency = bind(this.decideSeconds);
+  readonly storeLatency = bind(this.storeSeconds);
+  readonly reload = bind(this.reloads);
 
   constructor(reviewQueueDepth: () => Promise<number>) {
     new Gauge({

@@ -1,12 +1,23 @@
 /** Request context, authentication, rate limits and body reading. */
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { HttpBindings } from '@hono/node-server';
 import { parseJsonBody } from './body.js';
 import type { AppEnv, GateDeps } from './context.js';
 import { HttpError } from './errors.js';
 import { allows } from './keys.js';
 import { RateLimiter } from './rate-limit.js';
 import { uuidv7 } from './ids.js';
+
+/**
+ * A request header (lower-case name). Under Node it is read from the IncomingMessage's parsed
+ * headers: asking Hono builds a web Headers object from all of them on first use.
+ */
+export function header(c: Context<AppEnv>, name: string): string | undefined {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  if (!incoming) return c.req.header(name);
+  const v = incoming.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -15,22 +26,23 @@ const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 export function requestContext(deps: GateDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const start = performance.now();
-    const given = c.req.header('x-request-id');
+    const given = header(c, 'x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : uuidv7();
-    const trace = TRACEPARENT.exec(c.req.header('traceparent') ?? '');
+    const trace = TRACEPARENT.exec(header(c, 'traceparent') ?? '');
     c.set('requestId', requestId);
     c.set('traceId', trace?.[1]);
     c.set('logFields', {});
     c.set('route', c.req.path);
+    // Set before the response exists: a header added afterwards makes Hono rebuild the response.
+    c.header('X-Request-Id', requestId);
     try {
       await next();
     } finally {
-      c.header('X-Request-Id', requestId);
       const ms = performance.now() - start;
       const route = c.get('route');
       const status = c.res.status;
-      deps.metrics.requests.inc({ route, status: String(status) });
-      deps.metrics.requestSeconds.observe({ route }, ms / 1000);
+      deps.metrics.request(route, String(status)).inc();
+      deps.metrics.requestLatency(route).observe(ms / 1000);
       const key = c.get('key');
       deps.logger.info({
         requestId, ...(trace ? { traceId: trace[1] } : {}), method: c.req.method, route, status, ms: Math.round(ms * 1000) / 1000,
@@ -50,8 +62,8 @@ export const route = (name: string): MiddlewareHandler<AppEnv> => async (c, next
 export function authenticate(deps: GateDeps, scope?: string | ((c: Context<AppEnv>) => string)): MiddlewareHandler<AppEnv> {
   const limiter = new RateLimiter(deps.limits.rate);
   return async (c, next) => {
-    const header = c.req.header('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : c.req.header('x-api-key');
+    const auth = header(c, 'authorization');
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : header(c, 'x-api-key');
     if (!token) throw new HttpError('unauthorized', 'an API key is required: send `Authorization: Bearer <key>`', undefined, { 'WWW-Authenticate': 'Bearer' });
     const key = deps.keys.authenticate(token);
     if (!key) throw new HttpError('unauthorized', 'the API key is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
@@ -71,16 +83,33 @@ export function anyScope(c: Context<AppEnv>, scopes: string[]): void {
   if (!scopes.some((s) => allows(c.get('key'), s))) throw new HttpError('forbidden', `API key \`${c.get('key').id}\` lacks every one of ${scopes.map((s) => `\`${s}\``).join(', ')}`);
 }
 
-/** Rejects bodies over the limit with 413 before they are read in full. */
-export function limitBody(deps: GateDeps): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: deps.limits.bodyBytes,
-    onError: () => { throw new HttpError('payload_too_large', `the body is larger than the limit of ${deps.limits.bodyBytes} bytes`); },
-  });
-}
-
+/**
+ * Reads a JSON body of at most `bodyBytes`: a Content-Length over the limit is refused at once, and
+ * a body sent without one (chunked) is cut off once it passes the limit; either way 413. With a
+ * Content-Length within the limit, @hono/node-server's own reader is used (it reads the socket
+ * without building web streams); without one, the body is read from the IncomingMessage here.
+ */
 export async function readJson(c: Context<AppEnv>, deps: GateDeps): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
+  const type = header(c, 'content-type') ?? '';
   if (!/^application\/([a-z.+-]+\+)?json\b/i.test(type)) throw new HttpError('unsupported_media_type', `send the body as \`application/json\`, not \`${type || 'nothing'}\``);
-  return parseJsonBody(await c.req.text(), deps.limits);
+  const limit = deps.limits.bodyBytes;
+  const tooLarge = () => new HttpError('payload_too_large', `the body is larger than the limit of ${limit} bytes`);
+  const length = header(c, 'content-length');
+  if (length !== undefined && Number(length) > limit) throw tooLarge();
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  let text: string;
+  if (length === undefined && incoming) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) { incoming.destroy(); throw tooLarge(); }
+      chunks.push(chunk);
+    }
+    text = Buffer.concat(chunks, size).toString('utf8');
+  } else {
+    text = await c.req.text();
+    if (length === undefined && Buffer.byteLength(text) > limit) throw tooLarge();
+  }
+  return parseJsonBody(text, deps.limits);
 }

@@ -8,15 +8,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { arbiter, copyOfPack, ROOT } from './helpers/cli.js';
-import { postDecision, serveProcess } from './helpers/process.js';
+import { killAll, postDecision, serveProcess } from './helpers/process.js';
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
 const refund = (id: string = randomUUID(), amount = 650) => ({ action: 'refund_order', proposal: { ...proposal, proposal_id: id, amount }, context });
 const store = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'arbiter-proc-')), 'decisions.db')}`;
+
+afterEach(killAll);
 
 describe('arbiter serve', () => {
   it('prints the URL and a development key, serves, and drains on SIGTERM', async () => {

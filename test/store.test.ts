@@ -10,12 +10,12 @@ const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   revision: 'sha256:test', contract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
 });
 
-function item(over: Partial<AppendItem> & { payload?: unknown } = {}): AppendItem {
-  const payload = over.payload ?? { amount: 1 };
+function item(over: Partial<AppendItem> & { payload?: unknown; decision?: Decision } = {}): AppendItem {
+  const { payload = { amount: 1 }, decision: d = decision(), ...rest } = over;
   return {
-    id: randomUUID(), action: 'refund_order', idempotencyKey: null, recordedAt: new Date().toISOString(), caller: 'test', ttlMs: 86_400_000,
-    payloadHash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'), request: { proposal: payload, context: {} }, decision: decision(),
-    ...over,
+    id: randomUUID(), action: 'refund_order', outcome: d.outcome, idempotencyKey: null, recordedAt: new Date().toISOString(), caller: 'test', ttlMs: 86_400_000,
+    payloadHash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'), requestJson: JSON.stringify({ proposal: payload, context: {} }), decisionJson: JSON.stringify(d),
+    ...rest,
   };
 }
 
@@ -33,14 +33,18 @@ for (const factory of FACTORIES) {
       const { store } = await open();
       const a = await store.append(item({ decision: decision('review') }));
       const b = await store.append(item());
-      expect(a.kind).toBe('created');
-      expect(a.kind === 'created' && a.record.seq).toBe(1);
-      expect(b.kind === 'created' && b.record.seq).toBe(2);
-      const got = await store.get(a.kind === 'created' ? a.record.id : '');
-      expect(got).toEqual(a.kind === 'created' ? a.record : undefined);
-      expect(got?.decision.outcome).toBe('review');
+      const x = item({ decision: decision('review'), payload: { amount: 2 } });
+      const c = await store.append(x);
+      expect(a).toMatchObject({ kind: 'created', seq: 1 });
+      expect(b).toMatchObject({ kind: 'created', seq: 2 });
+      expect(c).toEqual({ kind: 'created', id: x.id, seq: 3 });
+      const got = await store.get(x.id);
+      expect(got).toEqual({
+        id: x.id, seq: 3, action: 'refund_order', recordedAt: x.recordedAt, caller: 'test', idempotencyKey: null, payloadHash: x.payloadHash,
+        request: { proposal: { amount: 2 }, context: {} }, decision: decision('review'),
+      });
       expect(await store.get('nope')).toBeUndefined();
-      expect(await store.verify()).toEqual({ ok: true, count: 2 });
+      expect(await store.verify()).toEqual({ ok: true, count: 3 });
     });
 
     it('returns the first decision for the same key and payload, and a conflict for another payload', async () => {
@@ -50,8 +54,10 @@ for (const factory of FACTORIES) {
       const other = await store.append(item({ idempotencyKey: 'k1', payload: { amount: 6 } }));
       const otherAction = await store.append(item({ idempotencyKey: 'k1', action: 'tier_upgrade', payload: { amount: 6 } }));
       expect(first.kind).toBe('created');
-      expect(again).toEqual({ kind: 'replayed', record: first.kind === 'created' ? first.record : null });
-      expect(other).toEqual({ kind: 'conflict', originalId: first.kind === 'created' ? first.record.id : '' });
+      const id = first.kind === 'created' ? first.id : '';
+      expect(again).toEqual({ kind: 'replayed', record: await store.get(id) });
+      expect(again.kind === 'replayed' && again.record.decision.outcome).toBe('approve');
+      expect(other).toEqual({ kind: 'conflict', originalId: id });
       expect(otherAction.kind).toBe('created');
       expect(await store.verify()).toEqual({ ok: true, count: 2 });
     });
@@ -60,7 +66,7 @@ for (const factory of FACTORIES) {
       const { store } = await open();
       const results = await Promise.all(Array.from({ length: 200 }, () => store.append(item({ idempotencyKey: 'same', payload: { amount: 7 } }))));
       expect(kinds(results)).toEqual({ created: 1, replayed: 199 });
-      const ids = new Set(results.map((r) => (r.kind === 'conflict' ? r.originalId : r.record.id)));
+      const ids = new Set(results.map((r) => (r.kind === 'conflict' ? r.originalId : r.kind === 'created' ? r.id : r.record.id)));
       expect(ids.size).toBe(1);
       expect(await store.verify()).toEqual({ ok: true, count: 1 });
     });
@@ -69,17 +75,16 @@ for (const factory of FACTORIES) {
       const { store } = await open();
       const items = Array.from({ length: 300 }, (_, i) => item({ idempotencyKey: i % 3 === 0 ? null : `k${i % 20}`, payload: { k: i % 20, v: i % 40 < 20 ? 'a' : 'b' } }));
       const results = await Promise.all(items.map((x) => store.append(x)));
-      const created = results.filter((r) => r.kind === 'created');
-      expect(created.length).toBe(100 + 20);
-      const winners = new Map(created.filter((r) => r.record.idempotencyKey).map((r) => [r.record.idempotencyKey, r.record]));
-      results.forEach((r, i) => {
+      expect(results.filter((r) => r.kind === 'created').length).toBe(100 + 20);
+      const winners = new Map(items.filter((it, i) => it.idempotencyKey && results[i]!.kind === 'created').map((it) => [it.idempotencyKey, it]));
+      for (const [i, r] of results.entries()) {
         const it = items[i]!;
-        if (!it.idempotencyKey) return expect(r.kind).toBe('created');
+        if (!it.idempotencyKey) { expect(r.kind).toBe('created'); continue; }
         const w = winners.get(it.idempotencyKey)!;
-        if (r.kind === 'created') return expect(r.record.id).toBe(it.id);
-        if (w.payloadHash === it.payloadHash) return expect(r).toEqual({ kind: 'replayed', record: w });
-        return expect(r).toEqual({ kind: 'conflict', originalId: w.id });
-      });
+        if (r.kind === 'created') expect(r.id).toBe(w.id);
+        else if (w.payloadHash === it.payloadHash) expect(r).toEqual({ kind: 'replayed', record: await store.get(w.id) });
+        else expect(r).toEqual({ kind: 'conflict', originalId: w.id });
+      }
       expect(await store.verify()).toEqual({ ok: true, count: 120 });
     });
 

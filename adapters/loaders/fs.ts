@@ -3,7 +3,7 @@
  * every JSON Schema under `schemas/`, every YAML file under `rules/`, and any other rule file the
  * registry names.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { REGISTRY_FILE } from '../../engine/index.js';
@@ -15,7 +15,9 @@ export function walk(root: string, dir: string, keep: (rel: string) => boolean, 
   for (const name of readdirSync(dir).sort()) {
     if (SKIP.has(name) || name.startsWith('.')) continue;
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) walk(root, full, keep, out);
+    const st = lstatSync(full);
+    if (st.isSymbolicLink()) continue;
+    if (st.isDirectory()) walk(root, full, keep, out);
     else {
       const rel = relative(root, full).split(sep).join('/');
       if (keep(rel)) out.push(rel);

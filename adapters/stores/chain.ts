@@ -53,7 +53,7 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   const results: AppendResult[] = new Array(items.length);
   const rows: Row[] = [];
   let seq = head.seq, prev = head.hash;
-  const created = new Map<number, DecisionRecord>();
+  const created = new Map<number, string>();
   items.forEach((it, i) => {
     const k = it.idempotencyKey === null ? undefined : keyOf(it.action, it.idempotencyKey);
     const firstIndex = k === undefined ? i : first.get(k)!;
@@ -64,26 +64,28 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
     }
     if (firstIndex !== i) {
       const owner = items[firstIndex]!;
-      results[i] = owner.payloadHash === it.payloadHash ? { kind: 'replayed', record: created.get(firstIndex)! } : { kind: 'conflict', originalId: owner.id };
+      results[i] = owner.payloadHash === it.payloadHash ? { kind: 'replayed', record: JSON.parse(created.get(firstIndex)!) as DecisionRecord } : { kind: 'conflict', originalId: owner.id };
       return;
     }
     seq++;
-    const record: DecisionRecord = {
-      id: it.id, seq, action: it.action, recordedAt: it.recordedAt, caller: it.caller, idempotencyKey: it.idempotencyKey,
-      payloadHash: it.payloadHash, request: it.request, decision: it.decision,
-    };
-    const text = JSON.stringify(record);
+    const text = recordText(it, seq);
     const hash = chainHash(prev, text);
-    rows.push({ seq, id: it.id, action: it.action, outcome: it.decision.outcome, idempotencyKey: it.idempotencyKey, recordedAt: it.recordedAt, text, prevHash: prev, hash });
+    rows.push({ seq, id: it.id, action: it.action, outcome: it.outcome, idempotencyKey: it.idempotencyKey, recordedAt: it.recordedAt, text, prevHash: prev, hash });
     prev = hash;
-    created.set(i, record);
-    results[i] = { kind: 'created', record };
+    created.set(i, text);
+    results[i] = { kind: 'created', id: it.id, seq };
   });
   if (rows.length) {
     yield { op: 'insert', rows };
     yield { op: 'setHead', head: { seq, hash: prev } };
   }
   return results;
+}
+
+/** A DecisionRecord's JSON text, assembled around the request and decision text it was given. */
+export function recordText(it: AppendItem, seq: number): string {
+  const q = JSON.stringify;
+  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(it.payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}}`;
 }
 
 /** Checks records in chain order; feed pages to `step`, then ask `end` with the stored head. */

@@ -38,7 +38,7 @@ const MIGRATIONS: string[] = [
    INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
 ];
 
-export interface SqliteOptions { synchronous?: 'full' | 'normal' }
+export interface SqliteOptions { synchronous?: 'full' | 'normal' | undefined }
 
 export function openSqlite(path: string, options: SqliteOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

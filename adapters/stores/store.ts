@@ -21,21 +21,29 @@ export interface DecisionRecord {
   decision: Decision;
 }
 
+/**
+ * A decision to append. The request and the decision arrive as JSON text: the gate serializes a
+ * decision once and uses the same text for its answer and for the record, and text crosses to a
+ * store worker thread at the cost of a copy.
+ */
 export interface AppendItem {
   id: string;
   action: string;
+  outcome: string;
   idempotencyKey: string | null;
   payloadHash: string;
   recordedAt: string;
   caller: string;
-  request: DecisionRecord['request'];
-  decision: Decision;
+  /** JSON of `{ proposal, context }` */
+  requestJson: string;
+  /** JSON of the Decision */
+  decisionJson: string;
   /** how long the idempotency key holds, from recordedAt */
   ttlMs: number;
 }
 
 export type AppendResult =
-  | { kind: 'created'; record: DecisionRecord }
+  | { kind: 'created'; id: string; seq: number }
   /** the same key and payload were seen before: the first decision */
   | { kind: 'replayed'; record: DecisionRecord }
   /** the same key with another payload: nothing was written */

@@ -10,7 +10,7 @@ import { canonicalJson, decide, DecideError, type CompiledAction, type Decision 
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
-import { authenticate, limitBody, readJson, requireScope, route } from '../middleware.js';
+import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -18,29 +18,38 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
 
-  app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), limitBody(deps), async (c) => {
+  app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), async (c) => {
     const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
-    const key = idempotencyKey(action, body.proposal, c.req.header('idempotency-key'));
+    const key = idempotencyKey(action, body.proposal, header(c, 'idempotency-key'));
     const now = clock();
     const decision = timedDecide(deps, action, body, now.toISOString());
+    const id = uuidv7(now.getTime());
+    const recordedAt = now.toISOString();
+    // The decision is serialized once: the same text is stored and sent back.
+    const decisionJson = JSON.stringify(decision);
     const started = performance.now();
     const result = await deps.store.append({
-      id: uuidv7(now.getTime()), action: action.name, idempotencyKey: key, recordedAt: now.toISOString(), caller: c.get('key').id,
-      payloadHash: payloadHash(body), request: { proposal: body.proposal, context: body.context ?? null }, decision, ttlMs: deps.limits.idempotencyTtlMs,
+      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id, payloadHash: payloadHash(body),
+      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
     });
-    deps.metrics.storeSeconds.observe({ op: 'append' }, (performance.now() - started) / 1000);
+    deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
     if (result.kind === 'conflict') {
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
     }
-    const replayed = result.kind === 'replayed';
-    count(deps, result.record.decision, replayed);
-    c.set('logFields', logFields(deps, result.record, replayed));
-    return c.json(view(result.record, replayed));
+    if (result.kind === 'replayed') {
+      count(deps, result.record.decision, true);
+      c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
+      return c.json(view(result.record, true));
+    }
+    count(deps, decision, false);
+    c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
+    const q = JSON.stringify;
+    return c.body(`{"id":${q(id)},${decisionJson.slice(1, -1)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
   });
 
-  app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), limitBody(deps), async (c) => {
+  app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
     const body = envelope(await readJson(c, deps), validate.evaluate) as EvaluateBody;
     const action = actionOf(deps, body.action);
     const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
@@ -90,7 +99,7 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
     if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
     throw e;
   }
-  deps.metrics.decideSeconds.observe({ action: action.name }, (performance.now() - start) / 1000);
+  deps.metrics.decideLatency(action.name).observe((performance.now() - start) / 1000);
   return decision;
 }
 
@@ -119,15 +128,15 @@ function view(r: DecisionRecord, replayed: boolean) {
 }
 
 function count(deps: GateDeps, d: Decision, replayed: boolean): void {
-  deps.metrics.decisions.inc({ action: d.action, outcome: d.outcome, replayed: String(replayed) });
+  deps.metrics.decision(d.action, d.outcome, String(replayed)).inc();
   if (replayed) return;
-  if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolations.inc({ action: d.action });
-  for (const r of d.reasons) if (r.kind === 'rule') deps.metrics.rulesFired.inc({ action: d.action, rule: r.rule!, mode: 'enforce' });
-  for (const r of d.shadow.reasons) if (r.kind === 'rule' && !d.reasons.includes(r)) deps.metrics.rulesFired.inc({ action: d.action, rule: r.rule!, mode: 'shadow' });
+  if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolation(d.action).inc();
+  for (const r of d.reasons) if (r.kind === 'rule') deps.metrics.ruleFired(d.action, r.rule!, 'enforce').inc();
+  for (const r of d.shadow.reasons) if (r.kind === 'rule' && !d.reasons.includes(r)) deps.metrics.ruleFired(d.action, r.rule!, 'shadow').inc();
 }
 
-function logFields(deps: GateDeps, r: DecisionRecord, replayed: boolean): Record<string, unknown> {
-  const fields: Record<string, unknown> = { action: r.action, decisionId: r.id, outcome: r.decision.outcome, replayed };
-  if (deps.logProposals) Object.assign(fields, { proposal: r.request.proposal, context: r.request.context });
+function logFields(deps: GateDeps, id: string, d: Decision, request: DecisionRecord['request'], replayed: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = { action: d.action, decisionId: id, outcome: d.outcome, replayed };
+  if (deps.logProposals) Object.assign(fields, { proposal: request.proposal, context: request.context });
   return fields;
 }

@@ -38,7 +38,7 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
 
 export async function reload(deps: GateDeps) {
   const status = await deps.policy.reload();
-  deps.metrics.reloads.inc({ result: status.ok ? 'ok' : 'failed' });
+  deps.metrics.reload(status.ok ? 'ok' : 'failed').inc();
   if (status.ok) {
     deps.metrics.setRevision(status.revision!);
     deps.logger.info({ revision: status.revision }, 'policy reloaded');

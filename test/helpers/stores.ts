@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openPostgres } from '../../adapters/stores/postgres.js';
 import { openSqlite } from '../../adapters/stores/sqlite.js';
@@ -58,4 +59,16 @@ export const postgres: Factory = {
   },
 };
 
-export const FACTORIES: Factory[] = PG_URL ? [sqlite, postgres] : [sqlite];
+/** The worker-thread proxy around SQLite, as the gate runs it; loaded from the build (a worker cannot run TypeScript). */
+export const sqliteThread: Factory = {
+  name: 'sqlite in a worker thread',
+  async open() {
+    const built = pathToFileURL(join(import.meta.dirname, '../../dist/adapters/stores/worker.js')).href;
+    const { openWorkerStore } = (await import(built)) as typeof import('../../adapters/stores/worker.js');
+    const inner = await sqlite.open();
+    await inner.store.close();
+    return { ...inner, store: await openWorkerStore(inner.url), reopen: () => openWorkerStore(inner.url) };
+  },
+};
+
+export const FACTORIES: Factory[] = PG_URL ? [sqlite, sqliteThread, postgres] : [sqlite, sqliteThread];

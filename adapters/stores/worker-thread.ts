@@ -1,0 +1,47 @@
+/** The worker side of openWorkerStore: opens the real store and serves the proxy's calls. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore, type StoreOptions } from './open.js';
+import type { DecisionRecord, Store } from './store.js';
+import type { Reply, Request } from './worker.js';
+
+const port = parentPort!;
+const { url, options } = workerData as { url: string; options: StoreOptions };
+
+const settled = (n: number, p: Promise<unknown>): Promise<Reply> =>
+  p.then((value) => ({ n, ok: true, value }), (e: unknown) => ({ n, ok: false, error: { name: (e as Error).name, message: (e as Error).message } }));
+
+const reply = (n: number, p: Promise<unknown>) => {
+  void settled(n, p).then((r) => port.postMessage(r));
+};
+
+async function exportPage(store: Store, since: string | undefined, after: number): Promise<DecisionRecord[]> {
+  const out: DecisionRecord[] = [];
+  for await (const r of store.export(since)) {
+    if (r.seq <= after) continue;
+    out.push(r);
+    if (out.length === 1000) break;
+  }
+  return out;
+}
+
+openStore(url, { ...options, thread: false }).then((store) => {
+  port.on('message', (m: Request) => {
+    if (m.t === 'append') {
+      // One group commit takes the whole batch; its answers go back in one message.
+      void Promise.all(m.batch.map(({ n, item }) => settled(n, store.append(item)))).then((rs) => port.postMessage(rs));
+      return;
+    }
+    const [a, b] = m.args as [never, never];
+    switch (m.op) {
+      case 'get': return reply(m.n, store.get(a));
+      case 'list': return reply(m.n, store.list(a));
+      case 'verify': return reply(m.n, store.verify());
+      case 'exportPage': return reply(m.n, exportPage(store, a, b));
+      case 'countOutcome': return reply(m.n, store.countOutcome(a));
+      case 'expireKeys': return reply(m.n, store.expireKeys(a));
+      case 'ping': return reply(m.n, store.ping());
+      case 'close': return reply(m.n, store.close());
+    }
+  });
+  port.postMessage({ n: 0, ok: true, value: null } satisfies Reply);
+}, (e: unknown) => port.postMessage({ n: 0, ok: false, error: { name: (e as Error).name, message: (e as Error).message } } satisfies Reply));
