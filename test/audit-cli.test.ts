@@ -25,7 +25,7 @@ describe('arbiter audit', () => {
   it('verifies an intact chain', async () => {
     const { url } = await logWith(4);
     const r = await arbiter('audit', 'verify', '--store', url);
-    expect(r).toEqual({ code: 0, out: `ok: 4 records in ${url} verify; the chain is intact\n`, err: '' });
+    expect(r).toEqual({ code: 0, out: `ok: the chain of 4 records in ${url} is intact\n`, err: '' });
   });
 
   it('fails, naming the record, after a row is edited in the database', async () => {

@@ -128,6 +128,10 @@ for (const factory of FACTORIES) {
       expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 3, reason: 'seq 3 was edited: its content does not match its hash' } });
 
       o = await fresh();
+      await o.raw("UPDATE decisions SET outcome = 'reject' WHERE seq = 4");
+      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 4, reason: 'seq 4 was edited: its outcome column does not match its record' } });
+
+      o = await fresh();
       await o.raw('DELETE FROM decisions WHERE seq = 2');
       expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 3, reason: 'record 2 is missing before seq 3: deleted' } });
 

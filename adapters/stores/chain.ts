@@ -25,6 +25,13 @@ export interface Claim { action: string; key: string; decisionId: string; payloa
 export interface Existing { decisionId: string; payloadHash: string; text: string | null }
 export interface Row { seq: number; id: string; action: string; outcome: string; idempotencyKey: string | null; recordedAt: string; text: string; prevHash: string; hash: string }
 
+/** A decisions row as the drivers return it (PostgreSQL's BIGINT seq arrives as a string). */
+export interface StoredRow { seq: number | string; id: string; action: string; outcome: string; idempotency_key: string | null; recorded_at: string; record: string; prev_hash: string; hash: string }
+
+export const rowOf = (r: StoredRow): Row => ({
+  seq: Number(r.seq), id: r.id, action: r.action, outcome: r.outcome, idempotencyKey: r.idempotency_key, recordedAt: r.recorded_at, text: r.record, prevHash: r.prev_hash, hash: r.hash,
+});
+
 /** The operations a store performs for a batch, inside one transaction. */
 export type Op =
   | { op: 'head' }
@@ -95,7 +102,7 @@ export class ChainVerifier {
   count = 0;
   problem: VerifyResult['problem'];
 
-  step(r: { seq: number; id: string; text: string; prevHash: string; hash: string }): boolean {
+  step(r: Row): boolean {
     if (this.problem) return false;
     const fail = (reason: string) => { this.problem = { seq: r.seq, id: r.id, reason }; return false; };
     this.count++;
@@ -106,9 +113,15 @@ export class ChainVerifier {
     }
     if (r.prevHash !== this.prev) return fail(`seq ${r.seq} does not follow seq ${this.seq}: its previous hash does not match (reordered, or a record before it was replaced)`);
     if (chainHash(this.prev, r.text) !== r.hash) return fail(`seq ${r.seq} was edited: its content does not match its hash`);
-    let parsed: { seq?: unknown; id?: unknown };
-    try { parsed = JSON.parse(r.text) as typeof parsed; } catch { return fail(`seq ${r.seq} holds text that is not JSON`); }
-    if (parsed.seq !== r.seq || parsed.id !== r.id) return fail(`seq ${r.seq} was edited: its columns do not match its record`);
+    let parsed: DecisionRecord;
+    try { parsed = JSON.parse(r.text) as DecisionRecord; } catch { return fail(`seq ${r.seq} holds text that is not JSON`); }
+    // The columns that lists filter on are copies of the record: an edit to one shows here.
+    const columns: [string, unknown, unknown][] = [
+      ['seq', r.seq, parsed.seq], ['id', r.id, parsed.id], ['action', r.action, parsed.action], ['outcome', r.outcome, parsed.decision?.outcome],
+      ['idempotency_key', r.idempotencyKey, parsed.idempotencyKey], ['recorded_at', r.recordedAt, parsed.recordedAt],
+    ];
+    const edited = columns.filter(([, column, record]) => column !== record).map(([name]) => name);
+    if (edited.length) return fail(`seq ${r.seq} was edited: its ${edited.join(', ')} column${edited.length > 1 ? 's do' : ' does'} not match its record`);
     this.prev = r.hash;
     this.seq = r.seq;
     return true;

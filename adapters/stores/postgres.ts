@@ -5,7 +5,7 @@
  * (action, key) primary key, so concurrent duplicates resolve to one decision.
  */
 import pg from 'pg';
-import { appendBatch, ChainVerifier, GENESIS, keyOf, type Existing, type Head, type Op } from './chain.js';
+import { appendBatch, ChainVerifier, GENESIS, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
@@ -145,8 +145,8 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
         const v = new ChainVerifier();
         let after = 0;
         for (;;) {
-          const rows = (await client.query('SELECT seq, id, record, prev_hash, hash FROM decisions WHERE seq > $1 ORDER BY seq LIMIT 1000', [after])).rows as { seq: string; id: string; record: string; prev_hash: string; hash: string }[];
-          for (const r of rows) if (!v.step({ seq: Number(r.seq), id: r.id, text: r.record, prevHash: r.prev_hash, hash: r.hash })) return v.end(undefined);
+          const rows = (await client.query('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > $1 ORDER BY seq LIMIT 1000', [after])).rows as StoredRow[];
+          for (const r of rows) if (!v.step(rowOf(r))) return v.end(undefined);
           if (rows.length < 1000) break;
           after = Number(rows.at(-1)!.seq);
         }

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { appendBatch, ChainVerifier, GENESIS, keyOf, type Existing, type Head, type Op } from './chain.js';
+import { appendBatch, ChainVerifier, GENESIS, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
@@ -62,7 +62,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     insert: db.prepare(`INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     setHead: db.prepare('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1'),
     get: db.prepare('SELECT record FROM decisions WHERE id = ?'),
-    page: db.prepare('SELECT seq, id, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
+    page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
     expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
     countOutcome: db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE outcome = ?'),
@@ -132,10 +132,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       return db.transaction(() => {
         let after = 0;
         for (;;) {
-          const rows = s.page.all(after) as { seq: number; id: string; record: string; prev_hash: string; hash: string }[];
-          for (const r of rows) if (!v.step({ seq: r.seq, id: r.id, text: r.record, prevHash: r.prev_hash, hash: r.hash })) return v.end(undefined);
+          const rows = s.page.all(after) as StoredRow[];
+          for (const r of rows) if (!v.step(rowOf(r))) return v.end(undefined);
           if (rows.length < 1000) break;
-          after = rows.at(-1)!.seq;
+          after = Number(rows.at(-1)!.seq);
         }
         return v.end(s.head.get() as Head);
       })();

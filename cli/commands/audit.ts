@@ -21,7 +21,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     if (verb === 'verify') {
       const r = await store.verify();
       if (r.ok) {
-        io.out(`ok: ${r.count} record${r.count === 1 ? '' : 's'} in ${redact(values.store)} verify; the chain is intact`);
+        io.out(`ok: the chain of ${r.count} record${r.count === 1 ? '' : 's'} in ${redact(values.store)} is intact`);
         return 0;
       }
       io.err(`the chain does not verify at seq ${r.problem!.seq}${r.problem!.id ? ` (decision ${r.problem!.id})` : ''}: ${r.problem!.reason}`);
