@@ -133,11 +133,11 @@ for (const factory of FACTORIES) {
 
       o = await fresh();
       await o.raw('DELETE FROM decisions WHERE seq = 2');
-      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 3, reason: 'record 2 is missing before seq 3: deleted' } });
+      expect(await o.store.verify()).toMatchObject({ ok: false, count: 1, problem: { seq: 3, reason: 'record 2 is missing before seq 3: deleted' } });
 
       o = await fresh();
       await o.raw('DELETE FROM decisions WHERE seq >= 4');
-      expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 4, id: null, reason: 'the chain ends at seq 3, but its head records seq 5: the last 2 records were deleted' } });
+      expect(await o.store.verify()).toMatchObject({ ok: false, count: 3, problem: { seq: 4, id: null, reason: 'the chain ends at seq 3, but its head records seq 5: the last 2 records were deleted' } });
 
       o = await fresh();
       await o.raw('UPDATE decisions SET seq = -seq WHERE seq IN (2, 3)');

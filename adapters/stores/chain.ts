@@ -105,7 +105,6 @@ export class ChainVerifier {
   step(r: Row): boolean {
     if (this.problem) return false;
     const fail = (reason: string) => { this.problem = { seq: r.seq, id: r.id, reason }; return false; };
-    this.count++;
     if (r.seq !== this.seq + 1) {
       return fail(r.seq > this.seq + 1
         ? `record${r.seq - this.seq > 2 ? 's' : ''} ${this.seq + 1}${r.seq - this.seq > 2 ? `–${r.seq - 1}` : ''} ${r.seq - this.seq > 2 ? 'are' : 'is'} missing before seq ${r.seq}: deleted`
@@ -124,6 +123,7 @@ export class ChainVerifier {
     if (edited.length) return fail(`seq ${r.seq} was edited: its ${edited.join(', ')} column${edited.length > 1 ? 's do' : ' does'} not match its record`);
     this.prev = r.hash;
     this.seq = r.seq;
+    this.count++;
     return true;
   }
 

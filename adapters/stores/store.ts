@@ -53,7 +53,7 @@ export interface ListQuery { action?: string; outcome?: string; since?: string; 
 
 export interface VerifyResult {
   ok: boolean;
-  /** records checked */
+  /** records that verified (on failure, those before the first problem) */
   count: number;
   /** the first record that does not verify, and why */
   problem?: { seq: number; id: string | null; reason: string };

@@ -25,7 +25,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       io.err(`the chain does not verify at seq ${r.problem!.seq}${r.problem!.id ? ` (decision ${r.problem!.id})` : ''}: ${r.problem!.reason}`);
-      io.err(`${r.count - 1} record${r.count === 2 ? '' : 's'} before it verified`);
+      io.err(`${r.count} record${r.count === 1 ? '' : 's'} before it verified`);
       return 1;
     }
     const since = values.since === undefined ? undefined : new Date(values.since).toISOString();
