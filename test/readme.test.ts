@@ -23,6 +23,15 @@ describe('README', () => {
     expect(out.reasons.map((r) => r.rule)).toEqual(['refund.large_needs_person']);
   });
 
+  it('runs the quickstart commands as written', () => {
+    const block = /Check the bundled policy pack[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toMatch(/^\.\/arbiter check\n/);
+    const out = execFileSync('bash', ['-ec', block!], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).toContain('ok: 5 actions');
+    expect(out).toContain('refund_order → REVIEW');
+    expect(out).toContain('refund.large_needs_person');
+  });
+
   it('shows the quickstart commands and the error a typo produces', () => {
     expect(readme).toContain('npm install');
     expect(readme).toContain('npm test');

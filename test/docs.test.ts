@@ -1,0 +1,110 @@
+/**
+ * docs/server.md stays true: its settings and error tables equal the code's, and its walkthrough
+ * runs, command by command, against a gate, each answer matching the one shown (ids, times,
+ * revisions and the development key may differ; an id shown twice must be the same id twice).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ERRORS } from '../server/errors.js';
+import { SETTINGS } from '../server/main.js';
+import { ROOT } from './helpers/cli.js';
+import { killAll, serveProcess, type Served } from './helpers/process.js';
+
+const doc = readFileSync(join(ROOT, 'docs/server.md'), 'utf8');
+
+function between(start: string, end: string): string {
+  const from = doc.indexOf(start), to = doc.indexOf(end, from);
+  expect(from, `docs/server.md has no \`${start}\``).toBeGreaterThanOrEqual(0);
+  return doc.slice(from + start.length, to).trim();
+}
+
+describe('docs/server.md', () => {
+  it('lists every setting as the code defines it', () => {
+    const rows = SETTINGS.map((s) => `| \`--${s.name}\` | \`${s.env}\` | ${s.dflt ? `\`${s.dflt}\`` : 'none'} | ${s.about} |`);
+    expect(between('<!-- settings: generated from SETTINGS in server/main.ts; test/docs.test.ts keeps them equal -->', '<!-- /settings -->'))
+      .toBe(['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n'));
+  });
+
+  it('lists every error code with its status as the code defines it', () => {
+    const rows = Object.entries(HTTP_ERRORS).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.about} |`);
+    expect(between('<!-- errors: generated from HTTP_ERRORS in server/errors.ts; test/docs.test.ts keeps them equal -->', '<!-- /errors -->'))
+      .toBe(['| code | status | meaning |', '|---|---|---|', ...rows].join('\n'));
+  });
+
+  describe('walkthrough', () => {
+    const blocks = [...between('## Walkthrough', '## Settings').matchAll(/```(\w+)\n([\s\S]*?)```(\n\n\(Abridged)?/g)]
+      .map((m) => ({ lang: m[1]!, text: m[2]!, abridged: m[3] !== undefined }));
+    const store = join(mkdtempSync(join(tmpdir(), 'arbiter-docs-')), 'arbiter.db');
+    let gate: Served;
+    beforeAll(async () => { gate = await serveProcess(['--store', `sqlite:${store}`]); });
+    afterAll(killAll);
+
+    it('starts as shown', () => {
+      expect(blocks[0]).toMatchObject({ lang: 'sh', text: 'npm install && npm start\n' });
+      const shown = blocks[1]!.text.replace(/sqlite:data\/arbiter\.db/, 'STORE').replace(/from .*/, 'from DIR');
+      const printed = gate.stderr().replace(`sqlite:${store}`, 'STORE').replace(/from .*/, 'from DIR').replace(gate.url, 'http://127.0.0.1:8787');
+      expect(volatile(printed)).toBe(volatile(shown));
+    });
+
+    it('answers every command as shown', async () => {
+      expect(blocks[2]!.text).toMatch(/^URL=http:\/\/127\.0\.0\.1:8787\nKEY=arb_dev_[0-9a-f]{64}\n$/);
+      const ids = new Map<string, string>();
+      const pairs = blocks.slice(3);
+      expect(pairs.length).toBe(12);
+      for (let i = 0; i < pairs.length; i += 2) {
+        const [command, answer] = [pairs[i]!, pairs[i + 1]!];
+        expect(command.lang).toBe('sh');
+        const script = command.text.replaceAll('data/arbiter.db', store);
+        const { stdout, stderr } = await promisify(execFile)('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, URL: gate.url, KEY: gate.key } })
+          .catch((e: { stdout: string; stderr: string }) => e);
+        const out = (stdout + stderr).replaceAll(store, 'data/arbiter.db');
+        if (answer.lang === 'json') like(JSON.parse(answer.text), JSON.parse(out), ids, !answer.abridged, command.text);
+        else expect(sameIds(volatile(out), answer.text, ids), command.text).toBe(volatile(answer.text).trim());
+      }
+    });
+  });
+});
+
+const ID = /\b0[0-9a-f]{7}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+
+/** Masks what differs from run to run. */
+function volatile(s: string): string {
+  return s.replace(/sha256:[0-9a-f]{12,64}…?/g, 'REVISION').replace(/arb_dev_[0-9a-f]{64}/g, 'KEY')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME').trim();
+}
+
+/** `actual` with each decision id replaced by the id the docs show in its place. */
+function sameIds(actual: string, shown: string, ids: Map<string, string>): string {
+  const shownIds = shown.match(ID) ?? [];
+  let n = 0;
+  return actual.replace(ID, (id) => {
+    const want = shownIds[n++];
+    if (want === undefined) return id;
+    // One id shown for one id answered, both ways round.
+    if (!ids.has(want) && ![...ids.values()].includes(id)) ids.set(want, id);
+    return ids.get(want) === id ? want : `${id} (the docs show ${want})`;
+  });
+}
+
+/** `actual` matches `shown`: the same members (all of them unless abridged), with volatile values masked. */
+function like(shown: unknown, actual: unknown, ids: Map<string, string>, exact: boolean, where: string): void {
+  if (typeof shown === 'string' && typeof actual === 'string' && new RegExp(ID.source).test(shown)) {
+    expect(sameIds(actual, shown, ids), where).toBe(shown);
+  } else if (typeof shown === 'string' && typeof actual === 'string') {
+    expect(volatile(actual), where).toBe(volatile(shown));
+  } else if (Array.isArray(shown)) {
+    expect(Array.isArray(actual) && actual.length, where).toBe(shown.length);
+    shown.forEach((s, i) => like(s, (actual as unknown[])[i], ids, true, where));
+  } else if (shown && typeof shown === 'object') {
+    expect(actual, where).toBeTypeOf('object');
+    const a = actual as Record<string, unknown>;
+    if (exact) expect(Object.keys(a).sort(), where).toEqual(Object.keys(shown).sort());
+    for (const [k, v] of Object.entries(shown)) like(v, a[k], ids, true, `${where} /${k}`);
+  } else {
+    expect(actual, where).toEqual(shown);
+  }
+}
