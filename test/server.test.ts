@@ -144,7 +144,8 @@ describe('errors', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     expect((await json(none)).error!.code).toBe('unauthorized');
-    const wrong = await g.post('/v1/decisions', refund(), `${g.keys.admin.slice(0, -1)}0`);
+    // The same key with its last digit changed (to one it is not).
+    const wrong = await g.post('/v1/decisions', refund(), `${g.keys.admin.slice(0, -1)}${g.keys.admin.endsWith('0') ? '1' : '0'}`);
     expect((await json(wrong)).error).toEqual({ code: 'unauthorized', message: 'the API key is not valid' });
     const reader = await g.post('/v1/decisions', refund(), g.keys.reader);
     expect(reader.status).toBe(403);
