@@ -64,7 +64,7 @@ describe('arbiter eval', () => {
     expect(r.out).toContain('  ✓ refund.large_needs_person  [review] fired\n    └─ ✓ all\n       ├─ ✓ proposal.amount = 650  greaterThan 500\n       └─ ✓ context.customer.tier = "standard"  notEqual "premium"');
     expect(r.out).toContain('  ✗ refund.more_than_order_total  [reject] not fired\n    └─ ✗ proposal.amount = 650  greaterThan context.order.total = 720');
     expect(r.out).toContain('└─ · days_since_delivery  greaterThan 14  (not evaluated)');
-    expect(r.out).toContain('  ✓ most_of_order  +40 fired\n    └─ ✓ refund_share = "0.9027777778…"  greaterThan 0.8');
+    expect(r.out).toContain('  ✓ most_of_order  +40 fired\n    └─ ✓ all\n       ├─ ✓ context.order.total = 720  greaterThan 0\n       └─ ✓ refund_share = "0.9027777778…"  greaterThan 0.8');
   });
 
   it('names the unknown action', async () => {
@@ -78,8 +78,8 @@ describe('arbiter test', () => {
   it('passes on the bundled pack with 100% rule coverage', async () => {
     const r = await arbiter('test', '--dir', ROOT, '--coverage', '--min-coverage', '100');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^82 passed, 0 failed$/m);
-    expect(r.out).toContain('total: rules 56/56 (100.0%), branches 72/72 (100.0%), outcomes 15/15 (100.0%)');
+    expect(r.out).toMatch(/^83 passed, 0 failed$/m);
+    expect(r.out).toContain('total: rules 56/56 (100.0%), branches 73/73 (100.0%), outcomes 15/15 (100.0%)');
   });
 
   it('fails with a diff and the trace when an expectation is wrong, and writes JUnit', async () => {
@@ -91,9 +91,9 @@ describe('arbiter test', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('  ✗ a refund in another currency than the order is rejected  (rules/refund_order.test.yaml:28:5)\n      outcome: expected review, got reject\n      trace:');
     expect(r.out).toContain('✓ refund.currency_mismatch  [reject] fired');
-    expect(r.out).toMatch(/^81 passed, 1 failed$/m);
+    expect(r.out).toMatch(/^82 passed, 1 failed$/m);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('<testsuites name="arbiter" tests="82" failures="1">');
+    expect(xml).toContain('<testsuites name="arbiter" tests="83" failures="1">');
     expect(xml).toContain('<failure message="outcome: expected review, got reject">');
   });
 
