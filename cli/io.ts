@@ -24,14 +24,19 @@ export function compileDir(dir: string): { result: CompileResult; files: Map<str
 
 /** Compiles `dir`, printing diagnostics to stderr; undefined when it does not compile. */
 export function policyOrReport(dir: string, io: Io): CompiledPolicy | undefined {
-  const { result } = compileDir(dir);
+  return loadPolicy(dir, io)?.policy;
+}
+
+/** The compiled policy and the files it was compiled from, or undefined (after printing why). */
+export function loadPolicy(dir: string, io: Io): { policy: CompiledPolicy; files: Map<string, string> } | undefined {
+  const { result, files } = compileDir(dir);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   for (const d of errors) io.err(formatDiagnostic(d));
   if (!result.ok) {
     io.err(`the policy in \`${dir}\` does not compile (${errors.length} error${errors.length === 1 ? '' : 's'}); run \`arbiter check --dir ${dir}\``);
     return undefined;
   }
-  return result.policy;
+  return { policy: result.policy, files };
 }
 
 /** A JSON file, or standard input for `-`. */

@@ -7,6 +7,7 @@ import { contracts, usage as contractsUsage } from './commands/contracts.js';
 import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
 import { keysCommand, usage as keysUsage } from './commands/keys.js';
+import { propCommand, usage as propUsage } from './commands/prop.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { test, usage as testUsage } from './commands/test.js';
 import { processIo, type Io } from './io.js';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
   eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
+  prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
   audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },

@@ -13,8 +13,9 @@ import { ROOT } from './helpers/cli.js';
 
 const meta = (name: string) => JSON.parse(readFileSync(join(ROOT, 'schemas/meta', `${name}.schema.json`), 'utf8')) as object;
 const yamlOf = (path: string) => load(readFileSync(join(ROOT, path), 'utf8'), { schema: CORE_SCHEMA }) as unknown;
-const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml') && !f.endsWith('.invariants.yaml'));
 const testFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.test.yaml'));
+const invariantFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.invariants.yaml'));
 
 describe('the bundled pack', () => {
   it('compiles with no errors and no warnings', () => {
@@ -44,11 +45,14 @@ describe('meta-schemas', () => {
   const registry = ajv.compile(meta('registry'));
   const rules = ajv.compile(meta('rules'));
   const tests = ajv.compile(meta('tests'));
+  const invariants = ajv.compile(meta('invariants'));
 
   it('accept every file of the pack', () => {
     expect(registry(yamlOf('rules.registry.yaml')), JSON.stringify(registry.errors)).toBe(true);
     for (const f of ruleFiles) expect(rules(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(rules.errors)}`).toBe(true);
     for (const f of testFiles) expect(tests(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(tests.errors)}`).toBe(true);
+    expect(invariantFiles).toHaveLength(5);
+    for (const f of invariantFiles) expect(invariants(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(invariants.errors)}`).toBe(true);
   });
 
   it('reject what the compiler rejects: unknown keys, operators and functions', () => {
@@ -58,12 +62,16 @@ describe('meta-schemas', () => {
     expect(rules({ rules: [{ id: 'a', outcome: 'approve', when: { fact: 'x', operator: 'exists' } }] })).toBe(false);
     expect(registry({ version: 1, actions: { a: { contract: 'a@1', rules: [], side_effects: 'some', default: 'approve' } } })).toBe(false);
     expect(tests({ action: 'a', cases: [{ name: 'x', expect: { outcome: 'allow' } }] })).toBe(false);
+    expect(invariants({ action: 'a', invariants: [{ id: 'x', always: 'reject', never: 'approve' }] })).toBe(false);
+    expect(invariants({ action: 'a', invariants: [{ id: 'x', when: { fact: 'a', operator: 'greaterThen', value: 1 }, never: 'approve' }] })).toBe(false);
+    expect(invariants({ action: 'a', invariants: [{ id: 'x', monotonic: { fact: 'a', stricter_as: 'up' } }] })).toBe(false);
   });
 
   it('are referenced from the pack files for editors', () => {
     expect(readFileSync(join(ROOT, 'rules.registry.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=schemas\/meta\/registry\.schema\.json$/m);
     for (const f of ruleFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/rules\.schema\.json$/m);
     for (const f of testFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/tests\.schema\.json$/m);
+    for (const f of invariantFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/invariants\.schema\.json$/m);
   });
 });
 

@@ -50,7 +50,12 @@ function registryRuleFiles(text: string | undefined): string[] {
   }
 }
 
-/** Every `*.test.yaml` of the repository, sorted. */
+/** Every `*.test.yaml` under `rules/`, sorted. */
 export function findTestFiles(dir: string): string[] {
-  return walk(dir, dir, (p) => p.endsWith('.test.yaml') || p.endsWith('.test.yml'));
+  return walk(dir, join(dir, 'rules'), (p) => p.endsWith('.test.yaml') || p.endsWith('.test.yml'));
+}
+
+/** Every `*.invariants.yaml` under `rules/`, sorted. */
+export function findInvariantFiles(dir: string): string[] {
+  return walk(dir, join(dir, 'rules'), (p) => p.endsWith('.invariants.yaml') || p.endsWith('.invariants.yml'));
 }

@@ -28,7 +28,14 @@ export interface TestCase {
   expect: Expect;
 }
 
-export interface TestFile { path: string; action: string; actionLoc: SourceLoc; cases: TestCase[] }
+export interface TestFile {
+  path: string;
+  action: string;
+  actionLoc: SourceLoc;
+  /** what each case is written as changes to */
+  defaults: { proposal?: unknown; context?: unknown };
+  cases: TestCase[];
+}
 
 const TOP = ['action', 'now', 'defaults', 'cases'] as const;
 const CASE = ['name', 'proposal', 'context', 'now', 'unset', 'expect'] as const;
@@ -49,7 +56,7 @@ export function parseTestFile(path: string, text: string, diags: Diagnostics): T
     if (tc) cases.push(tc);
   }
   if (action === undefined) return undefined;
-  return { path, action, actionLoc: locOf(top.get('action')!.value), cases };
+  return { path, action, actionLoc: locOf(top.get('action')!.value), defaults: base, cases };
 }
 
 function nowOf(a: At, diags: Diagnostics): string | undefined {

@@ -9,7 +9,7 @@
  * the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
-import type { Rule, Template } from '../compile/ir.js';
+import type { Cond, Rule, Template } from '../compile/ir.js';
 import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
 import { EvalError, F, T, U, type Status } from '../eval/runtime.js';
@@ -47,9 +47,8 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
     return decision(policy, action, clock, 'reject', reasons, NO_RISK, contractErrors, { outcome: 'reject', reasons }, emptyTrace(level));
   }
 
-  const env: Env = { p: req.proposal, c: req.context ?? {}, now: clock.now, today: clock.today, d: action.derived.length ? [] : NO_DERIVED };
   try {
-    for (const d of action.derived) env.d[d.index] = evalValue(d.expr, env);
+    const env = envOf(action, req, clock);
     const hits: number[] = [];
     const failure = options.evaluator === 'interpreted' ? interpretAll(action, env, hits) : action.evaluate(env, hits);
     return combine(policy, action, clock, env, hits, failure, level);
@@ -59,6 +58,27 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
     const reasons: Reason[] = [{ kind: 'error', outcome: action.onError, message }];
     return decision(policy, action, clock, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
   }
+}
+
+/** The facts a request's conditions read: proposal, context, clock and derived facts. */
+function envOf(action: CompiledAction, req: Pick<DecideRequest, 'proposal' | 'context'>, clock: Clock): Env {
+  const env: Env = { p: req.proposal, c: req.context ?? {}, now: clock.now, today: clock.today, d: action.derived.length ? [] : NO_DERIVED };
+  for (const d of action.derived) env.d[d.index] = evalValue(d.expr, env);
+  return env;
+}
+
+/**
+ * Evaluates conditions compiled for the action (see compile/extra.ts) on a request that
+ * satisfies its contracts: each `T`, `F`, `U` (it read a missing fact) or `E` (it failed).
+ */
+export function conditionStatus(action: CompiledAction, whens: readonly Cond[], req: Pick<DecideRequest, 'proposal' | 'context' | 'now'>): Status[] {
+  const env = requestEnv(action, req);
+  return whens.map((w) => evalCond(w, env));
+}
+
+/** The facts that conditions and values of the action read, for a request that satisfies its contracts. */
+export function requestEnv(action: CompiledAction, req: Pick<DecideRequest, 'proposal' | 'context' | 'now'>): Env {
+  return envOf(action, req, clockOf(req.now));
 }
 
 /** One shape for every decision, built in one place. */

@@ -16,9 +16,12 @@ export async function arbiter(...argv: string[]): Promise<{ code: number; out: s
   return { code, out, err };
 }
 
-/** A temporary copy of the bundled pack (registry, schemas, rules) to edit in a test. */
-export function copyOfPack(): string {
+/** A temporary copy of a pack (registry, schemas, rules; by default the bundled one) to edit in a test. */
+export function copyOfPack(from = ROOT): string {
   const dir = mkdtempSync(join(tmpdir(), 'arbiter-pack-'));
-  for (const p of ['rules.registry.yaml', 'schemas', 'rules']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ['rules.registry.yaml', 'schemas', 'rules']) cpSync(join(from, p), join(dir, p), { recursive: true });
   return dir;
 }
+
+/** The pack with planted mistakes, one for each policy-CI tool. */
+export const PLANTED = join(ROOT, 'test/fixtures/planted');
