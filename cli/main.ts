@@ -1,6 +1,7 @@
 /** The `arbiter` command. */
 import { DecideError } from '../engine/index.js';
 import { UsageError } from './args.js';
+import { analyzeCommand, usage as analyzeUsage } from './commands/analyze.js';
 import { auditCommand, usage as auditUsage } from './commands/audit.js';
 import { check, usage as checkUsage } from './commands/check.js';
 import { contracts, usage as contractsUsage } from './commands/contracts.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
   eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
+  analyze: { run: analyzeCommand, usage: analyzeUsage, about: 'find rules that never fire, shadowed and overlapping rules, and gaps' },
   prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },

@@ -1,19 +1,23 @@
 /**
- * `arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose]`: run every
- * `*.test.yaml`, print failures with a diff and the trace, and report coverage. `--min-coverage`
- * fails the run when rule coverage (each rule and signal seen firing and not firing) is below N%.
+ * `arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate
+ * [--min-score N]]`: run every `*.test.yaml`, print failures with a diff and the trace, and report
+ * coverage. `--min-coverage` fails the run when rule coverage (each rule and signal seen firing and
+ * not firing) is below N%. `--mutate` then plants one mistake at a time in the rules and reruns the
+ * tests, listing the mistakes they do not notice; `--min-score` fails the run below N% noticed.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Diagnostics, formatDiagnostic } from '../../engine/errors.js';
 import { findTestFiles } from '../../adapters/loaders/fs.js';
-import { number, parse } from '../args.js';
-import { policyOrReport, type Io } from '../io.js';
+import { number, parse, UsageError } from '../args.js';
+import { loadPolicy, type Io } from '../io.js';
+import { mutationTest } from '../mutate/run.js';
+import type { CompiledPolicy } from '../../engine/index.js';
 import { parseTestFile, type TestFile } from '../policy-tests/cases.js';
 import { coverageReport, junitReport, textReport } from '../policy-tests/report.js';
 import { runCases, summarize } from '../policy-tests/run.js';
 
-export const usage = 'arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose]';
+export const usage = 'arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate [--min-score N]]';
 
 export function loadTests(dir: string, diags: Diagnostics): TestFile[] {
   return findTestFiles(dir).map((p) => parseTestFile(p, readFileSync(join(dir, p), 'utf8'), diags)).filter((f): f is TestFile => f !== undefined);
@@ -23,10 +27,14 @@ export function test(argv: string[], io: Io): number {
   const { values } = parse(argv, {
     dir: { type: 'string', default: '.' }, coverage: { type: 'boolean', default: false }, 'min-coverage': { type: 'string' },
     junit: { type: 'string' }, verbose: { type: 'boolean', short: 'v', default: false },
+    mutate: { type: 'boolean', default: false }, 'min-score': { type: 'string' },
   });
   const min = number(values['min-coverage'], 'min-coverage', 0);
-  const policy = policyOrReport(values.dir, io);
-  if (!policy) return 1;
+  const minScore = number(values['min-score'], 'min-score', 0);
+  if (values['min-score'] !== undefined && !values.mutate) throw new UsageError('--min-score goes with --mutate');
+  const loaded = loadPolicy(values.dir, io);
+  if (!loaded) return 1;
+  const { policy } = loaded;
   const diags = new Diagnostics();
   const files = loadTests(values.dir, diags);
   for (const d of diags.sorted()) io.err(formatDiagnostic(d));
@@ -45,5 +53,22 @@ export function test(argv: string[], io: Io): number {
     io.err(`rule coverage ${s.rules.pct.toFixed(1)}% is below --min-coverage ${min}%`);
     return 1;
   }
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  if (values.mutate) return mutate(loaded.files, policy, files, minScore, io);
+  return 0;
+}
+
+function mutate(sources: Map<string, string>, policy: CompiledPolicy, files: TestFile[], minScore: number, io: Io): number {
+  const r = mutationTest(sources, policy, files);
+  const total = r.killed + r.survived;
+  io.out(`\nmutation testing: ${total} mutant${total === 1 ? '' : 's'} of the rules${r.invalid ? ` (and ${r.invalid} that do not compile, which the compiler catches)` : ''}`);
+  for (const x of r.results.filter((y) => y.status === 'survived')) {
+    io.out(`  survived  ${x.mutant.loc.file}:${x.mutant.loc.line}:${x.mutant.loc.col}  ${x.mutant.owner}: ${x.mutant.change}`);
+  }
+  io.out(`score ${r.score.toFixed(1)}%: the tests notice ${r.killed} of ${total}${r.survived ? '; a surviving mutant is a change to the rules that no test case would catch' : ''}`);
+  if (r.score < minScore) {
+    io.err(`mutation score ${r.score.toFixed(1)}% is below --min-score ${minScore}%`);
+    return 1;
+  }
+  return 0;
 }

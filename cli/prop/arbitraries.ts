@@ -17,6 +17,9 @@ export interface Hints {
 
 export const NO_HINTS: Hints = { values: new Map(), instants: [] };
 
+/** The domains generated e-mail addresses use; lists compared with e-mail domains are drawn from them too. */
+export const EMAIL_DOMAINS = ['acme.example', 'partner.io', 'example.com', 'Competitor.Example'] as const;
+
 const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 10, 21);
 const MAX_LIST = 6;
@@ -27,9 +30,27 @@ export function arbitraryFor(schema: unknown, hints: Hints = NO_HINTS, pointer =
   if (typeof schema.$ref === 'string') return arbitraryFor(resolveRef(root, schema.$ref), hints, pointer, root);
   const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
   if (Array.isArray(union)) return fc.oneof(...union.map((s) => arbitraryFor(s, hints, pointer, root)));
-  const hinted = hints.values.get(pointer);
+  const hinted = hints.values.get(pointer)?.filter((v) => fits(schema, v));
   const base = core(schema, hints, pointer, root);
   return hinted?.length ? fc.oneof({ weight: 3, arbitrary: base }, { weight: 2, arbitrary: fc.constantFrom(...hinted) }) : base;
+}
+
+/** Whether a hinted value can stand where the schema is: its type, enum, bounds, length and pattern. */
+function fits(s: Schema, v: unknown): boolean {
+  const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : undefined;
+  const kind = v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? ['integer', 'number'] : ['number']) : typeof v;
+  if (types && !(Array.isArray(kind) ? kind : [kind]).some((k) => types.includes(k as string))) return false;
+  if (Array.isArray(s.enum) && !s.enum.includes(v)) return false;
+  if (typeof v === 'number') {
+    if ((num(s.minimum) ?? -Infinity) > v || (num(s.maximum) ?? Infinity) < v) return false;
+    if ((num(s.exclusiveMinimum) ?? -Infinity) >= v || (num(s.exclusiveMaximum) ?? Infinity) <= v) return false;
+  }
+  if (typeof v === 'string') {
+    const n = [...v].length;
+    if (n < (num(s.minLength) ?? 0) || n > (num(s.maxLength) ?? Infinity)) return false;
+    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) return false;
+  }
+  return true;
 }
 
 function core(s: Schema, hints: Hints, pointer: string, root: unknown): fc.Arbitrary<unknown> {
@@ -96,7 +117,7 @@ function string(s: Schema, hints: Hints): fc.Arbitrary<string> {
   let arb: fc.Arbitrary<string>;
   switch (s.format) {
     case 'uuid': arb = fc.uuid(); break;
-    case 'email': arb = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}(\.[a-z0-9]{1,5})?$/), fc.constantFrom('acme.example', 'partner.io', 'example.com', 'Competitor.Example')).map(([u, d]) => `${u}@${d}`); break;
+    case 'email': arb = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}(\.[a-z0-9]{1,5})?$/), fc.constantFrom(...EMAIL_DOMAINS)).map(([u, d]) => `${u}@${d}`); break;
     case 'date-time': arb = instant(hints).map(([ms, offset]) => iso(ms, offset)); break;
     case 'date': arb = instant(hints).map(([ms]) => new Date(ms).toISOString().slice(0, 10)); break;
     case 'decimal': arb = fc.integer({ min: 0, max: 500_000 }).map((c) => (c / 100).toFixed(2)); break;

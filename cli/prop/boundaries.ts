@@ -14,7 +14,8 @@ import type { CompiledAction } from '../../engine/compile/policy.js';
 import { requestEnv } from '../../engine/decide/decide.js';
 import { evalValue, type Env } from '../../engine/eval/interpret.js';
 import { Rational } from '../../engine/values/rational.js';
-import type { Hints } from './arbitraries.js';
+import fc from 'fast-check';
+import { EMAIL_DOMAINS, type Hints } from './arbitraries.js';
 import { getAt, memberSchema, numberStep, placesOf, withAt, type Steps } from './schema.js';
 
 const ORDER = new Set(['greaterThan', 'greaterThanInclusive', 'lessThan', 'lessThanInclusive', 'equal', 'notEqual']);
@@ -34,9 +35,9 @@ export function boundariesOf(action: CompiledAction, extra: readonly Cond[]): Bo
       case 'not': case 'ref': visit(c.item); return;
       case 'quant': return;
       case 'leaf': {
-        if (!c.right || !ORDER.has(c.op.name)) return;
+        if (!c.right || !(ORDER.has(c.op.name) || c.op.name === 'equalIgnoreCase')) return;
         const kinds = [c.left.slot.type.kind, c.right.slot.type.kind];
-        const ordered = kinds.every((k) => k === 'number' || k === 'instant' || k === 'date' || k === 'duration');
+        const ordered = ORDER.has(c.op.name) && kinds.every((k) => k === 'number' || k === 'instant' || k === 'date' || k === 'duration');
         const copy = !ordered && c.left.k === 'read' && c.right.k === 'read' && c.left.root !== 'item' && c.right.root !== 'item' && kinds[0] === kinds[1];
         const reads = ordered ? [...solvable(c.left, action), ...solvable(c.right, action)] : copy ? [c.left as Read, c.right as Read] : [];
         if (reads.length) out.set(`${c.left.text} ${c.right.text}`, { left: c.left, right: c.right, reads, copy, text: `${c.left.text} ${c.op.name} ${c.right.text}` });
@@ -142,7 +143,12 @@ function jsonValue(r: Read, x: Rational, offset: number, schema: Record<string, 
   return t.decimalString ? n.toFixed(places) : n;
 }
 
-/** Hints for the arbitraries: literals compared with members, and instants around `now` ± every duration. */
+/**
+ * Hints for the arbitraries: literals compared with members (numbers one step either side too),
+ * strings that make a string function or a pattern match (`{ after_last: [file.filename, "."] }
+ * in [exe]` hints `file.exe`), e-mail domains for lists compared with e-mail domains, totals that
+ * pass a literal, and instants around `now` ± every duration.
+ */
 export function hintsOf(action: CompiledAction, extra: readonly Cond[], now: string): Hints {
   const values = new Map<string, unknown[]>();
   const durations = new Set<number>();
@@ -156,33 +162,59 @@ export function hintsOf(action: CompiledAction, extra: readonly Cond[], now: str
     if (v.k === 'call') v.args.forEach(scanVal);
     if (v.k === 'derived') scanVal(action.derived[v.index]!.expr);
   };
-  const visit = (c: Cond): void => {
+  /** JSON Pointers a value reads (lists' elements as `/*`), through derived facts, coalesce and concat. */
+  const pointers = (v: Val, lists: readonly string[][]): string[] => {
+    switch (v.k) {
+      case 'read': {
+        const tail = v.steps.map(String).join('/');
+        if (v.root !== 'item') return [`/${v.root}/${tail}`];
+        return (lists[v.depth] ?? []).map((p) => `${p}/*${tail ? `/${tail}` : ''}`);
+      }
+      case 'derived': return pointers(action.derived[v.index]!.expr, lists);
+      case 'call': return v.fn.name === 'coalesce' ? pointers(v.args[0]!, lists) : v.fn.name === 'concat' ? v.args.flatMap((a) => pointers(a, lists)) : [];
+      default: return [];
+    }
+  };
+  /** The members a string value comes from, and the raw string that makes it equal `t`. */
+  const sources = (v: Val, lists: readonly string[][]): { at: string[]; raw: (t: string) => string; email: boolean } | undefined => {
+    if (v.k === 'read') return v.slot.type.kind === 'string' ? { at: pointers(v, lists), raw: (t) => t, email: v.slot.type.format === 'email' } : undefined;
+    if (v.k === 'derived') return sources(action.derived[v.index]!.expr, lists);
+    if (v.k !== 'call') return undefined;
+    const inner = v.args[0] && sources(v.args[0], lists);
+    if (!inner) return undefined;
+    const sep = v.args[1]?.k === 'const' ? v.args[1].value : undefined;
+    switch (v.fn.name) {
+      case 'lowercase': case 'uppercase': case 'trim': return inner;
+      case 'after_last': case 'after_first': return typeof sep === 'string' ? { at: inner.at, raw: (t) => inner.raw(`file${sep}${t}`), email: inner.email && sep === '@' } : undefined;
+      default: return undefined;
+    }
+  };
+  const visit = (c: Cond, lists: readonly string[][]): void => {
     switch (c.k) {
-      case 'all': case 'any': c.items.forEach(visit); return;
-      case 'not': case 'ref': visit(c.item); return;
-      case 'quant': visit(c.where); return;
+      case 'all': case 'any': c.items.forEach((x) => visit(x, lists)); return;
+      case 'not': case 'ref': visit(c.item, lists); return;
+      case 'quant': visit(c.where, [...lists, pointers(c.over, lists)]); return;
       case 'leaf': {
         scanVal(c.left);
         if (c.right) scanVal(c.right);
-        if (c.right?.k === 'const' && typeof c.right.value === 'number') {
+        const r = c.right;
+        if (r?.k === 'const' && typeof r.value === 'number') {
           // A total over a list's members reaches the literal when one element does.
-          for (const pointer of summed(c.left)) add(pointer, c.right.value + 1);
+          for (const pointer of summed(c.left)) add(pointer, r.value + 1);
         }
-        if (c.left.k !== 'read' || c.left.root === 'item' || c.right?.k !== 'const') return;
-        const pointer = `/${c.left.root}/${c.left.steps.join('/')}`;
-        const lit = c.right.value;
-        const literals = Array.isArray(lit) ? lit : [lit];
-        for (const l of literals) {
-          if (typeof l === 'string' && c.left.slot.type.kind === 'string') add(pointer, l);
-          if (typeof l === 'number' && c.left.slot.type.kind === 'number' && !c.left.slot.type.decimalString) {
-            const contract = c.left.root === 'proposal' ? action.contract : action.context;
-            const schema = memberSchema(contract?.schema, c.left.steps as Steps);
-            const step = numberStep(schema);
-            for (const d of [-step, 0, step]) {
-              const n = Number((l + d).toFixed(placesOf(step)));
-              if (withinBounds(schema, n)) add(pointer, n);
-            }
-          }
+        const src = sources(c.left, lists);
+        if (src && r?.k === 'const' && c.op.name === 'matches' && r.value instanceof RegExp) {
+          for (const t of matching(r.value)) for (const p of src.at) add(p, src.raw(t));
+        } else if (src && r?.k === 'const') {
+          for (const l of Array.isArray(r.value) ? r.value : [r.value]) if (typeof l === 'string') for (const p of src.at) add(p, src.raw(l));
+        } else if (src?.email && r && (r.k === 'read' || r.k === 'derived')) {
+          for (const p of pointers(r, lists)) for (const d of EMAIL_DOMAINS) add(r.slot.type.kind === 'array' ? `${p}/*` : p, d.toLowerCase());
+        }
+        if (c.left.k !== 'read' || c.left.root === 'item' || r?.k !== 'const' || c.left.slot.type.kind !== 'number' || c.left.slot.type.decimalString) return;
+        const contract = c.left.root === 'proposal' ? action.contract : action.context;
+        const step = numberStep(memberSchema(contract?.schema, c.left.steps as Steps));
+        for (const l of Array.isArray(r.value) ? r.value : [r.value]) {
+          if (typeof l === 'number') for (const d of [-step, 0, step]) add(`/${c.left.root}/${c.left.steps.join('/')}`, Number((l + d).toFixed(placesOf(step))));
         }
       }
     }
@@ -197,16 +229,20 @@ export function hintsOf(action: CompiledAction, extra: readonly Cond[], now: str
     }
     return [];
   };
-  for (const r of action.rules) visit(r.when);
-  for (const s of action.risk.signals) visit(s.when);
-  extra.forEach(visit);
+  for (const r of action.rules) visit(r.when, []);
+  for (const s of action.risk.signals) visit(s.when, []);
+  extra.forEach((c) => visit(c, []));
   const at = Date.parse(now);
   const instants = [at, ...[...durations].flatMap((d) => [at - d * 1000, at + d * 1000])];
   return { values, instants };
 }
 
-function withinBounds(s: Record<string, unknown> | undefined, n: number): boolean {
-  const num = (k: string) => (typeof s?.[k] === 'number' ? (s[k] as number) : undefined);
-  const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
-  return (min === undefined || n >= min) && (max === undefined || n <= max) && (xmin === undefined || n > xmin) && (xmax === undefined || n < xmax);
+/** A few strings the pattern matches, drawn from it with word boundaries and case ignored. */
+function matching(re: RegExp): string[] {
+  try {
+    const loose = new RegExp(`^(?:${re.source.replace(/\\b/g, '')})$`, re.flags.replace(/[igy]/g, ''));
+    return fc.sample(fc.stringMatching(loose), { numRuns: 8, seed: 1 }).map((s) => `the message says: ${s}, as quoted`).filter((s) => re.test(s));
+  } catch {
+    return [];
+  }
 }

@@ -18,6 +18,7 @@
  */
 import fc from 'fast-check';
 import type { Outcome } from '../../engine/ast/types.js';
+import type { Cond } from '../../engine/compile/ir.js';
 import type { CompiledAction, CompiledPolicy } from '../../engine/compile/policy.js';
 import { conditionStatus } from '../../engine/decide/decide.js';
 import { SEVERITY } from '../../engine/decide/types.js';
@@ -52,11 +53,13 @@ export interface ActionResult {
 
 interface Case { input: Input; drop: number; breach: number; raise: number }
 
-export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: InvariantFile | undefined, o: PropOptions): ActionResult {
-  const invariants = inv?.invariants ?? [];
-  const whens = invariants.flatMap((i) => (i.when ? [i.when] : []));
-  const hints = hintsOf(action, whens, o.now);
-  const bounds = boundariesOf(action, whens);
+/**
+ * Inputs for an action: values drawn from its contracts (leaning toward the literals its rules
+ * and `extra` conditions use), then moved onto up to two of their boundaries.
+ */
+export function inputArbitrary(action: CompiledAction, extra: readonly Cond[], now: string): { arb: fc.Arbitrary<Input>; valid: (x: Input, only?: 'proposal' | 'context') => boolean } {
+  const hints = hintsOf(action, extra, now);
+  const bounds = boundariesOf(action, extra);
   const valid = (x: Input, only?: 'proposal' | 'context') => (only === 'context' || action.contract.validate(x.proposal, '/proposal').length === 0)
     && (only === 'proposal' || !action.context || action.context.validate(x.context, '/context').length === 0);
   const base = fc.record({
@@ -66,15 +69,22 @@ export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: 
   const placements = bounds.length
     ? fc.array(fc.tuple(fc.nat(bounds.length - 1), fc.nat(7), fc.constantFrom(-1, 0, 0, 1)), { maxLength: 2 })
     : fc.constant([] as [number, number, number][]);
-  const arb = fc.record({ input: base, placements, drop: fc.nat(), breach: fc.nat(), raise: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100_000 })) })
-    .map(({ input, placements: ps, ...rest }): Case => {
-      let x = input as Input;
-      for (const [b, pick, offset] of ps) {
-        const y = place(action, bounds[b]!, x, o.now, pick, offset);
-        if (y && valid(y, y.proposal === x.proposal ? 'context' : 'proposal')) x = y;
-      }
-      return { input: x, ...rest };
-    });
+  const arb = fc.tuple(base, placements).map(([input, ps]) => {
+    let x = input as Input;
+    for (const [b, pick, offset] of ps) {
+      const y = place(action, bounds[b]!, x, now, pick, offset);
+      if (y && valid(y, y.proposal === x.proposal ? 'context' : 'proposal')) x = y;
+    }
+    return x;
+  });
+  return { arb, valid };
+}
+
+export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: InvariantFile | undefined, o: PropOptions): ActionResult {
+  const invariants = inv?.invariants ?? [];
+  const whens = invariants.flatMap((i) => (i.when ? [i.when] : []));
+  const { arb: input, valid } = inputArbitrary(action, whens, o.now);
+  const arb = fc.record({ input, drop: fc.nat(), breach: fc.nat(), raise: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100_000 })) });
 
   const names = ['totality', 'determinism', 'fail-closed', 'contract violations reject', ...invariants.map((i) => `invariant ${i.id}`)];
   const result: ActionResult = { action: action.name, inputs: 0, discarded: 0, cases: 0, checks: new Map(names.map((n) => [n, 0])) };

@@ -1,0 +1,262 @@
+/**
+ * `arbiter analyze`'s findings for one action:
+ * - never_fires (error): no input satisfies a rule's condition, given its contracts;
+ * - shadowed (warning): whenever a rule fires, a rule with an equal or stronger outcome fires
+ *   too, so it never changes an outcome;
+ * - always_true / never_true (warning): a comparison that every value the contract allows passes
+ *   (or fails); always_fires (warning): a rule that fires on every input with its facts present;
+ * - overlap (info): two rules with different outcomes that can fire on the same input;
+ * - gap (info): on an action with side effects that approves by default, inputs no rule fires on.
+ * Each is proven on the exact fragment (see formula.ts). Where a condition falls outside it,
+ * never_fires and gap fall back to sampling inputs from the contracts, and say so; examples are
+ * checked by evaluating the rules on a concrete input.
+ */
+import fc from 'fast-check';
+import type { Cond, Rule } from '../../engine/compile/ir.js';
+import type { CompiledAction } from '../../engine/compile/policy.js';
+import { conditionStatus } from '../../engine/decide/decide.js';
+import { SEVERITY } from '../../engine/decide/types.js';
+import { F, T, type Status } from '../../engine/eval/runtime.js';
+import type { SourceLoc } from '../../engine/errors.js';
+import type { Input } from '../prop/boundaries.js';
+import { inputArbitrary } from '../prop/run.js';
+import { withAt } from '../prop/schema.js';
+import { intersect, isEmpty, Numbers, type Constraint } from './domain.js';
+import { describe, EVERYTHING, Space, TooComplex, type Conj, type Region } from './formula.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Kind = 'never_fires' | 'always_fires' | 'always_true' | 'never_true' | 'shadowed' | 'overlap' | 'gap';
+
+export interface Finding {
+  action: string;
+  severity: Severity;
+  kind: Kind;
+  rule?: string;
+  loc?: SourceLoc;
+  message: string;
+  /** proven on the exact fragment, or found by sampling generated inputs */
+  method: 'exact' | 'sampled';
+  /** facts of an input that shows it (`absent` for a missing fact) */
+  example?: Record<string, unknown>;
+  related?: string[];
+}
+
+export interface AnalyzeOptions { samples: number; seed: number; now: string; listed: number }
+
+const SEVERITY_OF: Record<Kind, Severity> = {
+  never_fires: 'error', shadowed: 'warning', always_true: 'warning', never_true: 'warning', always_fires: 'warning', overlap: 'info', gap: 'info',
+};
+const HIGH_RISK = new Set(['financial', 'irreversible_write', 'external_message']);
+
+export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { findings: Finding[]; unlisted: number } {
+  const space = new Space();
+  const findings: Finding[] = [];
+  const add = (f: Omit<Finding, 'action' | 'severity'> & { severity?: Severity }) => findings.push({ action: action.name, severity: f.severity ?? SEVERITY_OF[f.kind], ...f });
+  const region = (c: Cond, want: 'T' | 'F'): Region | undefined => {
+    try { return space.region(c, want); } catch (e) { if (e instanceof TooComplex) return undefined; throw e; }
+  };
+  const rules = action.rules;
+  const fires = rules.map((r) => region(r.when, 'T'));
+  const opaque = (r: Region | undefined) => r === undefined || r.some((c) => [...c.keys()].some((k) => space.facts.get(k)!.opaque));
+
+  comparisons(action, space, add);
+
+  // Sampled inputs: for conditions outside the fragment, and to check examples on.
+  let samples: { input: Input; statuses: Status[] }[] | undefined;
+  const sampled = () => (samples ??= sample(action, o));
+
+  rules.forEach((r, i) => {
+    const t = fires[i];
+    if (t && t.length === 0) {
+      add({ kind: 'never_fires', rule: r.id, loc: r.loc, method: 'exact', message: `rule \`${r.id}\` can never fire: ${contradiction(space, r)}` });
+    } else if (opaque(t) && !sampled().some((s) => s.statuses[i] === T)) {
+      const why = [...new Set((t ?? []).flatMap((c) => [...c.keys()].map((k) => space.facts.get(k)!.opaque).filter(Boolean)))];
+      add({ kind: 'never_fires', severity: 'warning', rule: r.id, loc: r.loc, method: 'sampled',
+        message: `rule \`${r.id}\` did not fire on any of ${sampled().length.toLocaleString('en-US')} generated inputs; ${why.length ? `it reads ${why.join(', ')}, which` : 'its condition is too large to reason about exactly, so it'} was sampled, not proven` });
+    } else if (t && !opaque(t)) {
+      const f = region(r.when, 'F');
+      if (f && f.length === 0) add({ kind: 'always_fires', rule: r.id, loc: r.loc, method: 'exact', message: `rule \`${r.id}\` fires on every input that has the facts it reads` });
+    }
+  });
+
+  const enforced = rules.map((r, i) => ({ r, t: fires[i] })).filter((x) => x.r.mode === 'enforce' && x.t && x.t.length > 0) as { r: Rule; t: Region }[];
+  const shadowed = shadowing(space, enforced, add);
+
+  // Rules about different facts overlap as a matter of course; rules about the same fact that
+  // disagree are worth a look.
+  let unlisted = 0;
+  const factsOf = (t: Region) => new Set(t.flatMap((c) => [...c.keys()]));
+  for (const a of enforced) {
+    const aFacts = factsOf(a.t);
+    for (const b of enforced) {
+      if (SEVERITY[a.r.outcome] <= SEVERITY[b.r.outcome] || shadowed.has(`${b.r.id} ${a.r.id}`)) continue;
+      const shared = [...factsOf(b.t)].filter((k) => aFacts.has(k));
+      if (!shared.length) continue;
+      const both = safe(() => space.and([a.t, b.t]));
+      if (!both?.length) continue;
+      const example = witness(action, space, both, sampled, (s) => s[a.r.index] === T && s[b.r.index] === T, o.now);
+      // With an opaque condition in the region, only a checked example shows the overlap is real.
+      if (!example && opaque(both)) continue;
+      if (findings.filter((f) => f.kind === 'overlap').length >= o.listed) { unlisted++; continue; }
+      add({ kind: 'overlap', rule: b.r.id, loc: b.r.loc, method: 'exact', related: [a.r.id], ...(example ? { example } : {}),
+        message: `rules \`${a.r.id}\` (${a.r.outcome}) and \`${b.r.id}\` (${b.r.outcome}) both fire on some inputs, where ${a.r.outcome} wins; they both read ${shared.map((k) => `\`${space.facts.get(k)!.text}\``).join(', ')}` });
+    }
+  }
+
+  if (HIGH_RISK.has(action.sideEffects) && action.default === 'approve') gap(action, space, enforced, sampled, add, o.now);
+  return { findings, unlisted };
+}
+
+/** Rules that never change an outcome: whenever they fire, a rule at least as strong fires too. */
+function shadowing(space: Space, enforced: { r: Rule; t: Region }[], add: (f: Omit<Finding, 'action' | 'severity'>) => void): Set<string> {
+  const seen = new Set<string>();
+  const factsOf = (t: Region) => new Set(t.flatMap((c) => [...c.keys()]));
+  for (const b of enforced) {
+    const bFacts = factsOf(b.t);
+    const stronger = enforced.filter((a) => a !== b && SEVERITY[a.r.outcome] >= SEVERITY[b.r.outcome]);
+    // A rule of one conjunction can cover B only if it constrains nothing B leaves free.
+    const one = stronger.find((a) => (a.t.length > 1 || [...a.t[0]!.keys()].every((k) => bFacts.has(k))) && safe(() => space.minus(b.t, a.t))?.length === 0);
+    let by = one ? [one] : undefined;
+    if (!by) {
+      const near = stronger.filter((a) => [...factsOf(a.t)].some((k) => bFacts.has(k)) && (safe(() => space.and([a.t, b.t]))?.length ?? 0) > 0);
+      if (near.length >= 2 && near.length <= 6 && safe(() => space.minus(b.t, near.flatMap((a) => a.t)))?.length === 0) by = near;
+    }
+    if (!by) continue;
+    for (const a of by) seen.add(`${b.r.id} ${a.r.id}`);
+    const names = by.map((a) => `\`${a.r.id}\` (${a.r.outcome})`).join(' and ');
+    add({ kind: 'shadowed', rule: b.r.id, loc: b.r.loc, method: 'exact', related: by.map((a) => a.r.id),
+      message: `rule \`${b.r.id}\` (${b.r.outcome}) is shadowed: whenever it fires, ${names} ${by.length > 1 ? 'fire' : 'fires'} too, so it never changes an outcome` });
+  }
+  return seen;
+}
+
+/** Inputs that no enforced rule fires on, for an action that then approves by default. */
+function gap(action: CompiledAction, space: Space, enforced: { r: Rule; t: Region }[], sampled: () => { input: Input; statuses: Status[] }[],
+  add: (f: Omit<Finding, 'action' | 'severity'>) => void, now: string): void {
+  const none = (s: Status[]) => enforced.every((x) => s[x.r.index] === F);
+  const rest = safe(() => space.minus(EVERYTHING, enforced.flatMap((x) => x.t)));
+  if (rest?.length === 0) return;
+  const example = rest ? witness(action, space, rest, sampled, none, now) : undefined;
+  const found = example ?? sampledExample(space, sampled(), none);
+  if (!found) return;
+  add({ kind: 'gap', method: example ? 'exact' : 'sampled', example: found,
+    message: `no rule fires on some inputs of this ${action.sideEffects.replace(/_/g, ' ')} action, which then approves by default; check that these should be approved` });
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try { return f(); } catch (e) { if (e instanceof TooComplex) return undefined; throw e; }
+}
+
+/** Comparisons that every allowed value passes, or none does. */
+function comparisons(action: CompiledAction, space: Space, add: (f: Omit<Finding, 'action' | 'severity'>) => void): void {
+  const seen = new Set<string>();
+  const visit = (c: Cond, owner: string): void => {
+    if (c.k === 'all' || c.k === 'any') return c.items.forEach((x) => visit(x, owner));
+    if (c.k === 'not' || c.k === 'ref') return visit(c.item, owner);
+    if (c.k !== 'leaf' || c.op.name === 'exists' || c.op.name === 'missing') return;
+    const lit = space.literal(c);
+    const key = `${c.loc.file}:${c.loc.line}:${c.loc.col}`;
+    if (lit.fact.opaque || seen.has(key)) return;
+    seen.add(key);
+    const allowed = lit.fact.universe.present.toString();
+    if (lit.T.present.empty) add({ kind: 'never_true', rule: owner, loc: c.loc, method: 'exact', message: `\`${describe(c)}\` is never true: the contract allows \`${lit.fact.text}\` only ${allowed}` });
+    else if (lit.F.present.empty) add({ kind: 'always_true', rule: owner, loc: c.loc, method: 'exact', message: `\`${describe(c)}\` is always true when \`${lit.fact.text}\` is present: the contract allows only ${allowed}` });
+  };
+  for (const r of action.rules) visit(r.when, r.id);
+  for (const s of action.risk.signals) visit(s.when, s.id);
+}
+
+/** Why a rule's condition is empty: a fact its comparisons leave no value for, when there is one. */
+function contradiction(space: Space, r: Rule): string {
+  const byFact = new Map<string, { c: Constraint; texts: string[] }>();
+  const visit = (c: Cond, positive: boolean): void => {
+    if (c.k === 'all' && positive) return c.items.forEach((x) => visit(x, true));
+    if (c.k === 'ref') return visit(c.item, positive);
+    if (c.k !== 'leaf') return;
+    const lit = space.literal(c);
+    if (lit.fact.opaque) return;
+    const prev = byFact.get(lit.fact.key);
+    const next = prev ? intersect(prev.c, lit.T) : intersect(lit.fact.universe, lit.T);
+    byFact.set(lit.fact.key, { c: next, texts: [...(prev?.texts ?? []), `${c.op.name}${c.right ? ` ${c.right.text}` : ''}`] });
+  };
+  visit(r.when, true);
+  for (const [key, { c, texts }] of byFact) {
+    if (isEmpty(c)) {
+      const f = space.facts.get(key)!;
+      return texts.length > 1 ? `\`${f.text}\` cannot be ${texts.join(' and ')} at once${boundsNote(f.universe)}` : `\`${f.text}\` is never ${texts[0]}${boundsNote(f.universe)}`;
+    }
+  }
+  return 'every branch of its condition contradicts itself or the contract';
+}
+
+function boundsNote(u: Constraint): string {
+  return u.present instanceof Numbers && u.present.ivs.some((iv) => Number.isFinite(iv.lo) || Number.isFinite(iv.hi)) ? ` (the contract allows ${u.present.toString()})` : '';
+}
+
+/** Generated inputs with every rule's status on each. */
+function sample(action: CompiledAction, o: AnalyzeOptions): { input: Input; statuses: Status[] }[] {
+  const { arb } = inputArbitrary(action, [], o.now);
+  const whens = action.rules.map((r) => r.when);
+  return fc.sample(arb, { numRuns: o.samples, seed: o.seed }).flatMap((input) => {
+    return validInput(action, input) ? [{ input, statuses: conditionStatus(action, whens, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now: o.now }) }] : [];
+  });
+}
+
+/**
+ * An example for a region: a generated input with the region's facts set to values inside it,
+ * kept only if the rules then do what `holds` says. Undefined when no such input was made.
+ */
+function witness(action: CompiledAction, space: Space, region: Region, sampled: () => { input: Input; statuses: Status[] }[], holds: (s: Status[]) => boolean, now: string): Record<string, unknown> | undefined {
+  const whens = action.rules.map((r) => r.when);
+  for (const conj of region.slice(0, 5)) {
+    for (const base of sampled().slice(0, 20)) {
+      // An absent fact is a missing member, or null where the contract requires the member.
+      for (const absent of [undefined, null]) {
+        const input = assign(space, conj, base.input, absent);
+        if (!input || !validInput(action, input)) continue;
+        if (holds(conditionStatus(action, whens, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now }))) return shown(space, conj);
+      }
+    }
+  }
+  return undefined;
+}
+
+function validInput(action: CompiledAction, x: Input): boolean {
+  return action.contract.validate(x.proposal, '/proposal').length === 0 && (!action.context || action.context.validate(x.context, '/context').length === 0);
+}
+
+function sampledExample(space: Space, samples: { input: Input; statuses: Status[] }[], holds: (s: Status[]) => boolean): Record<string, unknown> | undefined {
+  const hit = samples.find((s) => holds(s.statuses));
+  if (!hit) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const f of space.facts.values()) {
+    if (!f.read) continue;
+    let v: unknown = f.read.root === 'proposal' ? hit.input.proposal : hit.input.context;
+    for (const s of f.read.steps) v = (v as Record<string, unknown> | undefined)?.[s];
+    out[f.text] = v === undefined || v === null ? 'absent' : v;
+  }
+  return out;
+}
+
+/** The input with each fact of the conjunction set to a value its constraint allows. */
+function assign(space: Space, conj: Conj, base: Input, absent: undefined | null): Input | undefined {
+  let x: Input = base;
+  for (const [key, c] of conj) {
+    const f = space.facts.get(key)!;
+    if (!f.read) continue;
+    const next = withAt(x[f.read.root], f.read.steps, c.present.empty ? absent : c.present.pick());
+    if (!next) return undefined;
+    x = { ...x, [f.read.root]: next };
+  }
+  return x;
+}
+
+function shown(space: Space, conj: Conj): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, c] of conj) {
+    const f = space.facts.get(key)!;
+    if (!f.read) continue;
+    out[f.text] = c.present.empty ? 'absent' : c.present.pick();
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * `arbiter analyze [--dir D] [--action A] [--format text|json] [--fail-on error|warning|info]
+ * [--samples N] [--seed S] [--now ISO] [--list N]`: what the rules can and cannot do, proven with
+ * intervals and sets over the contracts (see cli/analyze/). Exit 1 when a finding is at least as
+ * severe as `--fail-on` (default: error).
+ */
+import { randomInt } from 'node:crypto';
+import { parseInstant } from '../../engine/values/time.js';
+import { analyzeAction, type Finding, type Severity } from '../analyze/run.js';
+import { choice, number, parse, UsageError } from '../args.js';
+import { loadPolicy, type Io } from '../io.js';
+
+export const usage = 'arbiter analyze [--dir D] [--action A] [--format text|json] [--fail-on error|warning|info] [--samples N] [--seed S] [--now ISO] [--list N]';
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export function analyzeCommand(argv: string[], io: Io): number {
+  const { values } = parse(argv, {
+    dir: { type: 'string', default: '.' }, action: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' },
+    samples: { type: 'string' }, seed: { type: 'string' }, now: { type: 'string' }, list: { type: 'string' },
+  });
+  const format = choice(values.format, 'format', ['text', 'json'] as const, 'text');
+  const failOn = choice(values['fail-on'], 'fail-on', ['error', 'warning', 'info'] as const, 'error');
+  const samples = number(values.samples, 'samples', 2000);
+  const seed = number(values.seed, 'seed', randomInt(2 ** 31));
+  const listed = number(values.list, 'list', 20);
+  const now = values.now ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  if (!parseInstant(now)) throw new UsageError(`--now takes an RFC 3339 date-time such as 2026-11-21T10:00:00Z, not \`${now}\``);
+  const loaded = loadPolicy(values.dir, io);
+  if (!loaded) return 1;
+  const { policy } = loaded;
+  if (values.action !== undefined && !policy.actions.has(values.action)) {
+    throw new UsageError(`action \`${values.action}\` is not in the registry; it has ${[...policy.actions.keys()].join(', ')}`);
+  }
+
+  const started = performance.now();
+  const findings: Finding[] = [];
+  let unlisted = 0;
+  for (const action of policy.actions.values()) {
+    if (values.action !== undefined && action.name !== values.action) continue;
+    const r = analyzeAction(action, { samples, seed, now, listed });
+    findings.push(...r.findings.sort((a, b) => RANK[b.severity] - RANK[a.severity]));
+    unlisted += r.unlisted;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const summary = { errors: count('error'), warnings: count('warning'), infos: count('info'), unlistedOverlaps: unlisted };
+  const failed = findings.some((f) => RANK[f.severity] >= RANK[failOn]);
+
+  if (format === 'json') {
+    io.out(JSON.stringify({ ok: !failed, revision: policy.revision, seed, now, findings, summary, seconds: Math.round(seconds * 1000) / 1000 }, null, 2));
+    return failed ? 1 : 0;
+  }
+  for (const f of findings) {
+    const where = f.loc ? `${f.loc.file}:${f.loc.line}:${f.loc.col}` : `action \`${f.action}\``;
+    io.out(`${where}: ${f.severity}: ${f.kind}: ${f.message}${f.method === 'sampled' ? ' [sampled]' : ''}`);
+    if (f.example && Object.keys(f.example).length) io.out(`  for example: ${Object.entries(f.example).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}`);
+  }
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const actions = values.action === undefined ? policy.actions.size : 1;
+  io.out(`${failed ? 'analyze failed' : 'ok'}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'note')}${unlisted ? ` (and ${unlisted} more overlaps; --list N shows more)` : ''} in ${plural(actions, 'action')} (${seconds.toFixed(2)} s; seed ${seed})`);
+  return failed ? 1 : 0;
+}
