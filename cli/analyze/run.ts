@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type { Cond, Rule } from '../../engine/compile/ir.js';
 import type { CompiledAction } from '../../engine/compile/policy.js';
-import { conditionStatus } from '../../engine/decide/decide.js';
+import { conditionStatus, requestEnv } from '../../engine/decide/decide.js';
 import { SEVERITY } from '../../engine/decide/types.js';
 import { F, T, type Status } from '../../engine/eval/runtime.js';
 import type { SourceLoc } from '../../engine/errors.js';
@@ -61,9 +61,12 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
 
   comparisons(action, space, add);
 
-  // Sampled inputs: for conditions outside the fragment, and to check examples on.
+  // Sampled inputs, with every rule's status: for conditions outside the fragment. A few inputs
+  // without statuses are enough to build examples on.
   let samples: { input: Input; statuses: Status[] }[] | undefined;
   const sampled = () => (samples ??= sample(action, o));
+  let few: Input[] | undefined;
+  const bases = () => (few ??= fc.sample(inputArbitrary(action, [], o.now).arb, { numRuns: 20, seed: o.seed }).filter((x) => validInput(action, x)));
 
   rules.forEach((r, i) => {
     const t = fires[i];
@@ -79,46 +82,54 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
     }
   });
 
-  const enforced = rules.map((r, i) => ({ r, t: fires[i] })).filter((x) => x.r.mode === 'enforce' && x.t && x.t.length > 0) as { r: Rule; t: Region }[];
+  const enforced: Fired[] = rules.flatMap((r, i) => {
+    const t = fires[i];
+    return r.mode === 'enforce' && t && t.length > 0 ? [{ r, t, facts: new Set(t.flatMap((c) => [...c.keys()])) }] : [];
+  });
   const shadowed = shadowing(space, enforced, add);
 
   // Rules about different facts overlap as a matter of course; rules about the same fact that
   // disagree are worth a look.
-  let unlisted = 0;
-  const factsOf = (t: Region) => new Set(t.flatMap((c) => [...c.keys()]));
+  let listed = 0, unlisted = 0;
   for (const a of enforced) {
-    const aFacts = factsOf(a.t);
     for (const b of enforced) {
       if (SEVERITY[a.r.outcome] <= SEVERITY[b.r.outcome] || shadowed.has(`${b.r.id} ${a.r.id}`)) continue;
-      const shared = [...factsOf(b.t)].filter((k) => aFacts.has(k));
+      const shared = [...b.facts].filter((k) => a.facts.has(k));
       if (!shared.length) continue;
       const both = safe(() => space.and([a.t, b.t]));
       if (!both?.length) continue;
-      const example = witness(action, space, both, sampled, (s) => s[a.r.index] === T && s[b.r.index] === T, o.now);
+      if (listed >= o.listed && !opaque(both)) { unlisted++; continue; }
+      const example = listed < o.listed ? witness(action, space, both, bases(), [a.r, b.r], (s) => s[0] === T && s[1] === T, o.now) : undefined;
       // With an opaque condition in the region, only a checked example shows the overlap is real.
       if (!example && opaque(both)) continue;
-      if (findings.filter((f) => f.kind === 'overlap').length >= o.listed) { unlisted++; continue; }
+      listed++;
       add({ kind: 'overlap', rule: b.r.id, loc: b.r.loc, method: 'exact', related: [a.r.id], ...(example ? { example } : {}),
         message: `rules \`${a.r.id}\` (${a.r.outcome}) and \`${b.r.id}\` (${b.r.outcome}) both fire on some inputs, where ${a.r.outcome} wins; they both read ${shared.map((k) => `\`${space.facts.get(k)!.text}\``).join(', ')}` });
     }
   }
 
-  if (HIGH_RISK.has(action.sideEffects) && action.default === 'approve') gap(action, space, enforced, sampled, add, o.now);
+  if (HIGH_RISK.has(action.sideEffects) && action.default === 'approve') gap(action, space, enforced, bases(), sampled, add, o.now);
   return { findings, unlisted };
 }
 
+interface Fired { r: Rule; t: Region; facts: Set<string> }
+
 /** Rules that never change an outcome: whenever they fire, a rule at least as strong fires too. */
-function shadowing(space: Space, enforced: { r: Rule; t: Region }[], add: (f: Omit<Finding, 'action' | 'severity'>) => void): Set<string> {
+function shadowing(space: Space, enforced: readonly Fired[], add: (f: Omit<Finding, 'action' | 'severity'>) => void): Set<string> {
   const seen = new Set<string>();
-  const factsOf = (t: Region) => new Set(t.flatMap((c) => [...c.keys()]));
   for (const b of enforced) {
-    const bFacts = factsOf(b.t);
     const stronger = enforced.filter((a) => a !== b && SEVERITY[a.r.outcome] >= SEVERITY[b.r.outcome]);
     // A rule of one conjunction can cover B only if it constrains nothing B leaves free.
-    const one = stronger.find((a) => (a.t.length > 1 || [...a.t[0]!.keys()].every((k) => bFacts.has(k))) && safe(() => space.minus(b.t, a.t))?.length === 0);
+    const one = stronger.find((a) => (a.t.length > 1 || [...a.facts].every((k) => b.facts.has(k))) && safe(() => space.minus(b.t, a.t))?.length === 0);
     let by = one ? [one] : undefined;
     if (!by) {
-      const near = stronger.filter((a) => [...factsOf(a.t)].some((k) => bFacts.has(k)) && (safe(() => space.and([a.t, b.t]))?.length ?? 0) > 0);
+      // Or a few rules together, each overlapping it; past six, the search stops.
+      const near: Fired[] = [];
+      for (const a of stronger) {
+        if (![...a.facts].some((k) => b.facts.has(k)) || !safe(() => space.and([a.t, b.t]))?.length) continue;
+        near.push(a);
+        if (near.length > 6) break;
+      }
       if (near.length >= 2 && near.length <= 6 && safe(() => space.minus(b.t, near.flatMap((a) => a.t)))?.length === 0) by = near;
     }
     if (!by) continue;
@@ -131,13 +142,13 @@ function shadowing(space: Space, enforced: { r: Rule; t: Region }[], add: (f: Om
 }
 
 /** Inputs that no enforced rule fires on, for an action that then approves by default. */
-function gap(action: CompiledAction, space: Space, enforced: { r: Rule; t: Region }[], sampled: () => { input: Input; statuses: Status[] }[],
+function gap(action: CompiledAction, space: Space, enforced: readonly Fired[], bases: readonly Input[], sampled: () => { input: Input; statuses: Status[] }[],
   add: (f: Omit<Finding, 'action' | 'severity'>) => void, now: string): void {
-  const none = (s: Status[]) => enforced.every((x) => s[x.r.index] === F);
   const rest = safe(() => space.minus(EVERYTHING, enforced.flatMap((x) => x.t)));
   if (rest?.length === 0) return;
-  const example = rest ? witness(action, space, rest, sampled, none, now) : undefined;
-  const found = example ?? sampledExample(space, sampled(), none);
+  const rules = enforced.map((x) => x.r);
+  const example = rest ? witness(action, space, rest, bases, rules, (s) => s.every((x) => x === F), now) : undefined;
+  const found = example ?? sampledExample(space, sampled(), (s) => rules.every((r) => s[r.index] === F));
   if (!found) return;
   add({ kind: 'gap', method: example ? 'exact' : 'sampled', example: found,
     message: `no rule fires on some inputs of this ${action.sideEffects.replace(/_/g, ' ')} action, which then approves by default; check that these should be approved` });
@@ -196,23 +207,28 @@ function boundsNote(u: Constraint): string {
 /** Generated inputs with every rule's status on each. */
 function sample(action: CompiledAction, o: AnalyzeOptions): { input: Input; statuses: Status[] }[] {
   const { arb } = inputArbitrary(action, [], o.now);
-  const whens = action.rules.map((r) => r.when);
   return fc.sample(arb, { numRuns: o.samples, seed: o.seed }).flatMap((input) => {
-    return validInput(action, input) ? [{ input, statuses: conditionStatus(action, whens, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now: o.now }) }] : [];
+    if (!validInput(action, input)) return [];
+    // The generated evaluator reports every rule whose condition is not false.
+    const hits: number[] = [];
+    action.evaluate(requestEnv(action, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now: o.now }), hits);
+    const statuses: Status[] = action.rules.map(() => F);
+    for (let i = 0; i < hits.length; i += 2) if (hits[i]! < statuses.length) statuses[hits[i]!] = hits[i + 1] as Status;
+    return [{ input, statuses }];
   });
 }
 
 /**
  * An example for a region: a generated input with the region's facts set to values inside it,
- * kept only if the rules then do what `holds` says. Undefined when no such input was made.
+ * kept only if `rules`, evaluated on it, do what `holds` says. Undefined when no such input was made.
  */
-function witness(action: CompiledAction, space: Space, region: Region, sampled: () => { input: Input; statuses: Status[] }[], holds: (s: Status[]) => boolean, now: string): Record<string, unknown> | undefined {
-  const whens = action.rules.map((r) => r.when);
+function witness(action: CompiledAction, space: Space, region: Region, bases: readonly Input[], rules: readonly Rule[], holds: (s: Status[]) => boolean, now: string): Record<string, unknown> | undefined {
+  const whens = rules.map((r) => r.when);
   for (const conj of region.slice(0, 5)) {
-    for (const base of sampled().slice(0, 20)) {
+    for (const base of bases) {
       // An absent fact is a missing member, or null where the contract requires the member.
       for (const absent of [undefined, null]) {
-        const input = assign(space, conj, base.input, absent);
+        const input = assign(space, conj, base, absent);
         if (!input || !validInput(action, input)) continue;
         if (holds(conditionStatus(action, whens, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now }))) return shown(space, conj);
       }
