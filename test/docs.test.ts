@@ -11,10 +11,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_ERRORS } from '../server/errors.js';
 import { SETTINGS } from '../server/main.js';
-import { ROOT } from './helpers/cli.js';
+import { PLANTED, ROOT } from './helpers/cli.js';
 import { killAll, serveProcess, type Served } from './helpers/process.js';
 
 const doc = readFileSync(join(ROOT, 'docs/server.md'), 'utf8');
+const ci = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
 
 function between(start: string, end: string): string {
   const from = doc.indexOf(start), to = doc.indexOf(end, from);
@@ -108,3 +109,28 @@ function like(shown: unknown, actual: unknown, ids: Map<string, string>, exact: 
     expect(actual, where).toEqual(shown);
   }
 }
+
+describe('docs/ci.md', () => {
+  const script = /```sh\n(#!\/bin\/sh\n# ci\.sh[\s\S]*?)```/.exec(ci)?.[1];
+  const run = (dir: string) => promisify(execFile)('sh', ['-c', script!], {
+    cwd: mkdtempSync(join(tmpdir(), 'arbiter-ci-')), env: { ...process.env, ARBITER: join(ROOT, 'arbiter'), DIR: dir },
+  }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+
+  it('has a pipeline script that passes on the bundled pack', async () => {
+    expect(script).toBeDefined();
+    const r = await run(ROOT);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok: 5 actions, \d+ rules, revision sha256:/m);
+    expect(r.stdout).toMatch(/^total: rules 56\/56 \(100\.0%\), branches 73\/73 \(100\.0%\), outcomes 15\/15 \(100\.0%\)$/m);
+    expect(r.stdout).toMatch(/^ok: 5 actions: 10,000 inputs, [\d,]+ cases in /m);
+    expect(r.stdout).toMatch(/^ok: 0 errors, 0 warnings, \d+ notes in 5 actions/m);
+  });
+
+  it('stops at the first check that fails', async () => {
+    const r = await run(PLANTED);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('rule coverage 87.5% is below --min-coverage 100%\n');
+    expect(r.stdout).not.toContain('inputs');
+  });
+});
