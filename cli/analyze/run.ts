@@ -18,7 +18,7 @@ import { conditionStatus, requestEnv } from '../../engine/decide/decide.js';
 import { SEVERITY } from '../../engine/decide/types.js';
 import { F, T, type Status } from '../../engine/eval/runtime.js';
 import type { SourceLoc } from '../../engine/errors.js';
-import type { Input } from '../prop/boundaries.js';
+import { requestOf, validInput, type Input } from '../prop/input.js';
 import { inputArbitrary } from '../prop/run.js';
 import { withAt } from '../prop/schema.js';
 import { intersect, isEmpty, Numbers, type Constraint } from './domain.js';
@@ -66,7 +66,7 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
   let samples: { input: Input; statuses: Status[] }[] | undefined;
   const sampled = () => (samples ??= sample(action, o));
   let few: Input[] | undefined;
-  const bases = () => (few ??= fc.sample(inputArbitrary(action, [], o.now).arb, { numRuns: 20, seed: o.seed }).filter((x) => validInput(action, x)));
+  const bases = () => (few ??= fc.sample(inputArbitrary(action, [], o.now), { numRuns: 20, seed: o.seed }).filter((x) => validInput(action, x)));
 
   rules.forEach((r, i) => {
     const t = fires[i];
@@ -206,12 +206,11 @@ function boundsNote(u: Constraint): string {
 
 /** Generated inputs with every rule's status on each. */
 function sample(action: CompiledAction, o: AnalyzeOptions): { input: Input; statuses: Status[] }[] {
-  const { arb } = inputArbitrary(action, [], o.now);
-  return fc.sample(arb, { numRuns: o.samples, seed: o.seed }).flatMap((input) => {
+  return fc.sample(inputArbitrary(action, [], o.now), { numRuns: o.samples, seed: o.seed }).flatMap((input) => {
     if (!validInput(action, input)) return [];
     // The generated evaluator reports every rule whose condition is not false.
     const hits: number[] = [];
-    action.evaluate(requestEnv(action, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now: o.now }), hits);
+    action.evaluate(requestEnv(action, requestOf(action, input, o.now)), hits);
     const statuses: Status[] = action.rules.map(() => F);
     for (let i = 0; i < hits.length; i += 2) if (hits[i]! < statuses.length) statuses[hits[i]!] = hits[i + 1] as Status;
     return [{ input, statuses }];
@@ -230,15 +229,11 @@ function witness(action: CompiledAction, space: Space, region: Region, bases: re
       for (const absent of [undefined, null]) {
         const input = assign(space, conj, base, absent);
         if (!input || !validInput(action, input)) continue;
-        if (holds(conditionStatus(action, whens, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now }))) return shown(space, conj);
+        if (holds(conditionStatus(action, whens, requestOf(action, input, now)))) return shown(space, conj);
       }
     }
   }
   return undefined;
-}
-
-function validInput(action: CompiledAction, x: Input): boolean {
-  return action.contract.validate(x.proposal, '/proposal').length === 0 && (!action.context || action.context.validate(x.context, '/context').length === 0);
 }
 
 function sampledExample(space: Space, samples: { input: Input; statuses: Status[] }[], holds: (s: Status[]) => boolean): Record<string, unknown> | undefined {

@@ -16,13 +16,13 @@ import { evalValue, type Env } from '../../engine/eval/interpret.js';
 import { Rational } from '../../engine/values/rational.js';
 import fc from 'fast-check';
 import { EMAIL_DOMAINS, type Hints } from './arbitraries.js';
+import { requestOf, type Input } from './input.js';
 import { getAt, memberSchema, numberStep, placesOf, withAt, type Steps } from './schema.js';
 
 const ORDER = new Set(['greaterThan', 'greaterThanInclusive', 'lessThan', 'lessThanInclusive', 'equal', 'notEqual']);
 const INVERTIBLE = new Set(['add', 'subtract', 'multiply', 'divide']);
 
 type Read = Extract<Val, { k: 'read' }> & { root: 'proposal' | 'context' };
-export interface Input { proposal: unknown; context: unknown }
 
 /** A comparison of two values, at least one of which depends on members that can be solved for. */
 export interface Boundary { left: Val; right: Val; reads: Read[]; copy: boolean; text: string }
@@ -110,7 +110,7 @@ export function place(action: CompiledAction, b: Boundary, input: Input, now: st
     const other = b.reads[(pick + 1) % 2]!;
     value = getAt(input[other.root], other.steps as Steps);
   } else {
-    const env = requestEnv(action, { proposal: input.proposal, ...(action.context ? { context: input.context as Record<string, unknown> } : {}), now });
+    const env = requestEnv(action, requestOf(action, input, now));
     const inLeft = solvable(b.left, action).some((x) => readKey(x) === readKey(r));
     const [mine, theirs] = inLeft ? [b.left, b.right] : [b.right, b.left];
     const other = evalValue(theirs, env);

@@ -25,7 +25,8 @@ import { SEVERITY } from '../../engine/decide/types.js';
 import { T } from '../../engine/eval/runtime.js';
 import { decide, type Decision } from '../../engine/index.js';
 import { arbitraryFor } from './arbitraries.js';
-import { boundariesOf, hintsOf, place, type Input } from './boundaries.js';
+import { boundariesOf, hintsOf, place } from './boundaries.js';
+import { requestOf, validInput, type Input } from './input.js';
 import type { Invariant, InvariantFile } from './invariants.js';
 import { breachesOf, canBreach, canDrop, droppableMembers, getAt, memberSchema, numberStep, placesOf, withAt, type Breach, type Droppable, type Steps } from './schema.js';
 
@@ -57,11 +58,9 @@ interface Case { input: Input; drop: number; breach: number; raise: number }
  * Inputs for an action: values drawn from its contracts (leaning toward the literals its rules
  * and `extra` conditions use), then moved onto up to two of their boundaries.
  */
-export function inputArbitrary(action: CompiledAction, extra: readonly Cond[], now: string): { arb: fc.Arbitrary<Input>; valid: (x: Input, only?: 'proposal' | 'context') => boolean } {
+export function inputArbitrary(action: CompiledAction, extra: readonly Cond[], now: string): fc.Arbitrary<Input> {
   const hints = hintsOf(action, extra, now);
   const bounds = boundariesOf(action, extra);
-  const valid = (x: Input, only?: 'proposal' | 'context') => (only === 'context' || action.contract.validate(x.proposal, '/proposal').length === 0)
-    && (only === 'proposal' || !action.context || action.context.validate(x.context, '/context').length === 0);
   const base = fc.record({
     proposal: arbitraryFor(action.contract.schema, hints, '/proposal'),
     context: action.context ? arbitraryFor(action.context.schema, hints, '/context') : fc.constant(undefined),
@@ -69,22 +68,20 @@ export function inputArbitrary(action: CompiledAction, extra: readonly Cond[], n
   const placements = bounds.length
     ? fc.array(fc.tuple(fc.nat(bounds.length - 1), fc.nat(7), fc.constantFrom(-1, 0, 0, 1)), { maxLength: 2 })
     : fc.constant([] as [number, number, number][]);
-  const arb = fc.tuple(base, placements).map(([input, ps]) => {
+  return fc.tuple(base, placements).map(([input, ps]) => {
     let x = input as Input;
     for (const [b, pick, offset] of ps) {
       const y = place(action, bounds[b]!, x, now, pick, offset);
-      if (y && valid(y, y.proposal === x.proposal ? 'context' : 'proposal')) x = y;
+      if (y && validInput(action, y, y.proposal === x.proposal ? 'context' : 'proposal')) x = y;
     }
     return x;
   });
-  return { arb, valid };
 }
 
 export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: InvariantFile | undefined, o: PropOptions): ActionResult {
   const invariants = inv?.invariants ?? [];
   const whens = invariants.flatMap((i) => (i.when ? [i.when] : []));
-  const { arb: input, valid } = inputArbitrary(action, whens, o.now);
-  const arb = fc.record({ input, drop: fc.nat(), breach: fc.nat(), raise: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100_000 })) });
+  const arb = fc.record({ input: inputArbitrary(action, whens, o.now), drop: fc.nat(), breach: fc.nat(), raise: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100_000 })) });
 
   const names = ['totality', 'determinism', 'fail-closed', 'contract violations reject', ...invariants.map((i) => `invariant ${i.id}`)];
   const result: ActionResult = { action: action.name, inputs: 0, discarded: 0, cases: 0, checks: new Map(names.map((n) => [n, 0])) };
@@ -95,8 +92,7 @@ export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: 
   const edits = [...roots(action)].flatMap(([root, schema]) => breachesOf(schema).map((b) => ({ ...b, root })));
   const decideOn: DecideOn = (x, evaluator) => {
     if (!evaluator) result.cases++;
-    return decide(policy, { action: action.name, proposal: x.proposal, ...(action.context ? { context: x.context as Record<string, unknown> } : {}), now: o.now, explain: 'off' },
-      evaluator ? { evaluator } : {});
+    return decide(policy, { ...requestOf(action, x, o.now), explain: 'off' }, evaluator ? { evaluator } : {});
   };
 
   const property = fc.property(arb, (c) => {
@@ -113,7 +109,7 @@ export function propAction(policy: CompiledPolicy, action: CompiledAction, inv: 
       determinism(c.input, d, decideOn);
       count('determinism');
     }
-    checkInvariants(action, invariants, c, d, o.now, decideOn, valid, count);
+    checkInvariants(action, invariants, c, d, o.now, decideOn, count);
     if (failClosed(drops, c, d, decideOn)) count('fail-closed');
     if (contractViolation(action, edits, c, decideOn)) count('contract violations reject');
   });
@@ -211,10 +207,10 @@ function contractViolation(action: CompiledAction, edits: readonly Rooted<Breach
 }
 
 function checkInvariants(action: CompiledAction, invariants: readonly Invariant[], c: Case, d: Decision, now: string,
-  decideOn: DecideOn, valid: (x: Input) => boolean, count: (p: string) => void): void {
+  decideOn: DecideOn, count: (p: string) => void): void {
   if (!invariants.length) return;
   const whens = invariants.flatMap((i) => (i.when ? [i.when] : []));
-  const statuses = whens.length ? conditionStatus(action, whens, { proposal: c.input.proposal, ...(action.context ? { context: c.input.context as Record<string, unknown> } : {}), now }) : [];
+  const statuses = whens.length ? conditionStatus(action, whens, requestOf(action, c.input, now)) : [];
   let k = 0;
   for (const inv of invariants) {
     const applies = inv.when ? statuses[k++] === T : true;
@@ -229,8 +225,8 @@ function checkInvariants(action: CompiledAction, invariants: readonly Invariant[
     }
     if (inv.kind === 'monotonic') {
       const moved = raise(action, inv, c);
-      if (!moved || !valid(moved)) continue;
-      if (inv.when && conditionStatus(action, [inv.when], { proposal: moved.proposal, ...(action.context ? { context: moved.context as Record<string, unknown> } : {}), now })[0] !== T) continue;
+      if (!moved || !validInput(action, moved)) continue;
+      if (inv.when && conditionStatus(action, [inv.when], requestOf(action, moved, now))[0] !== T) continue;
       const after = decideOn(moved);
       const from = getAt(c.input[inv.fact.root], inv.fact.steps as Steps), to = getAt(moved[inv.fact.root], inv.fact.steps as Steps);
       if (worse(after.outcome, d.outcome)) {
