@@ -52,11 +52,8 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
   const space = new Space();
   const findings: Finding[] = [];
   const add = (f: Omit<Finding, 'action' | 'severity'> & { severity?: Severity }) => findings.push({ action: action.name, severity: f.severity ?? SEVERITY_OF[f.kind], ...f });
-  const region = (c: Cond, want: 'T' | 'F'): Region | undefined => {
-    try { return space.region(c, want); } catch (e) { if (e instanceof TooComplex) return undefined; throw e; }
-  };
   const rules = action.rules;
-  const fires = rules.map((r) => region(r.when, 'T'));
+  const fires = rules.map((r) => safe(() => space.region(r.when, 'T')));
   const opaque = (r: Region | undefined) => r === undefined || r.some((c) => [...c.keys()].some((k) => space.facts.get(k)!.opaque));
 
   comparisons(action, space, add);
@@ -77,7 +74,7 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
       add({ kind: 'never_fires', severity: 'warning', rule: r.id, loc: r.loc, method: 'sampled',
         message: `rule \`${r.id}\` did not fire on any of ${sampled().length.toLocaleString('en-US')} generated inputs; ${why.length ? `it reads ${why.join(', ')}, which` : 'its condition is too large to reason about exactly, so it'} was sampled, not proven` });
     } else if (t && !opaque(t)) {
-      const f = region(r.when, 'F');
+      const f = safe(() => space.region(r.when, 'F'));
       if (f && f.length === 0) add({ kind: 'always_fires', rule: r.id, loc: r.loc, method: 'exact', message: `rule \`${r.id}\` fires on every input that has the facts it reads` });
     }
   });

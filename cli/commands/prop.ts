@@ -55,7 +55,9 @@ export function propCommand(argv: string[], io: Io): number {
     results.push(r);
     io.out(`${r.failure ? '✗' : '✓'} ${action.name.padEnd(26)} ${r.inputs.toLocaleString('en-US').padStart(6)} inputs ${r.cases.toLocaleString('en-US').padStart(7)} cases${r.discarded ? `  (${r.discarded} generated inputs broke the contract and were skipped)` : ''}`);
     io.out(`    ${[...r.checks].map(([p, n]) => `${p} ${n.toLocaleString('en-US')}`).join(' · ')}`);
-    if (!invariants.has(action.name)) io.out('    no invariants declared: only the built-in properties were checked');
+    const inv = invariants.get(action.name);
+    if (!inv) io.out('    no invariants declared: only the built-in properties were checked');
+    else if (inv.exempt.length) io.out(`    exempt from fail-closed: ${inv.exempt.map((e) => e.fact).join(', ')}`);
     if (!r.failure) {
       for (const [p, n] of r.checks) {
         if (n === 0) io.out(`    ! ${p} was never checked: ${p.startsWith('invariant') ? 'its `when` held for none of the inputs' : p === 'fail-closed' ? 'there was no optional member to drop that is not exempt' : 'no input could be made for it'}`);

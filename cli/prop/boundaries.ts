@@ -9,12 +9,12 @@
  * string members are reached by copying one into the other. Literals also become hints for the
  * schema arbitraries, and durations become the instants around `now` that dates are drawn from.
  */
+import fc from 'fast-check';
 import type { Cond, Val } from '../../engine/compile/ir.js';
 import type { CompiledAction } from '../../engine/compile/policy.js';
 import { requestEnv } from '../../engine/decide/decide.js';
 import { evalValue, type Env } from '../../engine/eval/interpret.js';
 import { Rational } from '../../engine/values/rational.js';
-import fc from 'fast-check';
 import { EMAIL_DOMAINS, type Hints } from './arbitraries.js';
 import { requestOf, type Input } from './input.js';
 import { getAt, memberSchema, numberStep, placesOf, withAt, type Steps } from './schema.js';
@@ -25,7 +25,7 @@ const INVERTIBLE = new Set(['add', 'subtract', 'multiply', 'divide']);
 type Read = Extract<Val, { k: 'read' }> & { root: 'proposal' | 'context' };
 
 /** A comparison of two values, at least one of which depends on members that can be solved for. */
-export interface Boundary { left: Val; right: Val; reads: Read[]; copy: boolean; text: string }
+export interface Boundary { left: Val; right: Val; reads: Read[]; copy: boolean }
 
 export function boundariesOf(action: CompiledAction, extra: readonly Cond[]): Boundary[] {
   const out = new Map<string, Boundary>();
@@ -40,7 +40,7 @@ export function boundariesOf(action: CompiledAction, extra: readonly Cond[]): Bo
         const ordered = ORDER.has(c.op.name) && kinds.every((k) => k === 'number' || k === 'instant' || k === 'date' || k === 'duration');
         const copy = !ordered && c.left.k === 'read' && c.right.k === 'read' && c.left.root !== 'item' && c.right.root !== 'item' && kinds[0] === kinds[1];
         const reads = ordered ? [...solvable(c.left, action), ...solvable(c.right, action)] : copy ? [c.left as Read, c.right as Read] : [];
-        if (reads.length) out.set(`${c.left.text} ${c.right.text}`, { left: c.left, right: c.right, reads, copy, text: `${c.left.text} ${c.op.name} ${c.right.text}` });
+        if (reads.length) out.set(`${c.left.text} ${c.right.text}`, { left: c.left, right: c.right, reads, copy });
       }
     }
   };
