@@ -25,7 +25,7 @@ describe('README', () => {
 
   it('runs the quickstart commands as written', () => {
     const block = /Check the bundled policy pack[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block).toMatch(/^\.\/arbiter check\n/);
+    expect(block).toMatch(/^npx arbiter check\n/);
     const out = execFileSync('bash', ['-ec', block!], { cwd: ROOT, encoding: 'utf8' });
     expect(out).toContain('ok: 5 actions');
     expect(out).toContain('refund_order → REVIEW');
