@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppendItem, AppendResult } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
-import { FACTORIES, PG_SKIP, type Opened } from './helpers/stores.js';
+import { FACTORIES, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
@@ -21,10 +21,8 @@ function item(over: Partial<AppendItem> & { payload?: unknown; decision?: Decisi
 
 const kinds = (rs: AppendResult[]) => rs.reduce<Record<string, number>>((m, r) => ({ ...m, [r.kind]: (m[r.kind] ?? 0) + 1 }), {});
 
-if (PG_SKIP) describe.skip(PG_SKIP, () => { it('postgres store conformance', () => {}); });
-
 for (const factory of FACTORIES) {
-  describe(`store conformance: ${factory.name}`, () => {
+  describe.skipIf(Boolean(factory.skip))(`store conformance: ${factory.name}${factory.skip ? ` (${factory.skip})` : ''}`, () => {
     const opened: Opened[] = [];
     const open = async () => { const o = await factory.open(); opened.push(o); return o; };
     afterAll(async () => { for (const o of opened) await o.store.close(); });

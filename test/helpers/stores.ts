@@ -1,6 +1,6 @@
 /**
  * The store adapters under test: SQLite always; PostgreSQL when ARBITER_TEST_PG_URL names a server
- * (`.ci/run` starts a throwaway one). Each open gets an empty database, and `raw` runs SQL on it
+ * (`.ci/run` starts a throwaway one), else its suites are skipped with `skip` as the reason. Each open gets an empty database, and `raw` runs SQL on it
  * directly, to tamper with the log.
  */
 import Database from 'better-sqlite3';
@@ -14,7 +14,7 @@ import { openSqlite } from '../../adapters/stores/sqlite.js';
 import type { Store } from '../../adapters/stores/store.js';
 
 export interface Opened { store: Store; url: string; raw(sql: string, args?: unknown[]): Promise<void>; reopen(): Promise<Store> }
-export interface Factory { name: string; open(): Promise<Opened> }
+export interface Factory { name: string; open(): Promise<Opened>; skip?: string }
 
 export const PG_URL = process.env.ARBITER_TEST_PG_URL;
 export const PG_SKIP = PG_URL ? '' : 'PostgreSQL tests skipped: set ARBITER_TEST_PG_URL, or run them through .ci/run, which starts a throwaway server';
@@ -45,6 +45,7 @@ export async function freshPgDatabase(): Promise<string> {
 
 export const postgres: Factory = {
   name: 'postgres',
+  skip: PG_SKIP,
   async open() {
     const url = await freshPgDatabase();
     return {
@@ -71,4 +72,4 @@ export const sqliteThread: Factory = {
   },
 };
 
-export const FACTORIES: Factory[] = PG_URL ? [sqlite, sqliteThread, postgres] : [sqlite, sqliteThread];
+export const FACTORIES: Factory[] = [sqlite, sqliteThread, postgres];
