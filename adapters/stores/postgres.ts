@@ -5,36 +5,12 @@
  * (action, key) primary key, so concurrent duplicates resolve to one decision.
  */
 import pg from 'pg';
-import { appendBatch, ChainVerifier, GENESIS, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
+import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
 import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE decisions (
-     seq BIGINT PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     action TEXT NOT NULL,
-     outcome TEXT NOT NULL,
-     idempotency_key TEXT,
-     recorded_at TEXT COLLATE "C" NOT NULL,
-     record TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );
-   CREATE INDEX decisions_action ON decisions (action, seq);
-   CREATE INDEX decisions_outcome ON decisions (outcome, seq);
-   CREATE INDEX decisions_recorded ON decisions (recorded_at, seq);
-   CREATE TABLE idempotency (
-     action TEXT NOT NULL,
-     key TEXT NOT NULL,
-     decision_id TEXT NOT NULL,
-     payload_hash TEXT NOT NULL,
-     expires_at TEXT COLLATE "C" NOT NULL,
-     PRIMARY KEY (action, key)
-   );
-   CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
-   INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
-];
+const MIGRATIONS = migrations(POSTGRES);
 
 /** Serialises migrations when several replicas start at once. */
 const MIGRATION_LOCK = 0x4172_6269;
@@ -126,16 +102,8 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
       return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
     },
     async list(q: ListQuery) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      const add = (sql: string, v: unknown) => { args.push(v); where.push(sql.replace('?', `$${args.length}`)); };
-      if (q.action) add('action = ?', q.action);
-      if (q.outcome) add('outcome = ?', q.outcome);
-      if (q.since) add('recorded_at >= ?', q.since);
-      if (q.cursor !== undefined) add('seq < ?', q.cursor);
-      args.push(q.limit + 1);
-      const rows = await query<{ seq: string; record: string }>(`SELECT seq, record FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${args.length}`, args);
-      return { items: rows.slice(0, q.limit).map((r) => JSON.parse(r.record) as DecisionRecord), next: rows.length > q.limit ? Number(rows[q.limit - 1]!.seq) : null };
+      const { sql, args } = listQuery(POSTGRES, q);
+      return listPage(await query<{ seq: string; record: string }>(sql, args), q.limit);
     },
     async verify() {
       const client = await pool.connect().catch((e: unknown) => { throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e); });

@@ -7,36 +7,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { appendBatch, ChainVerifier, GENESIS, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
+import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import { listPage, listQuery, migrations, SQLITE } from './sql.js';
 import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE decisions (
-     seq INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     action TEXT NOT NULL,
-     outcome TEXT NOT NULL,
-     idempotency_key TEXT,
-     recorded_at TEXT NOT NULL,
-     record TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );
-   CREATE INDEX decisions_action ON decisions (action, seq);
-   CREATE INDEX decisions_outcome ON decisions (outcome, seq);
-   CREATE INDEX decisions_recorded ON decisions (recorded_at, seq);
-   CREATE TABLE idempotency (
-     action TEXT NOT NULL,
-     key TEXT NOT NULL,
-     decision_id TEXT NOT NULL,
-     payload_hash TEXT NOT NULL,
-     expires_at TEXT NOT NULL,
-     PRIMARY KEY (action, key)
-   );
-   CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-   INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
-];
+const MIGRATIONS = migrations(SQLITE);
 
 export interface SqliteOptions { synchronous?: 'full' | 'normal' | undefined }
 
@@ -116,15 +92,8 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       return r && (JSON.parse(r.record) as DecisionRecord);
     },
     async list(q: ListQuery) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (q.action) { where.push('action = ?'); args.push(q.action); }
-      if (q.outcome) { where.push('outcome = ?'); args.push(q.outcome); }
-      if (q.since) { where.push('recorded_at >= ?'); args.push(q.since); }
-      if (q.cursor !== undefined) { where.push('seq < ?'); args.push(q.cursor); }
-      const rows = db.prepare(`SELECT seq, record FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, q.limit + 1) as { seq: number; record: string }[];
-      const items = rows.slice(0, q.limit).map((r) => JSON.parse(r.record) as DecisionRecord);
-      return { items, next: rows.length > q.limit ? rows[q.limit - 1]!.seq : null };
+      const { sql, args } = listQuery(SQLITE, q);
+      return listPage(db.prepare(sql).all(...args) as { seq: number; record: string }[], q.limit);
     },
     async verify() {
       const v = new ChainVerifier();
