@@ -10,6 +10,7 @@ import pino from 'pino';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { openStore } from '../adapters/stores/open.js';
 import { redact } from '../adapters/stores/postgres.js';
+import { pointerSteps } from '../engine/values/json.js';
 import { Rational } from '../engine/values/rational.js';
 import { parseDuration } from '../engine/values/time.js';
 import { createApp } from './app.js';
@@ -155,8 +156,5 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
 /** `/proposal/customer/email` → `proposal.customer.email` (pino's redaction paths). */
 function pinoPath(pointer: string): string {
-  return pointer.split('/').slice(1).map((p, i) => {
-    const k = p.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^[A-Za-z_$][\w$]*$/.test(k) ? `${i ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`;
-  }).join('');
+  return pointerSteps(pointer).map((k, i) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${i ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`)).join('');
 }

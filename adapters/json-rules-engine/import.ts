@@ -6,6 +6,7 @@
  * `{ rules: [...], conditions: { name: condition } }` for shared conditions (`engine.setCondition`).
  */
 import { dump } from 'js-yaml';
+import { isObject } from '../../engine/values/json.js';
 
 export interface ImportResult { yaml: string; rules: number; warnings: string[] }
 
@@ -13,7 +14,6 @@ export class ImportError extends Error {}
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ID = /[^A-Za-z0-9_.-]+/g;
 
 export function importJre(input: unknown, outcomes: Readonly<Record<string, 'reject' | 'review'>>, source = 'json-rules-engine rules'): ImportResult {

@@ -15,6 +15,7 @@ import type { Cond } from '../../engine/compile/ir.js';
 import type { CompiledAction } from '../../engine/compile/policy.js';
 import { Diagnostics, type SourceLoc } from '../../engine/errors.js';
 import { YamlFile, type Span } from '../../engine/source/yaml.js';
+import { isObject } from '../../engine/values/json.js';
 import { memberSchema, numberStep, placesOf } from '../prop/schema.js';
 
 export interface Mutant {
@@ -141,4 +142,3 @@ function at(doc: unknown, path: Path): Record<string, unknown> | undefined {
   return isObject(o) || Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -6,6 +6,7 @@
  */
 import { Diagnostics, type SourceLoc } from '../../engine/errors.js';
 import { at, locOf, plain, readEnum, readMap, readSeq, readString, readStrings, YamlFile, type At } from '../../engine/source/yaml.js';
+import { isObject, pointerSteps } from '../../engine/values/json.js';
 
 export interface Expect {
   outcome: 'approve' | 'review' | 'reject';
@@ -113,13 +114,9 @@ function clone(v: unknown): unknown {
   return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Removes the member a JSON Pointer names; false when there is none. */
 export function unset(doc: Record<string, unknown>, pointer: string): boolean {
-  const steps = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const steps = pointerSteps(pointer);
   let o: unknown = doc;
   for (const step of steps.slice(0, -1)) {
     if (!isObject(o) && !Array.isArray(o)) return false;

@@ -5,6 +5,7 @@
  * toward `hints`: values taken from the rules that a path is compared with.
  */
 import fc from 'fast-check';
+import { escapeToken, isObject, resolveRef } from '../../engine/values/json.js';
 
 type Schema = Record<string, unknown>;
 
@@ -79,7 +80,7 @@ function single(type: string, s: Schema, hints: Hints, pointer: string, root: un
       const props = isObject(s.properties) ? s.properties : {};
       const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
       const model: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [k, sub] of Object.entries(props)) model[k] = arbitraryFor(sub, hints, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, root);
+      for (const [k, sub] of Object.entries(props)) model[k] = arbitraryFor(sub, hints, `${pointer}/${escapeToken(k)}`, root);
       return fc.record(model, { requiredKeys: Object.keys(props).filter((k) => required.has(k)) });
     }
     default: return fc.constant(null);
@@ -151,12 +152,3 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function isObject(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function resolveRef(root: unknown, ref: string): unknown {
-  let node: unknown = root;
-  for (const raw of ref.replace(/^#/, '').split('/').slice(1)) node = isObject(node) ? node[raw.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-  return node;
-}

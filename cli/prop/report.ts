@@ -4,10 +4,10 @@
  * merging it with the defaults gives back exactly the input that failed.
  */
 import { dump } from 'js-yaml';
+import { escapeToken, isObject } from '../../engine/values/json.js';
 import type { TestFile } from '../policy-tests/cases.js';
 import type { CheckFailed } from './run.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What to write over `base` (and which pointers to unset) to get `value`. */
 export function overDefaults(base: unknown, value: unknown, at: string): { over?: unknown; unset: string[] } {
@@ -15,17 +15,15 @@ export function overDefaults(base: unknown, value: unknown, at: string): { over?
     const over: Record<string, unknown> = {};
     const unset: string[] = [];
     for (const [k, v] of Object.entries(value)) {
-      const d = k in base ? overDefaults(base[k], v, `${at}/${escape(k)}`) : { over: v, unset: [] };
+      const d = k in base ? overDefaults(base[k], v, `${at}/${escapeToken(k)}`) : { over: v, unset: [] };
       if (d.over !== undefined) over[k] = d.over;
       unset.push(...d.unset);
     }
-    for (const k of Object.keys(base)) if (!(k in value)) unset.push(`${at}/${escape(k)}`);
+    for (const k of Object.keys(base)) if (!(k in value)) unset.push(`${at}/${escapeToken(k)}`);
     return { ...(Object.keys(over).length ? { over } : {}), unset };
   }
   return JSON.stringify(base) === JSON.stringify(value) ? { unset: [] } : { over: value, unset: [] };
 }
-
-const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The case as YAML, indented for a `cases:` list of `file` (the action's test file, when it has one). */
 export function testCaseYaml(f: CheckFailed, name: string, now: string, file: TestFile | undefined): string {

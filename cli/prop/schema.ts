@@ -4,18 +4,16 @@
  * step between neighbouring values of a number (for boundaries). Inputs are changed by copying
  * the path to one member, never the whole input.
  */
+import { isObject, resolveRef } from '../../engine/values/json.js';
+
 type Schema = Record<string, unknown>;
 
 export type Steps = readonly string[];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function resolve(s: unknown, root: unknown): Schema | undefined {
   let node = s;
   for (let i = 0; i < 8 && isObject(node) && typeof node.$ref === 'string'; i++) {
-    let target: unknown = root;
-    for (const raw of node.$ref.replace(/^#/, '').split('/').slice(1)) target = isObject(target) ? target[raw.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-    node = target;
+    node = resolveRef(root, node.$ref);
   }
   return isObject(node) ? node : undefined;
 }

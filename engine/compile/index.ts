@@ -13,6 +13,7 @@ import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
 import { compileChunks } from '../eval/codegen.js';
 import { at, YamlFile } from '../source/yaml.js';
 import { canonicalHash } from '../values/canonical.js';
+import { pointerSteps } from '../values/json.js';
 import { parseDuration } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
 import { resolveCondition } from './conditions.js';
@@ -185,7 +186,7 @@ function deepFreeze(v: unknown): void {
 }
 
 function checkPointer(pointer: string, loc: SourceLoc, slot: Parameters<typeof resolvePath>[0], ref: string, diags: Diagnostics): void {
-  const steps = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const steps = pointerSteps(pointer);
   const r = resolvePath(slot, steps);
   if (!r.ok) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names a member that contract \`${ref}\` does not define`, loc);
   else if (r.slot.optional) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names an optional member of contract \`${ref}\``, loc, 'the key must be present in every proposal: make the member required');

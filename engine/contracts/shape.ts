@@ -4,6 +4,7 @@
  * `enum`/`const`, formats, numeric and length bounds, local `$ref`s and `anyOf`/`oneOf` unions.
  */
 import { ANY, type Bound, type Slot, type Type } from './types.js';
+import { isObject, resolveRef } from '../values/json.js';
 
 type Schema = Record<string, unknown>;
 
@@ -97,21 +98,6 @@ function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return typeof v;
-}
-
-function resolveRef(root: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
-  let node: unknown = root;
-  for (const raw of ref.slice(1).split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isObject(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-function isObject(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export type PathStep = string | number;

@@ -5,6 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
+import { escapeToken } from '../values/json.js';
 import { Rational } from '../values/rational.js';
 
 export interface ContractError { code: string; pointer: string; message: string }
@@ -62,11 +63,11 @@ function toContractError(e: ErrorObject, prefix: string): ContractError {
   let message: string;
   switch (e.keyword) {
     case 'required':
-      pointer += `/${escape(String(p.missingProperty))}`;
+      pointer += `/${escapeToken(String(p.missingProperty))}`;
       message = 'is required';
       break;
     case 'additionalProperties':
-      pointer += `/${escape(String(p.additionalProperty))}`;
+      pointer += `/${escapeToken(String(p.additionalProperty))}`;
       message = 'is not allowed by the contract';
       break;
     case 'enum':
@@ -106,8 +107,4 @@ function exactMultipleOf(ajv: Ajv2020): void {
       return validate;
     },
   });
-}
-
-function escape(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -6,6 +6,7 @@
  */
 import { CORE_SCHEMA, load, type YAMLException } from 'js-yaml';
 import { Diagnostics, didYouMean, type SourceLoc } from '../errors.js';
+import { isObject } from '../values/json.js';
 
 export interface SourceFile { path: string; text: string }
 
@@ -82,11 +83,9 @@ export function plain(a: At): unknown {
   return a.node.value;
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export function isMapNode(a: At): boolean { return isMap(a.node.value); }
+export function isMapNode(a: At): boolean { return isObject(a.node.value); }
 export function isSeqNode(a: At): boolean { return Array.isArray(a.node.value); }
-export function isScalarNode(a: At): boolean { return !isMap(a.node.value) && !Array.isArray(a.node.value); }
+export function isScalarNode(a: At): boolean { return !isObject(a.node.value) && !Array.isArray(a.node.value); }
 
 /** The scalar's value and its source spelling (`0.10` stays `0.10`). */
 export function scalar(a: At): { value: unknown; source: string } | undefined {

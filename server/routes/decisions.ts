@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
 import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import { own } from '../../engine/eval/runtime.js';
+import { pointerSteps } from '../../engine/values/json.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
@@ -106,11 +108,7 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
 /** The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header. */
 function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
   if (action.idempotencyKey) {
-    let v: unknown = proposal;
-    for (const step of action.idempotencyKey.split('/').slice(1)) {
-      const k = step.replace(/~1/g, '/').replace(/~0/g, '~');
-      v = typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, k) ? (v as Record<string, unknown>)[k] : undefined;
-    }
+    const v = own(proposal, pointerSteps(action.idempotencyKey));
     if (typeof v === 'string' || typeof v === 'number') return String(v);
   }
   if (header === undefined) return null;
