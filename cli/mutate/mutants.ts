@@ -16,7 +16,8 @@ import type { CompiledAction } from '../../engine/compile/policy.js';
 import { Diagnostics, type SourceLoc } from '../../engine/errors.js';
 import { YamlFile, type Span } from '../../engine/source/yaml.js';
 import { isObject } from '../../engine/values/json.js';
-import { memberSchema, numberStep, placesOf } from '../prop/schema.js';
+import { memberStep } from '../prop/input.js';
+import { placesOf } from '../prop/schema.js';
 
 export interface Mutant {
   file: string;
@@ -120,8 +121,7 @@ function stepsByLeaf(actions: readonly CompiledAction[]): Map<string, number> {
       case 'leaf': {
         const left = c.left, t = left.slot.type;
         if (t.kind !== 'number') return;
-        const contract = left.k === 'read' && left.root !== 'item' ? (left.root === 'proposal' ? a.contract : a.context) : undefined;
-        const step = contract && left.k === 'read' ? numberStep(memberSchema(contract.schema, left.steps.map(String))) : t.integer ? 1 : 0.01;
+        const step = left.k === 'read' && left.root !== 'item' ? memberStep(a, left.root, left.steps.map(String)) : t.integer ? 1 : 0.01;
         out.set(`${c.loc.file}:${c.loc.line}:${c.loc.col}`, step);
       }
     }

@@ -16,13 +16,13 @@ import { requestEnv } from '../../engine/decide/decide.js';
 import { evalValue, type Env } from '../../engine/eval/interpret.js';
 import { Rational } from '../../engine/values/rational.js';
 import { EMAIL_DOMAINS, type Hints } from './arbitraries.js';
-import { requestOf, type Input } from './input.js';
-import { getAt, memberSchema, numberStep, placesOf, withAt, type Steps } from './schema.js';
+import { edited, memberStep, requestOf, type Input, type Root } from './input.js';
+import { getAt, placesOf, type Steps } from './schema.js';
 
 const ORDER = new Set(['greaterThan', 'greaterThanInclusive', 'lessThan', 'lessThanInclusive', 'equal', 'notEqual']);
 const INVERTIBLE = new Set(['add', 'subtract', 'multiply', 'divide']);
 
-type Read = Extract<Val, { k: 'read' }> & { root: 'proposal' | 'context' };
+type Read = Extract<Val, { k: 'read' }> & { root: Root };
 
 /** A comparison of two values, at least one of which depends on members that can be solved for. */
 export interface Boundary { left: Val; right: Val; reads: Read[]; copy: boolean }
@@ -116,15 +116,13 @@ export function place(action: CompiledAction, b: Boundary, input: Input, now: st
     const other = evalValue(theirs, env);
     if (!(typeof other === 'number' || other instanceof Rational)) return undefined;
     const exact = invert(mine, Rational.from(other), r, env, action);
-    const contract = r.root === 'proposal' ? action.contract : action.context;
-    value = exact && jsonValue(r, exact, offset, memberSchema(contract?.schema, steps));
+    value = exact && jsonValue(r, exact, offset, memberStep(action, r.root, steps));
   }
-  const changed = value === undefined ? undefined : withAt(input[r.root], steps, value);
-  return changed && { ...input, [r.root]: changed };
+  return value === undefined ? undefined : edited(input, r.root, steps, value);
 }
 
 /** A solved value as the member's JSON: on the member's grid of steps, `offset` steps away. */
-function jsonValue(r: Read, x: Rational, offset: number, schema: Record<string, unknown> | undefined): unknown {
+function jsonValue(r: Read, x: Rational, offset: number, step: number): unknown {
   const t = r.slot.type;
   if (t.kind === 'instant') {
     const ms = Number(x.mul(Rational.of(1000n)).floor()) + offset * 1000;
@@ -135,7 +133,6 @@ function jsonValue(r: Read, x: Rational, offset: number, schema: Record<string, 
     return Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : undefined;
   }
   if (t.kind !== 'number') return undefined;
-  const step = numberStep(schema);
   const places = placesOf(step);
   const units = Number(x.div(Rational.fromNumber(step)).round(0).floor()) + offset;
   if (!Number.isSafeInteger(units)) return undefined;
@@ -211,8 +208,7 @@ export function hintsOf(action: CompiledAction, extra: readonly Cond[], now: str
           for (const p of pointers(r, lists)) for (const d of EMAIL_DOMAINS) add(r.slot.type.kind === 'array' ? `${p}/*` : p, d.toLowerCase());
         }
         if (c.left.k !== 'read' || c.left.root === 'item' || r?.k !== 'const' || c.left.slot.type.kind !== 'number' || c.left.slot.type.decimalString) return;
-        const contract = c.left.root === 'proposal' ? action.contract : action.context;
-        const step = numberStep(memberSchema(contract?.schema, c.left.steps as Steps));
+        const step = memberStep(action, c.left.root, c.left.steps as Steps);
         for (const l of Array.isArray(r.value) ? r.value : [r.value]) {
           if (typeof l === 'number') for (const d of [-step, 0, step]) add(`/${c.left.root}/${c.left.steps.join('/')}`, Number((l + d).toFixed(placesOf(step))));
         }

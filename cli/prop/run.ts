@@ -26,9 +26,9 @@ import { T } from '../../engine/eval/runtime.js';
 import { decide, type Decision } from '../../engine/index.js';
 import { arbitraryFor } from './arbitraries.js';
 import { boundariesOf, hintsOf, place } from './boundaries.js';
-import { requestOf, validInput, type Input } from './input.js';
+import { edited, memberStep, requestOf, validInput, type Input, type Root } from './input.js';
 import type { Invariant, InvariantFile } from './invariants.js';
-import { breachesOf, canBreach, canDrop, droppableMembers, getAt, memberSchema, numberStep, placesOf, withAt, type Breach, type Droppable, type Steps } from './schema.js';
+import { breachesOf, canBreach, canDrop, droppableMembers, getAt, placesOf, type Breach, type Droppable, type Steps } from './schema.js';
 
 export interface PropOptions { runs: number; seed: number; now: string }
 
@@ -159,16 +159,10 @@ function same(a: unknown, b: unknown): boolean {
 
 const worse = (a: Outcome, b: Outcome) => SEVERITY[a] < SEVERITY[b];
 
-type Rooted<T> = T & { root: 'proposal' | 'context' };
+type Rooted<T> = T & { root: Root };
 
-function roots(action: CompiledAction): Map<'proposal' | 'context', unknown> {
-  return new Map<'proposal' | 'context', unknown>([['proposal', action.contract.schema], ...(action.context ? [['context', action.context.schema] as const] : [])]);
-}
-
-/** The input with one member of one root changed (or removed). */
-function edited(x: Input, root: 'proposal' | 'context', steps: Steps, value: unknown): Input | undefined {
-  const changed = withAt(x[root], steps, value);
-  return changed && { ...x, [root]: changed };
+function roots(action: CompiledAction): Map<Root, unknown> {
+  return new Map<Root, unknown>([['proposal', action.contract.schema], ...(action.context ? [['context', action.context.schema] as const] : [])]);
 }
 
 /** The first item from `start` on (wrapping) that `ok` accepts. */
@@ -199,8 +193,7 @@ function contractViolation(action: CompiledAction, edits: readonly Rooted<Breach
   const d = decideOn(y);
   if (d.outcome !== 'reject' || d.reasons[0]?.kind !== 'contract') {
     // Not every edit breaks every contract (a type that also allows strings, say).
-    const contract = b.root === 'proposal' ? action.contract : action.context!;
-    if (contract.validate(y[b.root], `/${b.root}`).length === 0) return false;
+    if (validInput(action, y, b.root)) return false;
     throw new CheckFailed('contract violations reject', `${b.what} at \`${b.root}.${b.steps.join('.')}\` was decided ${d.outcome}, not rejected for its contract`, y, { outcome: 'reject' }, d);
   }
   return true;
@@ -250,8 +243,7 @@ function raise(action: CompiledAction, inv: Extract<Invariant, { kind: 'monotoni
   if (kind === 'instant' && typeof v === 'string') next = new Date(Date.parse(v) + sign * c.raise * 1000).toISOString().replace('.000Z', 'Z');
   else if (kind === 'date' && typeof v === 'string') next = new Date(Date.parse(`${v}T00:00:00Z`) + sign * c.raise * 86_400_000).toISOString().slice(0, 10);
   else {
-    const contract = root === 'proposal' ? action.contract : action.context;
-    const step = numberStep(memberSchema(contract?.schema, steps));
+    const step = memberStep(action, root, steps);
     const places = placesOf(step);
     const n = Number((Number(v) + sign * c.raise * step).toFixed(places));
     next = decimalString ? n.toFixed(places) : n;
