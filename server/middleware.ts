@@ -58,9 +58,13 @@ export const route = (name: string): MiddlewareHandler<AppEnv> => async (c, next
   await next();
 };
 
+/** One token bucket per API key for the whole gate, whichever routes the key calls. */
+const limiters = new WeakMap<GateDeps, RateLimiter>();
+
 /** Authenticates the API key and charges its rate; `scope`, when given, is checked here. */
 export function authenticate(deps: GateDeps, scope?: string | ((c: Context<AppEnv>) => string)): MiddlewareHandler<AppEnv> {
-  const limiter = new RateLimiter(deps.limits.rate);
+  let limiter = limiters.get(deps);
+  if (!limiter) limiters.set(deps, (limiter = new RateLimiter(deps.limits.rate)));
   return async (c, next) => {
     const auth = header(c, 'authorization');
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : header(c, 'x-api-key');

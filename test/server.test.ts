@@ -194,6 +194,16 @@ describe('errors', () => {
     expect((await json(statuses[2]!)).error!.code).toBe('rate_limited');
   });
 
+  it('charges one rate per key across routes, not one per route', async () => {
+    const g = testGate();
+    const decided = [];
+    for (let i = 0; i < 2; i++) decided.push(await g.post('/v1/decisions', refund({ proposal_id: `5c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2${i}` }), g.keys.slow));
+    expect(decided.map((r) => r.status)).toEqual([200, 200]);
+    const other = await g.get('/v1/contracts/refund_order', g.keys.slow);
+    expect(other.status).toBe(429);
+    expect((await json(other)).error!.code).toBe('rate_limited');
+  });
+
   it('503 with Retry-After when the store is unavailable, and /readyz says so', async () => {
     const sqlite = testGate().deps.store;
     const broken: Store = { ...sqlite, append: () => Promise.reject(new StoreUnavailableError('disk full')), ping: () => Promise.reject(new StoreUnavailableError('down')) };
