@@ -1,5 +1,6 @@
 /** Argument parsing for the `arbiter` command: node's parseArgs, with usage errors that exit 2. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseInstant } from '../engine/values/time.js';
 
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
 
@@ -26,4 +27,11 @@ export function number(value: string | undefined, name: string, dflt: number): n
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} takes a number, not \`${value}\``);
   return n;
+}
+
+/** A date-time option (`--now`): an RFC 3339 instant; by default the current second, in UTC. */
+export function instant(value: string | undefined, name: string): string {
+  const v = value ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  if (!parseInstant(v)) throw new UsageError(`--${name} takes an RFC 3339 date-time such as 2026-11-21T10:00:00Z, not \`${v}\``);
+  return v;
 }

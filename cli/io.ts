@@ -1,6 +1,6 @@
 /** What commands share: where output goes, and loading and compiling a policy directory. */
 import { readFileSync } from 'node:fs';
-import { compilePolicy, formatDiagnostic, type CompileResult, type CompiledPolicy } from '../engine/index.js';
+import { compilePolicy, formatDiagnostic, type CompileResult, type CompiledAction, type CompiledPolicy } from '../engine/index.js';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { UsageError } from './args.js';
 
@@ -37,6 +37,14 @@ export function loadPolicy(dir: string, io: Io): { policy: CompiledPolicy; files
     return undefined;
   }
   return { policy: result.policy, files };
+}
+
+/** The actions a command runs on: every one, or the one `--action` names. */
+export function selectActions(policy: CompiledPolicy, name: string | undefined): CompiledAction[] {
+  if (name === undefined) return [...policy.actions.values()];
+  const action = policy.actions.get(name);
+  if (!action) throw new UsageError(`action \`${name}\` is not in the registry; it has ${[...policy.actions.keys()].join(', ')}`);
+  return [action];
 }
 
 /** A JSON file, or standard input for `-`. */

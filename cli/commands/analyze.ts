@@ -5,10 +5,9 @@
  * severe as `--fail-on` (default: error).
  */
 import { randomInt } from 'node:crypto';
-import { parseInstant } from '../../engine/values/time.js';
 import { analyzeAction, type Finding, type Severity } from '../analyze/run.js';
-import { choice, number, parse, UsageError } from '../args.js';
-import { loadPolicy, type Io } from '../io.js';
+import { choice, instant, number, parse } from '../args.js';
+import { loadPolicy, selectActions, type Io } from '../io.js';
 
 export const usage = 'arbiter analyze [--dir D] [--action A] [--format text|json] [--fail-on error|warning|info] [--samples N] [--seed S] [--now ISO] [--list N]';
 
@@ -24,20 +23,16 @@ export function analyzeCommand(argv: string[], io: Io): number {
   const samples = number(values.samples, 'samples', 2000);
   const seed = number(values.seed, 'seed', randomInt(2 ** 31));
   const listed = number(values.list, 'list', 20);
-  const now = values.now ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  if (!parseInstant(now)) throw new UsageError(`--now takes an RFC 3339 date-time such as 2026-11-21T10:00:00Z, not \`${now}\``);
+  const now = instant(values.now, 'now');
   const loaded = loadPolicy(values.dir, io);
   if (!loaded) return 1;
   const { policy } = loaded;
-  if (values.action !== undefined && !policy.actions.has(values.action)) {
-    throw new UsageError(`action \`${values.action}\` is not in the registry; it has ${[...policy.actions.keys()].join(', ')}`);
-  }
+  const actions = selectActions(policy, values.action);
 
   const started = performance.now();
   const findings: Finding[] = [];
   let unlisted = 0;
-  for (const action of policy.actions.values()) {
-    if (values.action !== undefined && action.name !== values.action) continue;
+  for (const action of actions) {
     const r = analyzeAction(action, { samples, seed, now, listed });
     findings.push(...r.findings.sort((a, b) => RANK[b.severity] - RANK[a.severity]));
     unlisted += r.unlisted;
@@ -57,7 +52,6 @@ export function analyzeCommand(argv: string[], io: Io): number {
     if (f.example && Object.keys(f.example).length) io.out(`  for example: ${Object.entries(f.example).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}`);
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const actions = values.action === undefined ? policy.actions.size : 1;
-  io.out(`${failed ? 'analyze failed' : 'ok'}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'note')}${unlisted ? ` (and ${unlisted} more overlaps; --list N shows more)` : ''} in ${plural(actions, 'action')} (${seconds.toFixed(2)} s; seed ${seed})`);
+  io.out(`${failed ? 'analyze failed' : 'ok'}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'note')}${unlisted ? ` (and ${unlisted} more overlaps; --list N shows more)` : ''} in ${plural(actions.length, 'action')} (${seconds.toFixed(2)} s; seed ${seed})`);
   return failed ? 1 : 0;
 }

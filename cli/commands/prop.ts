@@ -9,9 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findInvariantFiles } from '../../adapters/loaders/fs.js';
 import { Diagnostics, formatDiagnostic } from '../../engine/errors.js';
-import { parseInstant } from '../../engine/values/time.js';
-import { number, parse, UsageError } from '../args.js';
-import { loadPolicy, type Io } from '../io.js';
+import { instant, number, parse, UsageError } from '../args.js';
+import { loadPolicy, selectActions, type Io } from '../io.js';
 import { parseInvariantFile, type InvariantFile } from '../prop/invariants.js';
 import { testCaseYaml } from '../prop/report.js';
 import { propAction, type ActionResult } from '../prop/run.js';
@@ -25,14 +24,11 @@ export function propCommand(argv: string[], io: Io): number {
   const seed = number(values.seed, 'seed', randomInt(2 ** 31));
   if (!Number.isSafeInteger(runs) || runs < 1) throw new UsageError('--runs takes a whole number of at least 1');
   if (!Number.isSafeInteger(seed)) throw new UsageError('--seed takes a whole number');
-  const now = values.now ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  if (!parseInstant(now)) throw new UsageError(`--now takes an RFC 3339 date-time such as 2026-11-21T10:00:00Z, not \`${now}\``);
+  const now = instant(values.now, 'now');
   const loaded = loadPolicy(values.dir, io);
   if (!loaded) return 1;
   const { policy, files } = loaded;
-  if (values.action !== undefined && !policy.actions.has(values.action)) {
-    throw new UsageError(`action \`${values.action}\` is not in the registry; it has ${[...policy.actions.keys()].join(', ')}`);
-  }
+  const actions = selectActions(policy, values.action);
 
   const diags = new Diagnostics();
   const invariants = new Map<string, InvariantFile>();
@@ -49,8 +45,7 @@ export function propCommand(argv: string[], io: Io): number {
 
   const started = performance.now();
   const results: ActionResult[] = [];
-  for (const action of policy.actions.values()) {
-    if (values.action !== undefined && action.name !== values.action) continue;
+  for (const action of actions) {
     const r = propAction(policy, action, invariants.get(action.name), { runs, seed, now });
     results.push(r);
     io.out(`${r.failure ? '✗' : '✓'} ${action.name.padEnd(26)} ${r.inputs.toLocaleString('en-US').padStart(6)} inputs ${r.cases.toLocaleString('en-US').padStart(7)} cases${r.discarded ? `  (${r.discarded} generated inputs broke the contract and were skipped)` : ''}`);
