@@ -12,6 +12,7 @@
  */
 import type { Cond, Val } from '../../engine/compile/ir.js';
 import type { Slot } from '../../engine/contracts/types.js';
+import type { Root } from '../prop/input.js';
 import { intersect, isEmpty, Numbers, Values, without, type Constraint, type Domain } from './domain.js';
 
 export interface Fact {
@@ -20,7 +21,7 @@ export interface Fact {
   text: string;
   universe: Constraint;
   /** where the fact lives, for facts of the exact fragment */
-  read?: { root: 'proposal' | 'context'; steps: readonly string[] };
+  read?: { root: Root; steps: readonly string[] };
   /** why the analysis cannot see into it (opaque conditions) */
   opaque?: string;
 }
@@ -109,7 +110,7 @@ export class Space {
 
   private factOf(v: Extract<Val, { k: 'read' }>, universe: Constraint): Fact {
     const key = `${v.root}/${v.steps.join('/')}`;
-    return this.fact(key, () => ({ key, text: v.text, universe, read: { root: v.root as 'proposal' | 'context', steps: v.steps as string[] } }));
+    return this.fact(key, () => ({ key, text: v.text, universe, read: { root: v.root as Root, steps: v.steps as string[] } }));
   }
 
   private fact(key: string, make: () => Fact): Fact {

@@ -18,9 +18,9 @@ import { conditionStatus, requestEnv } from '../../engine/decide/decide.js';
 import { SEVERITY } from '../../engine/decide/types.js';
 import { F, T, type Status } from '../../engine/eval/runtime.js';
 import type { SourceLoc } from '../../engine/errors.js';
-import { requestOf, validInput, type Input } from '../prop/input.js';
+import { edited, requestOf, validInput, type Input } from '../prop/input.js';
 import { inputArbitrary } from '../prop/run.js';
-import { withAt } from '../prop/schema.js';
+import { getAt } from '../prop/schema.js';
 import { intersect, isEmpty, Numbers, type Constraint } from './domain.js';
 import { describe, EVERYTHING, Space, TooComplex, type Conj, type Region } from './formula.js';
 
@@ -48,10 +48,13 @@ const SEVERITY_OF: Record<Kind, Severity> = {
 };
 const HIGH_RISK = new Set(['financial', 'irreversible_write', 'external_message']);
 
+/** Records a finding; its severity is the kind's unless given. */
+type Add = (f: Omit<Finding, 'action' | 'severity'> & { severity?: Severity }) => void;
+
 export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { findings: Finding[]; unlisted: number } {
   const space = new Space();
   const findings: Finding[] = [];
-  const add = (f: Omit<Finding, 'action' | 'severity'> & { severity?: Severity }) => findings.push({ action: action.name, severity: f.severity ?? SEVERITY_OF[f.kind], ...f });
+  const add: Add = (f) => findings.push({ action: action.name, severity: f.severity ?? SEVERITY_OF[f.kind], ...f });
   const rules = action.rules;
   const fires = rules.map((r) => safe(() => space.region(r.when, 'T')));
   const opaque = (r: Region | undefined) => r === undefined || r.some((c) => [...c.keys()].some((k) => space.facts.get(k)!.opaque));
@@ -112,7 +115,7 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
 interface Fired { r: Rule; t: Region; facts: Set<string> }
 
 /** Rules that never change an outcome: whenever they fire, a rule at least as strong fires too. */
-function shadowing(space: Space, enforced: readonly Fired[], add: (f: Omit<Finding, 'action' | 'severity'>) => void): Set<string> {
+function shadowing(space: Space, enforced: readonly Fired[], add: Add): Set<string> {
   const seen = new Set<string>();
   for (const b of enforced) {
     const stronger = enforced.filter((a) => a !== b && SEVERITY[a.r.outcome] >= SEVERITY[b.r.outcome]);
@@ -140,7 +143,7 @@ function shadowing(space: Space, enforced: readonly Fired[], add: (f: Omit<Findi
 
 /** Inputs that no enforced rule fires on, for an action that then approves by default. */
 function gap(action: CompiledAction, space: Space, enforced: readonly Fired[], bases: readonly Input[], sampled: () => { input: Input; statuses: Status[] }[],
-  add: (f: Omit<Finding, 'action' | 'severity'>) => void, now: string): void {
+  add: Add, now: string): void {
   const rest = safe(() => space.minus(EVERYTHING, enforced.flatMap((x) => x.t)));
   if (rest?.length === 0) return;
   const rules = enforced.map((x) => x.r);
@@ -156,7 +159,7 @@ function safe<T>(f: () => T): T | undefined {
 }
 
 /** Comparisons that every allowed value passes, or none does. */
-function comparisons(action: CompiledAction, space: Space, add: (f: Omit<Finding, 'action' | 'severity'>) => void): void {
+function comparisons(action: CompiledAction, space: Space, add: Add): void {
   const seen = new Set<string>();
   const visit = (c: Cond, owner: string): void => {
     if (c.k === 'all' || c.k === 'any') return c.items.forEach((x) => visit(x, owner));
@@ -239,8 +242,7 @@ function sampledExample(space: Space, samples: { input: Input; statuses: Status[
   const out: Record<string, unknown> = {};
   for (const f of space.facts.values()) {
     if (!f.read) continue;
-    let v: unknown = f.read.root === 'proposal' ? hit.input.proposal : hit.input.context;
-    for (const s of f.read.steps) v = (v as Record<string, unknown> | undefined)?.[s];
+    const v = getAt(hit.input[f.read.root], f.read.steps);
     out[f.text] = v === undefined || v === null ? 'absent' : v;
   }
   return out;
@@ -252,9 +254,9 @@ function assign(space: Space, conj: Conj, base: Input, absent: undefined | null)
   for (const [key, c] of conj) {
     const f = space.facts.get(key)!;
     if (!f.read) continue;
-    const next = withAt(x[f.read.root], f.read.steps, c.present.empty ? absent : c.present.pick());
+    const next = edited(x, f.read.root, f.read.steps, c.present.empty ? absent : c.present.pick());
     if (!next) return undefined;
-    x = { ...x, [f.read.root]: next };
+    x = next;
   }
   return x;
 }
