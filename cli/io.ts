@@ -22,11 +22,6 @@ export function compileDir(dir: string): { result: CompileResult; files: Map<str
   return { result: compilePolicy(files), files };
 }
 
-/** Compiles `dir`, printing diagnostics to stderr; undefined when it does not compile. */
-export function policyOrReport(dir: string, io: Io): CompiledPolicy | undefined {
-  return loadPolicy(dir, io)?.policy;
-}
-
 /** The compiled policy and the files it was compiled from, or undefined (after printing why). */
 export function loadPolicy(dir: string, io: Io): { policy: CompiledPolicy; files: Map<string, string> } | undefined {
   const { result, files } = compileDir(dir);

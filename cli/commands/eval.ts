@@ -4,7 +4,7 @@
  */
 import { decide, renderDecision } from '../../engine/index.js';
 import { choice, parse, UsageError } from '../args.js';
-import { policyOrReport, readJson, type Io } from '../io.js';
+import { loadPolicy, readJson, type Io } from '../io.js';
 
 export const usage = 'arbiter eval --action A --proposal p.json [--context c.json] [--now ISO] [--explain off|summary|full] [--format json|pretty] [--dir D]';
 
@@ -16,7 +16,7 @@ export function evalCommand(argv: string[], io: Io): number {
   if (!values.action || !values.proposal) throw new UsageError('--action and --proposal are required');
   const explain = choice(values.explain, 'explain', ['off', 'summary', 'full'] as const, 'summary');
   const format = choice(values.format, 'format', ['json', 'pretty'] as const, 'json');
-  const policy = policyOrReport(values.dir, io);
+  const policy = loadPolicy(values.dir, io)?.policy;
   if (!policy) return 1;
   const proposal = readJson(values.proposal, 'proposal', io);
   const context = values.context ? readJson(values.context, 'context', io) : undefined;
