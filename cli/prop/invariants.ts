@@ -32,6 +32,7 @@ import type { PathStep } from '../../engine/contracts/shape.js';
 import { describe, isOrdered } from '../../engine/contracts/types.js';
 import { didYouMean, type Diagnostics, type SourceLoc } from '../../engine/errors.js';
 import { at, locOf, readEnum, readMap, readSeq, readString, YamlFile, type At } from '../../engine/source/yaml.js';
+import type { Root } from './input.js';
 
 const OUTCOMES = ['approve', 'review', 'reject'] as const;
 
@@ -42,9 +43,9 @@ export type Invariant =
   | Common & { kind: 'monotonic'; fact: Read; stricterAs: 'increases' | 'decreases' };
 
 /** A member of the proposal or the context, as a generator can change it. */
-export interface Read { root: 'proposal' | 'context'; steps: readonly PathStep[]; text: string; kind: 'number' | 'instant' | 'date'; integer: boolean; decimalString: boolean }
+export interface Read { root: Root; steps: readonly PathStep[]; text: string; kind: 'number' | 'instant' | 'date'; integer: boolean; decimalString: boolean }
 
-export interface Exemption { fact: string; root: 'proposal' | 'context'; steps: readonly PathStep[]; because: string; loc: SourceLoc }
+export interface Exemption { fact: string; root: Root; steps: readonly PathStep[]; because: string; loc: SourceLoc }
 
 export interface InvariantFile { path: string; action: string; invariants: Invariant[]; exempt: Exemption[] }
 
