@@ -11,9 +11,6 @@ import { mayFail, partial, type Derived, type Val } from './ir.js';
 import { constVal, typedLiteral, untypedLiteral } from './literals.js';
 import { withItem, type Scope } from './scope.js';
 
-/** Functions whose result can be an error even on valid inputs. */
-const FALLIBLE = new Set(['divide', 'add', 'subtract']);
-
 export function resolveExpr(e: ExprAst, s: Scope, bare: BareName = 'fact'): Val | undefined {
   switch (e.kind) {
     case 'lit':
@@ -64,8 +61,7 @@ function call(e: Extract<ExprAst, { kind: 'call' }>, s: Scope): Val | undefined 
   const optional = fn.handlesMissing ? (checked.optional ?? false) : vals.some((v) => v.slot.optional) || (checked.optional ?? false);
   const text = `${e.fn}(${vals.map((v) => v.text).join(', ')})`;
   return {
-    k: 'call', fn, args: vals, kinds: vals.map((v) => v.slot.type.kind), slot: { type: checked.type, optional },
-    mayFail: FALLIBLE.has(e.fn) || vals.some(mayFail), text,
+    k: 'call', fn, args: vals, kinds: vals.map((v) => v.slot.type.kind), slot: { type: checked.type, optional }, text,
   };
 }
 
@@ -111,7 +107,7 @@ function aggregate(e: Extract<ExprAst, { kind: 'agg' }>, s: Scope): Val | undefi
     k: 'agg', fn, over, depth, ofConv: convOf(valueSlot.type), itemKind: valueSlot.type.kind,
     ...(of ? { of } : {}), ...(where ? { where } : {}),
     slot: { type: checked.type, optional: over.slot.optional || valueSlot.optional || (checked.optional ?? false) || (where !== undefined && partial(where)) },
-    mayFail: mayFail(over) || (where !== undefined && partial(where)), text: `${e.fn}(${over.text}${e.of ? `.${e.of}` : ''})`,
+    text: `${e.fn}(${over.text}${e.of ? `.${e.of}` : ''})`,
   };
 }
 

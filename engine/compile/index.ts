@@ -10,7 +10,7 @@ import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
-import { compileChunks } from '../eval/codegen.js';
+import { compileEvaluator } from '../eval/evaluate.js';
 import { at, YamlFile } from '../source/yaml.js';
 import { canonicalHash } from '../values/canonical.js';
 import { pointerSteps } from '../values/json.js';
@@ -118,22 +118,7 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
 
   const derived = [...scope.derived.values()].sort((a, b) => a.index - b.index);
   const entries = [...rules.map((r) => ({ index: r.index, when: r.when })), ...risk.signals.map((s) => ({ index: s.index, when: s.when }))];
-  const { chunks, ranges, source } = compileChunks(entries);
-  const evaluate = (env: Parameters<CompiledAction['evaluate']>[0], out: number[]): string | undefined => {
-    let failure: string | undefined;
-    for (let i = 0; i < chunks.length; i++) {
-      const mark = out.length;
-      try {
-        chunks[i]!(env, out);
-      } catch (e) {
-        // Fail closed: every rule of a chunk that threw counts as an error.
-        out.length = mark;
-        for (const index of ranges[i]!) out.push(index, 1);
-        failure ??= (e as Error).message;
-      }
-    }
-    return failure;
-  };
+  const { evaluate, source } = compileEvaluator(entries);
   deepFreeze([rules, derived, risk]);
   return Object.freeze({
     name: ast.name, contract, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,

@@ -18,8 +18,8 @@ export type Val =
   | { k: 'derived'; index: number; slot: Slot; mayFail: boolean; text: string; sources: readonly string[] }
   | { k: 'now'; slot: Slot; text: 'now' }
   | { k: 'today'; slot: Slot; text: 'today' }
-  | { k: 'call'; fn: FunctionDef; args: readonly Val[]; kinds: readonly Slot['type']['kind'][]; slot: Slot; mayFail: boolean; text: string }
-  | { k: 'agg'; fn: FunctionDef; over: Val; depth: number; of?: readonly PathStep[]; ofConv: Conv; where?: Cond; itemKind: Slot['type']['kind']; slot: Slot; mayFail: boolean; text: string };
+  | { k: 'call'; fn: FunctionDef; args: readonly Val[]; kinds: readonly Slot['type']['kind'][]; slot: Slot; text: string }
+  | { k: 'agg'; fn: FunctionDef; over: Val; depth: number; of?: readonly PathStep[]; ofConv: Conv; where?: Cond; itemKind: Slot['type']['kind']; slot: Slot; text: string };
 
 export type Cond =
   | { k: 'all' | 'any'; items: readonly Cond[]; id: number; label?: string }
@@ -55,11 +55,17 @@ export interface RiskModel {
 }
 
 /**
- * Whether evaluating a value can produce an error. Reads cannot: the contract has checked every
- * format before rules run (and a read that fails anyway fails its whole chunk closed).
+ * Whether evaluating a value can produce an error: a read that converts text (a decimal, an
+ * instant, a date), and anything computed. Only constants, the clock and raw JSON reads cannot.
  */
 export function mayFail(v: Val): boolean {
-  return v.k === 'derived' || v.k === 'call' || v.k === 'agg' ? v.mayFail : false;
+  switch (v.k) {
+    case 'const': case 'now': case 'today': return false;
+    case 'read': return v.conv !== 'none';
+    case 'derived': return v.mayFail;
+    // A function runs guarded, and any of them can fail: a zero divisor, a date moved by part of a day.
+    case 'call': case 'agg': return true;
+  }
 }
 
 /** Whether a condition can be unknown or an error; total conditions compile to plain booleans. */

@@ -2,7 +2,7 @@
 import type { ActionAst, ReviewSettings, RuleOutcome, SideEffect } from '../ast/types.js';
 import type { Slot } from '../contracts/types.js';
 import type { Validator } from '../contracts/validate.js';
-import type { Env } from '../eval/interpret.js';
+import type { Evaluate } from '../eval/evaluate.js';
 import type { Derived, RiskModel, Rule } from './ir.js';
 
 export interface ContractUse {
@@ -37,10 +37,9 @@ export interface CompiledAction {
   readonly risk: RiskModel;
   /**
    * The generated evaluator: appends `index, status` for every rule (indexes from 0) and signal
-   * (indexes from `rules.length`) whose condition is not false. Returns a message when a chunk
-   * threw; its rules are then reported as errors.
+   * (indexes from `rules.length`) whose condition is not false (see eval/evaluate.ts).
    */
-  readonly evaluate: (env: Env, out: number[]) => string | undefined;
+  readonly evaluate: Evaluate;
   /** the generated JavaScript, for inspection */
   readonly source: string;
   readonly ast: ActionAst;

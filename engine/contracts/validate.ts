@@ -6,7 +6,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import { escapeToken } from '../values/json.js';
-import { Rational } from '../values/rational.js';
+import { isDecimalString, Rational } from '../values/rational.js';
 
 export interface ContractError { code: string; pointer: string; message: string }
 
@@ -15,8 +15,6 @@ export type Validator = (data: unknown, prefix: string) => ContractError[];
 
 // ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
 const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (ajv: Ajv2020) => void;
-
-export const DECIMAL_FORMAT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 export function createAjv(options: { validateSchema?: boolean } = {}): Ajv2020 {
   const ajv = new Ajv2020({
@@ -31,7 +29,7 @@ export function createAjv(options: { validateSchema?: boolean } = {}): Ajv2020 {
   });
   addFormats(ajv);
   exactMultipleOf(ajv);
-  ajv.addFormat('decimal', DECIMAL_FORMAT);
+  ajv.addFormat('decimal', { type: 'string', validate: isDecimalString });
   return ajv;
 }
 

@@ -4,9 +4,9 @@
  * Combining is fixed and total: any enforced `reject` → reject; else any `review` (a rule, a risk
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
  * fact) counts as its own outcome or the action's `on_unknown`, whichever is more severe, so a
- * missing fact never moves a decision toward approve; a rule that failed counts as the action's
- * `on_error` outcome (`review` unless configured `reject`). Nothing that goes wrong approves, and
- * the order of rules never changes the outcome.
+ * missing fact never moves a decision toward approve; a rule that failed counts as its own outcome
+ * or the action's `on_error`, whichever is more severe, so a failure never does either. Nothing
+ * that goes wrong approves, and the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
 import type { Cond, Rule, Template } from '../compile/ir.js';
@@ -50,8 +50,9 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
   try {
     const env = envOf(action, req, clock);
     const hits: number[] = [];
-    const failure = options.evaluator === 'interpreted' ? interpretAll(action, env, hits) : action.evaluate(env, hits);
-    return combine(policy, action, clock, env, hits, failure, level);
+    if (options.evaluator === 'interpreted') interpretAll(action, env, hits);
+    else action.evaluate(env, hits);
+    return combine(policy, action, clock, env, hits, level);
   } catch (e) {
     // A defect in the engine itself: report it and fail closed.
     const message = `evaluation failed: ${(e as Error).message}`;
@@ -125,19 +126,18 @@ function checkContracts(action: CompiledAction, req: DecideRequest): DecisionErr
   return errors;
 }
 
-function interpretAll(action: CompiledAction, env: Env, hits: number[]): undefined {
+function interpretAll(action: CompiledAction, env: Env, hits: number[]): void {
   for (const r of action.rules) push(hits, r.index, evalCond(r.when, env));
   for (const s of action.risk.signals) push(hits, s.index, evalCond(s.when, env));
-  return undefined;
 }
 
 function push(hits: number[], index: number, s: Status): void {
   if (s !== F) hits.push(index, s);
 }
 
-function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, env: Env, hits: number[], failure: string | undefined, level: ExplainLevel): Decision {
+function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, env: Env, hits: number[], level: ExplainLevel): Decision {
   const R = action.rules.length;
-  const explain = new Explainer(env, failure);
+  const explain = new Explainer(env);
   const live: Reason[] = [];
   const shadow: Reason[] = [];
   const errors: DecisionError[] = [];
@@ -195,6 +195,10 @@ function addUnfired(action: CompiledAction, hits: number[], trace: Trace, explai
   trace.signals = signals;
 }
 
+function moreSevere(a: Outcome, b: Outcome): Outcome {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
 function strongest(start: Outcome, reasons: readonly Reason[]): Outcome {
   let out = start;
   for (const r of reasons) if (SEVERITY[r.outcome] > SEVERITY[out]) out = r.outcome;
@@ -213,7 +217,7 @@ function bySeverity(reasons: Reason[]): Reason[] {
 class Explainer {
   private traces: Map<number, TraceNode> | undefined;
 
-  constructor(private readonly env: Env, private readonly failure: string | undefined) {}
+  constructor(private readonly env: Env) {}
 
   trace(when: Rule['when'], index: number): TraceNode {
     this.traces ??= new Map();
@@ -229,17 +233,17 @@ class Explainer {
 
   undecided(action: CompiledAction, rule: Rule, s: Status, errors: DecisionError[]): Reason {
     const leaves = collectLeaves(this.trace(rule.when, rule.index));
+    // Not knowing whether a reject rule applies, or failing to find out, must not turn a reject into a review.
+    const outcome = moreSevere(rule.outcome, s === U ? action.onUnknown : action.onError);
     if (s === U) {
-      // Not knowing whether a reject rule applies must not turn a reject into a review.
-      const outcome = SEVERITY[rule.outcome] > SEVERITY[action.onUnknown] ? rule.outcome : action.onUnknown;
       const missing = [...new Set(leaves.filter((l) => l.result === 'unknown').flatMap((l) => (l.value === null ? [l.fact] : l.expectedFact ? [l.expectedFact] : [])))];
       const what = missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
       return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${what}` };
     }
     const failed = leaves.find((l) => l.result === 'error');
-    const error = failed?.error ?? { code: 'internal_error', message: this.failure ?? 'the generated evaluator failed' };
+    const error = failed?.error ?? { code: 'invalid_value', message: 'a value it reads could not be computed' };
     errors.push({ code: error.code, message: error.message, rule: rule.id });
-    return { kind: 'error', rule: rule.id, outcome: action.onError, message: `rule \`${rule.id}\` failed: ${error.message}` };
+    return { kind: 'error', rule: rule.id, outcome, message: `rule \`${rule.id}\` failed: ${error.message}` };
   }
 }
 

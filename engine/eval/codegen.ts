@@ -107,7 +107,7 @@ class ChunkWriter {
       case 'const':
         return { code: this.lit(v.value), miss: false, fail: false, plain: v.plain };
       case 'derived':
-        return { code: `D[${v.index}]`, miss: v.slot.optional, fail: v.mayFail, plain: false };
+        return { code: `D[${v.index}]`, miss: v.slot.optional, fail: mayFail(v), plain: false };
       case 'now':
         return { code: this.hoist('now', () => 'env.now'), miss: false, fail: false, plain: false };
       case 'today':
@@ -115,7 +115,7 @@ class ChunkWriter {
       case 'read': {
         const raw = this.hoist(`${v.root}:${JSON.stringify(v.steps)}`, () => this.access(v.root === 'proposal' ? 'p' : 'c', v.steps));
         const code = v.conv === 'none' ? raw : this.hoist(`${v.conv}:${raw}`, () => `${raw} == null ? undefined : rt.read.${v.conv}(${raw})`);
-        return { code, miss: v.slot.optional, fail: false, plain: v.plain };
+        return { code, miss: v.slot.optional, fail: mayFail(v), plain: v.plain };
       }
       default:
         return { code: this.hoist(`val:${this.lit(v)}`, () => `I.val(${this.lit(v)}, env)`), miss: v.slot.optional, fail: mayFail(v), plain: false };

@@ -18,14 +18,24 @@ export function not3(s: Status): Status {
   return s === T ? F : s === F ? T : s;
 }
 
+/**
+ * Thrown when generated code hands an operator an error: the chunk is then evaluated by the
+ * interpreter (eval/evaluate.ts), which makes the condition an error instead of false.
+ */
+function refuse(a: unknown, b: unknown): void {
+  if (a instanceof EvalError || b instanceof EvalError) throw new TypeError('an operand is an error value');
+}
+
 /** Order of two present values of one ordered type. */
 export function cmp(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  refuse(a, b);
   return Rational.from(a as number | Rational).cmp(Rational.from(b as number | Rational));
 }
 
 /** Equality of two present scalar values: numbers compare by value whatever their spelling. */
 export function eq(a: unknown, b: unknown): boolean {
+  refuse(a, b);
   if (a === b) return true;
   if (a instanceof Rational || b instanceof Rational) {
     if ((typeof a !== 'number' && !(a instanceof Rational)) || (typeof b !== 'number' && !(b instanceof Rational))) return false;
@@ -44,14 +54,19 @@ export function own(o: unknown, steps: readonly (string | number)[]): unknown {
 }
 
 export function inList(a: unknown, list: readonly unknown[]): boolean {
+  refuse(a, list);
   for (let i = 0; i < list.length; i++) if (eq(a, list[i])) return true;
   return false;
 }
 
-/** Reading a raw JSON value as its static type. Contracts have checked the format already. */
+/**
+ * Reading a raw JSON value as its static type. The contract has checked the format, but a read
+ * still reports failure as an EvalError rather than trusting that (a format and its parser are
+ * two pieces of code); generated code checks every converted read for it.
+ */
 export const read = {
   decimal(v: unknown): Rational | EvalError {
-    const r = typeof v === 'number' ? Rational.fromNumber(v) : typeof v === 'string' ? Rational.parse(v) : undefined;
+    const r = typeof v === 'number' && Number.isFinite(v) ? Rational.fromNumber(v) : typeof v === 'string' ? Rational.parseDecimalString(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a decimal number`);
   },
   instant(v: unknown): Rational | EvalError {

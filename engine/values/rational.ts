@@ -22,6 +22,15 @@ export class Rational {
     return new Rational(BigInt(n), 1n);
   }
 
+  /**
+   * The value of a string in the language of the contract format `decimal`: an optional minus, an
+   * integer without leading zeros, an optional fraction, at most MAX_DECIMAL_DIGITS digits in all.
+   * The format check and the evaluator both use this, so every string a contract accepts is read.
+   */
+  static parseDecimalString(text: string): Rational | undefined {
+    return isDecimalString(text) ? Rational.parse(text) : undefined;
+  }
+
   /** The exact value of a decimal spelling (`-12`, `1017.50`, `1e-3`); undefined when it is not one. */
   static parse(text: string): Rational | undefined {
     const m = DECIMAL.exec(text);
@@ -35,9 +44,10 @@ export class Rational {
     return scale >= 0 ? Rational.of(n * 10n ** BigInt(scale)) : Rational.of(n, 10n ** BigInt(-scale));
   }
 
+  /** A finite double's exact value (its spelling has at most 17 digits and a scale within ±340). */
   static fromNumber(x: number): Rational {
     if (Number.isSafeInteger(x)) return new Rational(BigInt(x), 1n);
-    const r = Rational.parse(String(x));
+    const r = Number.isFinite(x) ? Rational.parse(String(x)) : undefined;
     if (!r) throw new RangeError(`not a finite number: ${x}`);
     return r;
   }
@@ -126,6 +136,17 @@ export class Rational {
 }
 
 const DECIMAL = /^([+-])?(\d+)?(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/** Digits a `decimal` string may hold: far more than any amount of money needs, few enough to read exactly. */
+export const MAX_DECIMAL_DIGITS = 100;
+const DECIMAL_STRING = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+
+/** Whether `text` is a `decimal` string: the contract format and the evaluator's read accept exactly these. */
+export function isDecimalString(text: string): boolean {
+  // A sign and a point are the only characters that are not digits.
+  const digits = text.length - (text.startsWith('-') ? 1 : 0) - (text.includes('.') ? 1 : 0);
+  return digits <= MAX_DECIMAL_DIGITS && DECIMAL_STRING.test(text);
+}
 
 function gcd(a: bigint, b: bigint): bigint {
   while (b !== 0n) [a, b] = [b, a % b];

@@ -1,0 +1,32 @@
+/**
+ * The action's evaluator: the generated chunks, with the interpreter as their fallback. When a
+ * chunk throws (a defect in the generated code, or a value it did not expect), the statuses it
+ * appended are dropped and its rules are evaluated again by the interpreter, so only the rules
+ * that really fail are errors, and rules that fired, or did not, keep their result.
+ */
+import { compileChunks, type Entry } from './codegen.js';
+import { evalCond, type Env } from './interpret.js';
+import { F } from './runtime.js';
+
+/** Appends `index, status` for every entry whose condition is not false. */
+export type Evaluate = (env: Env, out: number[]) => void;
+
+export function compileEvaluator(entries: readonly Entry[]): { evaluate: Evaluate; source: string } {
+  const { chunks, ranges, source } = compileChunks(entries);
+  const byIndex = new Map(entries.map((e) => [e.index, e.when]));
+  const evaluate: Evaluate = (env, out) => {
+    for (let i = 0; i < chunks.length; i++) {
+      const mark = out.length;
+      try {
+        chunks[i]!(env, out);
+      } catch {
+        out.length = mark;
+        for (const index of ranges[i]!) {
+          const s = evalCond(byIndex.get(index)!, env);
+          if (s !== F) out.push(index, s);
+        }
+      }
+    }
+  };
+  return { evaluate, source };
+}
