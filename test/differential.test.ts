@@ -4,6 +4,8 @@
  * library, by Arbiter's generated code and by Arbiter's interpreter. All three must fire exactly
  * the same rules. Proposals carry every fact: on a missing fact the two differ by design
  * (json-rules-engine throws or treats it as undefined; Arbiter makes the condition unknown).
+ * Numbers include the extremes of a double (±1e308, 5e-324, -0, 2^53 + 2). Missing members,
+ * decimal strings and values that make functions fail are in differential-errors.test.ts.
  */
 import fc from 'fast-check';
 import type { RuleProperties } from 'json-rules-engine';
@@ -31,7 +33,7 @@ const CONTRACT = {
 };
 
 type Field = { fact: string; path?: string; kind: 'number' | 'string' | 'boolean' | 'list'; values: fc.Arbitrary<unknown> };
-const NUM = fc.oneof(fc.integer({ min: -5, max: 120 }), fc.constantFrom(0.1, 0.2, 0.3, 49.99, 50, 50.01));
+const NUM = fc.oneof(fc.integer({ min: -5, max: 120 }), fc.constantFrom(0.1, 0.2, 0.3, 49.99, 50, 50.01, 0, -0, 1e308, -1e308, 5e-324, 2 ** 53 + 2));
 const FIELDS: Field[] = [
   { fact: 'amount', kind: 'number', values: NUM },
   { fact: 'qty', kind: 'number', values: fc.integer({ min: 0, max: 10 }) },

@@ -4,11 +4,12 @@
  *   contracts: every valid input gets exactly one outcome, nothing throws, the same input gives
  *   the same decision, and the generated code agrees with the interpreter;
  * - fail-closed over generated rule sets: removing an optional fact never moves a decision toward
- *   approve (a missing fact makes conditions unknown, and unknown never approves).
+ *   approve (a missing fact makes conditions unknown, and unknown never approves), and neither does
+ *   making a rule fail (an error counts as at least the rule's own outcome).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { arbitraryFor } from '../cli/prop/arbitraries.js';
 import { compileDir } from '../cli/io.js';
 import { decide, type CompiledPolicy } from '../engine/index.js';
@@ -110,5 +111,31 @@ describe('fail-closed', () => {
       }
     }), { numRuns: 150, seed: 11 });
     expect(removals).toBeGreaterThan(5000);
+  });
+
+  it('making a rule fail never moves a decision toward approve', () => {
+    const contract = { ...CONTRACT, required: ['id', 'zero'], properties: { ...CONTRACT.properties, zero: { type: 'integer', const: 0 } } };
+    const forced = { error: { fact: 'nothing', operator: 'equal', value: 0 }, true: { fact: 'proposal.zero', operator: 'equal', value: 0 }, false: { fact: 'proposal.zero', operator: 'notEqual', value: 0 } };
+    const settings = fc.record({ onError: fc.constantFrom('review', 'reject'), onUnknown: fc.constantFrom('review', 'reject'), default: fc.constantFrom('approve', 'review') });
+    let forcedRules = 0;
+    fc.assert(fc.property(policyArb, settings, fc.nat(), fc.array(arbitraryFor(contract), { minLength: 10, maxLength: 10 }), (gen, set, pick, proposals) => {
+      const file = load(gen.rules) as { derive: object; rules: { when: object }[] };
+      const k = pick % file.rules.length;
+      const policies = Object.fromEntries(Object.entries(forced).map(([name, when]) => {
+        const rules = file.rules.map((r, i) => (i === k ? { ...r, when } : r));
+        const text = dump({ ...file, derive: { ...file.derive, nothing: { divide: ['proposal.zero', 'proposal.zero'] } }, rules });
+        return [name, compileMini({ contract, rules: text, action: { on_error: set.onError, on_unknown: set.onUnknown, default: set.default } })];
+      })) as Record<keyof typeof forced, CompiledPolicy>;
+      for (const p of proposals) {
+        for (const evaluator of ['compiled', 'interpreted'] as const) {
+          const [failing, fired, notFired] = (['error', 'true', 'false'] as const).map((name) => decide(policies[name], { action: 't', proposal: p, now: NOW }, { evaluator }));
+          expect(failing!.errors).toContainEqual(expect.objectContaining({ code: 'division_by_zero', rule: `r${k}` }));
+          expect(SEVERITY[failing!.outcome], `${evaluator}: failing ${failing!.outcome}, fired ${fired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[fired!.outcome]);
+          expect(SEVERITY[failing!.outcome], `${evaluator}: failing ${failing!.outcome}, not fired ${notFired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[notFired!.outcome]);
+        }
+        forcedRules++;
+      }
+    }), { numRuns: 150, seed: 12 });
+    expect(forcedRules).toBe(1500);
   });
 });

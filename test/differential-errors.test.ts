@@ -1,0 +1,113 @@
+/**
+ * Differential test on the values where evaluation can go wrong: decimal strings up to the bound,
+ * huge and tiny doubles, zero denominators, absent and null members, instants and dates, and
+ * dates moved by durations that are not whole days. On every input the generated code and the
+ * interpreter must return the same decision: outcome, reasons, fired rules, errors and full trace.
+ * Rule sets are sometimes long enough to span several chunks of generated code.
+ */
+import fc from 'fast-check';
+import { dump } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { decide } from '../engine/index.js';
+import { compileMini } from './helpers/policy.js';
+
+const NOW = '2026-11-21T10:00:00Z';
+
+const CONTRACT = {
+  type: 'object', additionalProperties: false, required: ['amount'],
+  properties: {
+    amount: { type: 'number' },
+    total: { type: ['number', 'null'] },
+    price: { type: 'string', format: 'decimal' },
+    qty: { type: ['integer', 'null'] },
+    at: { type: 'string', format: 'date-time' },
+    day: { type: 'string', format: 'date' },
+    prices: { type: 'array', items: { type: 'string', format: 'decimal' }, maxItems: 4 },
+  },
+};
+
+const DERIVE = {
+  share: { divide: ['proposal.amount', 'proposal.total'] },
+  unit: { divide: ['proposal.price', 'proposal.qty'] },
+  gross: { add: ['proposal.price', 'proposal.amount'] },
+  moved: { add: ['proposal.day', { multiply: ['proposal.qty', { duration: '1h' }] }] },
+  age: { subtract: ['now', 'proposal.at'] },
+  spent: { sum: 'proposal.prices' },
+};
+
+const NUMBERS = fc.oneof(
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom(0, -0, 0.1, 0.5, 1e308, -1e308, 5e-324, -5e-324, 1.7976931348623157e308, 2 ** 53 + 2, 123.456),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
+const digits = (min: number, max: number) => fc.array(fc.constantFrom('0', '1', '5', '9'), { minLength: min, maxLength: max }).map((d) => d.join(''));
+const DECIMALS = fc.oneof(
+  fc.constantFrom('0', '-0', '0.0', '1', '-1', '0.5', '1017.50', `0.${'0'.repeat(99)}`, `9${'9'.repeat(99)}`, `-0.${'0'.repeat(98)}1`),
+  // Past the bound of 100 digits too: those break the contract, on both paths alike.
+  fc.tuple(fc.constantFrom(2, 99, 100, 101, 401, 450), fc.boolean()).map(([n, int]) => (int ? `1${'0'.repeat(n - 1)}` : `0.${'0'.repeat(n - 1)}`)),
+  fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 9 }), digits(0, 50), digits(0, 49))
+    .map(([neg, lead, int, frac]) => `${neg ? '-' : ''}${lead === 0 ? '0' : `${lead}${int}`}${frac ? `.${frac}` : ''}`),
+);
+const INSTANTS = fc.constantFrom('2026-11-21T10:00:00Z', '2026-11-21T09:59:59.999999999Z', '2026-12-31T23:59:60Z', '1970-01-01T00:00:00Z', '2026-11-21T10:00:00+14:00');
+const DATES = fc.constantFrom('2026-11-21', '2026-11-20', '2024-02-29', '1999-12-31');
+
+const absentOrNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+const proposal = fc.record({
+  amount: NUMBERS,
+  total: absentOrNull(fc.oneof(NUMBERS, fc.constant(0))),
+  price: DECIMALS,
+  qty: absentOrNull(fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constantFrom(0, 24, 48, 36))),
+  at: INSTANTS,
+  day: DATES,
+  prices: fc.array(DECIMALS, { maxLength: 4 }),
+}, { requiredKeys: ['amount'] });
+
+const LITERALS = fc.constantFrom(0, 1, -1, 0.5, 100);
+const numberFact = fc.constantFrom('proposal.amount', 'proposal.total', 'proposal.price', 'proposal.qty', 'share', 'unit', 'gross', 'spent');
+const leaf: fc.Arbitrary<object> = fc.oneof(
+  fc.tuple(numberFact, fc.constantFrom('equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'), fc.oneof(LITERALS, numberFact.map((fact) => ({ fact }))))
+    .map(([fact, operator, value]) => ({ fact, operator, value })),
+  fc.tuple(numberFact, fc.constantFrom('in', 'notIn'), fc.uniqueArray(LITERALS, { minLength: 1, maxLength: 3 })).map(([fact, operator, value]) => ({ fact, operator, value })),
+  fc.tuple(fc.constantFrom('proposal.total', 'proposal.price', 'share', 'unit', 'moved', 'proposal.at'), fc.constantFrom('exists', 'missing')).map(([fact, operator]) => ({ fact, operator })),
+  fc.constantFrom('lessThan', 'greaterThanInclusive').map((operator) => ({ fact: 'moved', operator, value: { fact: 'today' } })),
+  fc.constantFrom('greaterThan', 'lessThan').map((operator) => ({ fact: 'age', operator, value: { duration: '1h' } })),
+  fc.constantFrom('lessThan', 'equal').map((operator) => ({ fact: 'proposal.at', operator, value: { fact: 'now' } })),
+);
+const { cond } = fc.letrec<{ cond: object }>((tie) => ({
+  cond: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: leaf },
+    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })) },
+    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
+    { weight: 1, arbitrary: tie('cond').map((not) => ({ not })) }),
+}));
+
+const policyArb = fc.record({
+  rules: fc.array(fc.tuple(cond, fc.constantFrom('reject', 'review')), { minLength: 1, maxLength: 6 }),
+  copies: fc.constantFrom(1, 1, 1, 40),
+  onError: fc.constantFrom('review', 'reject'),
+  onUnknown: fc.constantFrom('review', 'reject'),
+  default: fc.constantFrom('approve', 'review'),
+});
+
+describe('differential on failing values: generated code and interpreter', () => {
+  it('agree on outcome, reasons, fired rules, errors and trace for every input', () => {
+    let compared = 0, failed = 0, rejected = 0;
+    fc.assert(fc.property(policyArb, fc.array(proposal, { minLength: 25, maxLength: 25 }), (gen, proposals) => {
+      const rules = Array.from({ length: gen.copies }, (_, c) => gen.rules.map(([when, outcome], i) => ({ id: `r${c}_${i}`, outcome, when }))).flat();
+      const policy = compileMini({ contract: CONTRACT, rules: dump({ derive: DERIVE, rules }, { noRefs: true }), action: { on_error: gen.onError, on_unknown: gen.onUnknown, default: gen.default } });
+      for (const p of proposals) {
+        const request = { action: 't', proposal: p, now: NOW, explain: 'full' as const };
+        const compiled = decide(policy, request);
+        const interpreted = decide(policy, request, { evaluator: 'interpreted' });
+        expect(compiled).toEqual(interpreted);
+        if (compiled.errors.some((e) => e.code.startsWith('contract.'))) rejected++;
+        else if (compiled.errors.length) failed++;
+        compared++;
+      }
+    }), { numRuns: 120, seed: 20261201 });
+    expect(compared).toBe(3000);
+    // The generators must reach the failing paths, or the test proves nothing about them.
+    expect(failed).toBeGreaterThan(300);
+    expect(rejected).toBeGreaterThan(50);
+    expect(compared - rejected - failed).toBeGreaterThan(300);
+  });
+});
