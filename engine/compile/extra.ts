@@ -50,7 +50,7 @@ export function conditionCompiler(files: ReadonlyMap<string, string>, action: Co
     condition(node, who) {
       const ast = parseCondition(node, diags);
       const cond = ast && resolveCondition(ast, scoped(who));
-      if (ast && cond) checkGuards(who, cond, ast.loc, diags);
+      if (ast && cond) checkGuards(who, cond, ast.loc, { invariant: true }, diags);
       return cond;
     },
     fact(node, who) {

@@ -44,7 +44,8 @@ export function isPlain(t: Type, conv: Conv): boolean {
   return conv === 'none' ? t.kind === 'number' || t.kind === 'string' || t.kind === 'boolean' : conv === 'date';
 }
 
-export function resolveFact(ref: FactRefAst, s: Scope): Val | undefined {
+/** `unknown` is the code for a name that defines no fact: `unknown_placeholder` in a reason. */
+export function resolveFact(ref: FactRefAst, s: Scope, unknown: UnknownCode = 'unknown_fact'): Val | undefined {
   const a = s.action;
   let extra: PathStep[] = [];
   if (ref.path !== undefined) {
@@ -62,16 +63,16 @@ export function resolveFact(ref: FactRefAst, s: Scope): Val | undefined {
 
   for (let depth = s.items.length - 1; depth >= 0; depth--) {
     const item = s.items[depth]!;
-    if (item.name === head) return read('item', depth, item.slot, steps, text, `the elements of \`${item.name}\``, ref.loc, s);
+    if (item.name === head) return read('item', depth, item.slot, steps, text, `the elements of \`${item.name}\``, ref.loc, s, unknown);
   }
-  if (head === 'proposal') return read('proposal', 0, a.proposal.slot, steps, text, `contract \`${a.proposal.name}\``, ref.loc, s);
+  if (head === 'proposal') return read('proposal', 0, a.proposal.slot, steps, text, `contract \`${a.proposal.name}\``, ref.loc, s, unknown);
   if (head === 'context') {
     if (!a.context) {
-      a.diags.error('unknown_fact', `${s.who} reads \`${text}\`, but action \`${a.action}\` has no context contract`, ref.loc,
+      a.diags.error(unknown, `${s.who} reads \`${text}\`, but action \`${a.action}\` has no context contract`, ref.loc,
         'add `context: <id>@<version>` to the action in rules.registry.yaml');
       return undefined;
     }
-    return read('context', 0, a.context.slot, steps, text, `contract \`${a.context.name}\``, ref.loc, s);
+    return read('context', 0, a.context.slot, steps, text, `contract \`${a.context.name}\``, ref.loc, s, unknown);
   }
   if ((head === 'now' || head === 'today') && steps.length === 0) {
     return head === 'now' ? { k: 'now', slot: { type: INSTANT, optional: false }, text: 'now' } : { k: 'today', slot: { type: DATE, optional: false }, text: 'today' };
@@ -81,7 +82,7 @@ export function resolveFact(ref: FactRefAst, s: Scope): Val | undefined {
     const d = resolveDerived(head, s);
     if (!d) return undefined;
     if (steps.length) {
-      a.diags.error('unknown_fact', `${s.who} reads \`${text}\`, but derived fact \`${head}\` has no members`, ref.loc);
+      a.diags.error(unknown, `${s.who} reads \`${text}\`, but derived fact \`${head}\` has no members`, ref.loc);
       return undefined;
     }
     return { k: 'derived', index: d.index, slot: d.expr.slot, mayFail: d.mayFail, text: head, sources: d.expr.slot.optional ? optionalSources(d.expr) : [] };
@@ -94,9 +95,9 @@ export function resolveFact(ref: FactRefAst, s: Scope): Val | undefined {
       `write \`proposal.${head}\` or \`context.${head}\``);
     return undefined;
   }
-  if (inProposal) return read('proposal', 0, a.proposal.slot, [head, ...steps], text, `contract \`${a.proposal.name}\``, ref.loc, s);
-  if (inContext) return read('context', 0, a.context!.slot, [head, ...steps], text, `contract \`${a.context!.name}\``, ref.loc, s);
-  unknownFact(text, s, ref.loc);
+  if (inProposal) return read('proposal', 0, a.proposal.slot, [head, ...steps], text, `contract \`${a.proposal.name}\``, ref.loc, s, unknown);
+  if (inContext) return read('context', 0, a.context!.slot, [head, ...steps], text, `contract \`${a.context!.name}\``, ref.loc, s, unknown);
+  unknownFact(text, s, ref.loc, unknown);
   return undefined;
 }
 
@@ -104,7 +105,10 @@ function memberOf(slot: Slot, name: string): boolean {
   return slot.type.kind === 'object' && slot.type.props.has(name);
 }
 
-function read(root: 'proposal' | 'context' | 'item', depth: number, start: Slot, steps: PathStep[], text: string, owner: string, loc: Loc, s: Scope): Val | undefined {
+type UnknownCode = 'unknown_fact' | 'unknown_placeholder';
+
+function read(root: 'proposal' | 'context' | 'item', depth: number, start: Slot, steps: PathStep[], text: string, owner: string, loc: Loc, s: Scope,
+  unknown: UnknownCode): Val | undefined {
   const r = resolvePath(start, steps);
   if (!r.ok) {
     const prefix = root === 'item' ? s.items[depth]!.name : root;
@@ -112,10 +116,10 @@ function read(root: 'proposal' | 'context' | 'item', depth: number, start: Slot,
     const bad = steps[r.at];
     if (r.reason === 'no_member') {
       const hint = didYouMean(String(bad), r.candidates);
-      s.action.diags.error('unknown_fact', `${s.who} reads \`${text}\`, which ${owner} does not define`, loc,
+      s.action.diags.error(unknown, `${s.who} reads \`${text}\`, which ${owner} does not define`, loc,
         hint ? `did you mean \`${at}.${hint}\`?` : r.candidates.length ? `\`${at}\` has ${r.candidates.map((c) => `\`${c}\``).join(', ')}` : undefined);
     } else {
-      s.action.diags.error('unknown_fact', `${s.who} reads \`${text}\`, but \`${at}\` is not ${r.reason === 'not_array' ? 'a list' : 'an object'} in ${owner}`, loc);
+      s.action.diags.error(unknown, `${s.who} reads \`${text}\`, but \`${at}\` is not ${r.reason === 'not_array' ? 'a list' : 'an object'} in ${owner}`, loc);
     }
     return undefined;
   }
@@ -123,13 +127,13 @@ function read(root: 'proposal' | 'context' | 'item', depth: number, start: Slot,
   return { k: 'read', root, depth, steps, conv, slot: r.slot, plain: isPlain(r.slot.type, conv), text };
 }
 
-function unknownFact(text: string, s: Scope, loc: Loc): void {
+function unknownFact(text: string, s: Scope, loc: Loc, unknown: UnknownCode): void {
   const a = s.action;
   const names = [...a.deriveAst.keys(), 'now', 'today', 'proposal', ...(a.context ? ['context'] : []), ...s.items.map((i) => i.name)];
   for (const [root, c] of [['proposal', a.proposal], ['context', a.context]] as const) {
     if (c?.slot.type.kind === 'object') for (const k of c.slot.type.props.keys()) names.push(`${root}.${k}`);
   }
   const hint = didYouMean(text, names);
-  a.diags.error('unknown_fact', `${s.who} reads \`${text}\`, which no contract, derived fact or quantifier defines`, loc,
+  a.diags.error(unknown, `${s.who} reads \`${text}\`, which no contract, derived fact or quantifier defines`, loc,
     hint ? `did you mean \`${hint}\`?` : 'facts start with `proposal.`, `context.`, a derived fact\'s name, `now` or `today`');
 }

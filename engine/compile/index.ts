@@ -16,6 +16,7 @@ import { canonicalHash } from '../values/canonical.js';
 import { pointerSteps } from '../values/json.js';
 import { parseDuration } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
+import { SEVERITY } from '../decide/types.js';
 import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
 import { checkGuards } from './guards.js';
@@ -102,7 +103,7 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
       const when = resolveCondition(r.when, s);
       const reason = resolveTemplate(r.reason?.text ?? `rule \`${r.id}\` matched`, r.reason?.loc ?? r.loc, s);
       if (!when || !reason) continue;
-      checkGuards(s.who, when, r.loc, diags);
+      checkGuards(s.who, when, r.loc, { rule: SEVERITY[r.outcome] >= SEVERITY[ast.onUnknown] ? r.outcome : ast.onUnknown }, diags);
       rules.push({ id: r.id, index: rules.length, outcome: r.outcome, mode: r.mode, when, reason, loc: r.loc, file: file.path,
         ...(r.description !== undefined ? { description: r.description } : {}) });
     }
@@ -143,7 +144,7 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
       const s = at(`signal \`${sig.id}\``);
       const when = resolveCondition(sig.when, s);
       if (!when) continue;
-      checkGuards(s.who, when, sig.loc, diags);
+      checkGuards(s.who, when, sig.loc, { signal: true }, diags);
       signals.push({ id: sig.id, index: offset + signals.length, when, points: sig.points, loc: sig.loc, ...(sig.description !== undefined ? { description: sig.description } : {}) });
     }
     if (file.risk.tiers || file.risk.route) {

@@ -15,12 +15,8 @@ export function resolveTemplate(text: string, loc: Loc, s: Scope): Template | un
     last = (m.index ?? 0) + m[0].length;
     if (m[0] === '{{' || m[0] === '}}') { parts.push(m[0][0] as string); continue; }
     const name = (m[1] ?? '').trim();
-    const before = s.action.diags.errorCount;
-    const v = resolveFact({ name, loc }, s);
+    const v = resolveFact({ name, loc }, s, 'unknown_placeholder');
     if (!v) {
-      // Re-badge the fact error: in a reason it is a placeholder problem.
-      const d = s.action.diags.list[before];
-      if (d && s.action.diags.errorCount === before + 1) d.code = 'unknown_placeholder';
       ok = false;
       continue;
     }
