@@ -9,6 +9,8 @@ export const COMPILE_CODES = {
   missing_key: 'a key that the file format requires is absent',
   invalid_value: 'a value has the wrong shape or type for its key',
   unknown_file: 'a file named in the registry does not exist',
+  path_outside_policy: 'the registry names a file outside the policy directory (`../x.yaml`, an absolute path)',
+  empty_rule_file: 'a rule file the registry names holds no rules (empty, truncated, or only shared definitions)',
   unknown_contract: 'a contract id@version has no schema file',
   invalid_contract: 'a contract is not a valid JSON Schema 2020-12 document in strict mode',
   invalid_pointer: 'an idempotency key pointer does not name a required member of the contract',
@@ -32,6 +34,7 @@ export const COMPILE_CODES = {
   unknown_action: 'a test or invariant names an action the registry does not define',
   unguarded_optional: 'warning: a rule reads an optional or nullable member without an `exists` guard',
   unused: 'warning: a named condition, table or derived fact is never used',
+  unguarded_divide: 'warning: a rule divides by a value the contract allows to be zero without a guard that it is not',
 } as const;
 
 export const RUNTIME_CODES = {

@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPolicyFiles } from '../adapters/loaders/fs.js';
+import { compilePolicy } from '../engine/index.js';
 import { ROOT } from './helpers/cli.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -36,5 +38,17 @@ describe('README', () => {
     expect(readme).toContain('npm install');
     expect(readme).toContain('npm test');
     expect(readme).toContain('rules/refund_order.yaml:40:19: unknown_fact: rule `refund.large_needs_person` reads `proposal.amout`');
+  });
+});
+
+describe('README policy example', () => {
+  it('compiles against the bundled contracts with no unguarded divide', () => {
+    const block = /```yaml\n# rules\/refund_order\.yaml \(abridged\)\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const files = loadPolicyFiles(ROOT);
+    files.set('rules/refund_order.yaml', block!);
+    const result = compilePolicy(files);
+    expect(result.ok).toBe(true);
+    expect(result.diagnostics.filter((d) => d.code === 'unguarded_divide')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * registry names.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { REGISTRY_FILE } from '../../engine/index.js';
 
@@ -30,7 +30,9 @@ export function loadPolicyFiles(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const read = (rel: string) => {
     const full = join(dir, rel);
-    if (!files.has(rel) && existsSync(full) && statSync(full).isFile()) files.set(rel, readFileSync(full, 'utf8'));
+    // A registry naming `../x.yaml` or an absolute path gets a compile error, not the file's text.
+    const inside = !isAbsolute(rel) && !relative(dir, full).split(sep).includes('..');
+    if (inside && !files.has(rel) && existsSync(full) && statSync(full).isFile()) files.set(rel, readFileSync(full, 'utf8'));
   };
   read(REGISTRY_FILE);
   for (const rel of walk(dir, join(dir, 'schemas'), (p) => p.endsWith('.json'))) read(rel);

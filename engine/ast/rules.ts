@@ -16,7 +16,7 @@ export function parseRuleFile(root: At, diags: Diagnostics): RuleFileAst | undef
   if (!top) return undefined;
   const version = top.get('version');
   if (version && scalar(version.value)?.value !== 1) diags.error('invalid_value', 'rule file `version` must be 1', locOf(version.value));
-  const out: RuleFileAst = { path: root.file.path, conditions: [], tables: [], derive: [], rules: [] };
+  const out: RuleFileAst = { path: root.file.path, conditions: [], tables: [], derive: [], rules: [], written: 0 };
 
   for (const [name, e] of named(top.get('conditions')?.value, '`conditions`', diags)) {
     const when = parseCondition(e.value, diags);
@@ -34,6 +34,7 @@ export function parseRuleFile(root: At, diags: Diagnostics): RuleFileAst | undef
     if (expr) out.derive.push({ name, expr, loc: locOf(e.keyAt) } satisfies DeriveAst);
   }
   const rules = top.get('rules') && readSeq(top.get('rules')!.value, '`rules`', diags);
+  out.written = rules?.length ?? 0;
   for (const r of rules ?? []) {
     const rule = parseRule(r, diags);
     if (rule) out.rules.push(rule);

@@ -84,5 +84,7 @@ export interface RuleFileAst {
   tables: TableAst[];
   derive: DeriveAst[];
   rules: RuleAst[];
+  /** entries written under `rules:`, including those that did not parse */
+  written: number;
   risk?: RiskAst;
 }

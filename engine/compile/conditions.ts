@@ -83,7 +83,24 @@ function leaf(c: Extract<CondAst, { kind: 'leaf' }>, id: number, s: Scope): Cond
     diags.error('type_mismatch', `${s.who}: \`${op.name}\` on \`${left.text}\` ${wrong}`, c.operatorLoc, mismatchHelp(op, left.slot.type));
     return undefined;
   }
+  if (!namedLiteralsFit(op, left, right, s)) return undefined;
   return { k: 'leaf', op, left, right, id, loc: c.loc, ...label };
+}
+
+/**
+ * A literal named under `derive` (`blocked_tiers: [basic, gold]`) is checked against the enum of the
+ * member it is compared with, as if it were written in place, so naming a list loses no check.
+ */
+function namedLiteralsFit(op: OperatorDef, left: Val, right: Val, s: Scope): boolean {
+  const literal = (v: Val) => (v.k === 'derived' ? s.action.derived.get(v.text) : undefined);
+  const check = (def: ReturnType<typeof literal>, against: Type, list: boolean): boolean => {
+    if (!def || def.expr.k !== 'const' || !('enum' in against) || !against.enum) return true;
+    const values = list && Array.isArray(def.expr.value) ? def.expr.value : [def.expr.value];
+    return values.map((v) => typedLiteral(against, v, undefined, def.loc, s)).every((v) => v !== undefined);
+  };
+  const membership = op.name === 'in' || op.name === 'notIn';
+  const containment = op.name === 'contains' || op.name === 'doesNotContain';
+  return check(literal(right), left.slot.type, membership) && (!containment || check(literal(left), right.slot.type, true));
 }
 
 function mismatchHelp(op: OperatorDef, left: Type): string | undefined {

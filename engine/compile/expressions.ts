@@ -52,10 +52,10 @@ function call(e: Extract<ExprAst, { kind: 'call' }>, s: Scope): Val | undefined 
   const args = e.args.map((a, i) => resolveExpr(a, s, fn.bare?.(i) ?? 'fact'));
   if (args.some((a) => a === undefined)) return undefined;
   const vals = args as Val[];
-  const infos: ArgInfo[] = vals.map((v) => ({ type: v.slot.type, optional: v.slot.optional, ...(v.k === 'const' ? { literal: v.value } : {}) }));
+  const infos: ArgInfo[] = vals.map((v) => ({ type: v.slot.type, optional: v.slot.optional, text: v.text, ...(v.k === 'const' ? { literal: v.value } : {}) }));
   const checked = fn.check(infos);
   if ('error' in checked) {
-    s.action.diags.error('type_mismatch', `${s.who}: ${checked.error}`, e.fnLoc);
+    s.action.diags.error('type_mismatch', `${s.who}: ${checked.error}`, e.fnLoc, checked.help);
     return undefined;
   }
   const optional = fn.handlesMissing ? (checked.optional ?? false) : vals.some((v) => v.slot.optional) || (checked.optional ?? false);

@@ -6,7 +6,7 @@
  */
 import { parseRegistry } from '../ast/registry.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from '../ast/types.js';
+import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, RuleOutcome, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
@@ -19,6 +19,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { SEVERITY } from '../decide/types.js';
 import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
+import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
 import type { CompiledAction, CompiledPolicy } from './policy.js';
@@ -46,13 +47,18 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
   const ruleFiles = new Map<string, RuleFileAst | null>();
   const parseFile = (path: string, loc: SourceLoc): RuleFileAst | undefined => {
     if (!ruleFiles.has(path)) {
-      const text = files.get(path);
-      if (text === undefined) {
+      const text = insidePolicy(path) ? files.get(path) : undefined;
+      if (!insidePolicy(path)) {
+        diags.error('path_outside_policy', `rule file \`${path}\` is outside the policy directory`, loc,
+          `name rule files by paths relative to the directory of \`${REGISTRY_FILE}\`, such as \`rules/refund_order.yaml\``);
+        ruleFiles.set(path, null);
+      } else if (text === undefined) {
         diags.error('unknown_file', `rule file \`${path}\` does not exist`, loc);
         ruleFiles.set(path, null);
       } else {
         const f = new YamlFile(path, text, diags);
-        ruleFiles.set(path, (f.root && parseRuleFile(at(f, f.root), diags)) ?? null);
+        const empty: RuleFileAst | null = f.parsed ? { path, conditions: [], tables: [], derive: [], rules: [], written: 0 } : null;
+        ruleFiles.set(path, f.root ? parseRuleFile(at(f, f.root), diags) ?? null : empty);
       }
     }
     return ruleFiles.get(path) ?? undefined;
@@ -73,6 +79,13 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
   const contract = contracts.load(ast.contract);
   const context = ast.context ? contracts.load(ast.context) : undefined;
   const files = ast.ruleFiles.map((f) => parseFile(f.path, f.loc)).filter((f): f is RuleFileAst => f !== undefined);
+  for (const f of files) {
+    // An emptied or truncated file must not compile into an action that approves what it refused.
+    if (f.written === 0) {
+      diags.error('empty_rule_file', `rule file \`${f.path}\` holds no rules`, { file: f.path, line: 1, col: 1 },
+        `a rule file that action \`${ast.name}\` names must hold at least one rule; an empty or truncated file would approve what its rules refuse`);
+    }
+  }
   if (!contract || (ast.context && !context)) return undefined;
 
   if (ast.idempotencyKey) checkPointer(ast.idempotencyKey.pointer, ast.idempotencyKey.loc, contract.slot, contract.ref, diags);
@@ -103,7 +116,8 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
       const when = resolveCondition(r.when, s);
       const reason = resolveTemplate(r.reason?.text ?? `rule \`${r.id}\` matched`, r.reason?.loc ?? r.loc, s);
       if (!when || !reason) continue;
-      checkGuards(s.who, when, r.loc, { rule: SEVERITY[r.outcome] >= SEVERITY[ast.onUnknown] ? r.outcome : ast.onUnknown }, diags);
+      checkGuards(s.who, when, r.loc, { rule: moreSevere(r.outcome, ast.onUnknown) }, diags);
+      checkDivisors(s.who, when, r.loc, moreSevere(r.outcome, ast.onError), scope);
       rules.push({ id: r.id, index: rules.length, outcome: r.outcome, mode: r.mode, when, reason, loc: r.loc, file: file.path,
         ...(r.description !== undefined ? { description: r.description } : {}) });
     }
@@ -145,6 +159,7 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
       const when = resolveCondition(sig.when, s);
       if (!when) continue;
       checkGuards(s.who, when, sig.loc, { signal: true }, diags);
+      checkDivisors(s.who, when, sig.loc, undefined, s.action);
       signals.push({ id: sig.id, index: offset + signals.length, when, points: sig.points, loc: sig.loc, ...(sig.description !== undefined ? { description: sig.description } : {}) });
     }
     if (file.risk.tiers || file.risk.route) {
@@ -169,6 +184,22 @@ function deepFreeze(v: unknown): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v) || v instanceof RegExp || v instanceof Map || v instanceof Set) return;
   Object.freeze(v);
   for (const x of Object.values(v)) deepFreeze(x);
+}
+
+function moreSevere(a: RuleOutcome, b: RuleOutcome): RuleOutcome {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+/** A relative path that stays inside the policy directory: no root, drive or backslash, and no `..` above the top. */
+function insidePolicy(path: string): boolean {
+  if (path.startsWith('/') || path.includes('\\') || /^[A-Za-z]:/.test(path)) return false;
+  let depth = 0;
+  for (const part of path.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '.' && part !== '') depth++;
+    if (depth < 0) return false;
+  }
+  return true;
 }
 
 function checkPointer(pointer: string, loc: SourceLoc, slot: Parameters<typeof resolvePath>[0], ref: string, diags: Diagnostics): void {
@@ -202,7 +233,7 @@ function uniqueNames<T extends NamedCondition | TableAst | DeriveAst>(defs: T[],
 }
 
 /** Positions, spellings and prose do not decide outcomes, so they are left out of the revision. */
-const NOT_FUNCTIONAL = new Set(['loc', 'operatorLoc', 'fnLoc', 'source', 'description']);
+const NOT_FUNCTIONAL = new Set(['loc', 'operatorLoc', 'fnLoc', 'source', 'description', 'written']);
 
 /** What decides outcomes: the settings, contracts and rule files. */
 function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>): unknown {

@@ -1,4 +1,4 @@
-import { anyArg, kinds, mismatch, q, shiftDate, T } from './arith.js';
+import { anyArg, kinds, mismatch, partDayShift, q, shiftDate, T } from './arith.js';
 import { INF, type FunctionDef } from './function.js';
 
 /** Numbers; an instant or a date plus durations; durations. */
@@ -10,7 +10,7 @@ export const add: FunctionDef = {
     if (anyArg(args)) return { type: T.number };
     const [first, ...rest] = kinds(args);
     if (first === 'number' && rest.every((k) => k === 'number')) return { type: T.number };
-    if ((first === 'instant' || first === 'date' || first === 'duration') && rest.every((k) => k === 'duration')) return { type: args[0]!.type };
+    if ((first === 'instant' || first === 'date' || first === 'duration') && rest.every((k) => k === 'duration')) return partDayShift('add', args) ?? { type: args[0]!.type };
     return mismatch('add', args);
   },
   apply(args, ks) {

@@ -27,6 +27,21 @@ export const T = {
   duration: { kind: 'duration' } as Type,
 };
 
+/**
+ * A date moved by literal durations that do not add up to whole days fails on every input, so it
+ * is a compile error; durations computed from facts can only be checked when evaluating.
+ */
+export function partDayShift(fn: string, args: readonly ArgInfo[]): Checked | undefined {
+  const durations = args.slice(1);
+  if (args[0]?.type.kind !== 'date' || !durations.every((a) => a.literal instanceof Rational)) return undefined;
+  const total = durations.reduce((t, a) => t.add(a.literal as Rational), Rational.ZERO);
+  if (total.div(DAY).isInteger()) return undefined;
+  return {
+    error: `\`${fn}\` moves a date by whole days, but ${durations.map((a) => `\`${a.text}\``).join(' + ')} is not a whole number of days`,
+    help: 'write the duration in days (`1d`, `2d`), or move an instant such as `now` instead',
+  };
+}
+
 /** A date moved by a duration of whole days. */
 export function shiftDate(days: number, seconds: Rational): number | EvalError {
   const d = seconds.div(DAY);

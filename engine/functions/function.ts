@@ -10,9 +10,11 @@ export interface ArgInfo {
   optional: boolean;
   /** the value when the argument is a literal */
   literal?: unknown;
+  /** as written, for messages */
+  text: string;
 }
 
-export type Checked = { type: Type; optional?: boolean } | { error: string };
+export type Checked = { type: Type; optional?: boolean } | { error: string; help?: string };
 
 /** What a bare string means in an argument position: a fact, a literal string, or a table name. */
 export type BareName = 'fact' | 'string' | 'table';

@@ -1,4 +1,4 @@
-import { anyArg, DAY, kinds, mismatch, q, shiftDate, T } from './arith.js';
+import { anyArg, DAY, kinds, mismatch, partDayShift, q, shiftDate, T } from './arith.js';
 import type { FunctionDef } from './function.js';
 
 /** a − b: numbers, durations, an instant or date minus a duration, or the time between two instants or dates. */
@@ -11,7 +11,7 @@ export const subtract: FunctionDef = {
     const [a, b] = kinds(args);
     if (a === 'number' && b === 'number') return { type: T.number };
     if ((a === 'instant' || a === 'date') && b === a) return { type: T.duration };
-    if ((a === 'instant' || a === 'date' || a === 'duration') && b === 'duration') return { type: args[0]!.type };
+    if ((a === 'instant' || a === 'date' || a === 'duration') && b === 'duration') return partDayShift('subtract', args) ?? { type: args[0]!.type };
     return mismatch('subtract', args);
   },
   apply([a, b], [ka, kb]) {

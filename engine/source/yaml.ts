@@ -14,7 +14,9 @@ export interface SourceFile { path: string; text: string }
 export interface Span { value: unknown; start: number; end: number; kids: Span[] }
 
 export class YamlFile {
+  /** null for an empty document (only comments or blanks) or one that does not parse; `parsed` tells which */
   readonly root: Span | null = null;
+  readonly parsed: boolean = false;
   private readonly lineStarts: number[] = [0];
 
   constructor(readonly path: string, readonly text: string, diags: Diagnostics) {
@@ -45,6 +47,7 @@ export class YamlFile {
       return;
     }
     this.root = root;
+    this.parsed = true;
   }
 
   /** Where a node starts: past the spaces, line breaks and comments before it. */
