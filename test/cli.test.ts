@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { arbiter, copyOfPack, ROOT } from './helpers/cli.js';
 
@@ -104,6 +106,48 @@ describe('arbiter test', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('rules/tier_upgrade.yaml:50:9: rule `upgrade.frequent` never fires');
     expect(r.err).toMatch(/rule coverage 9\d\.\d% is below --min-coverage 100%/);
+  });
+});
+
+describe('arbiter test on a malformed case', () => {
+  it('a case without `expect` or `outcome` is a positioned missing_key, not a TypeError', async () => {
+    const dir = copyOfPack();
+    const file = join(dir, 'rules/tier_upgrade.test.yaml');
+    const text = readFileSync(file, 'utf8')
+      .replace('    expect: { outcome: approve, fired: [], reasons: [], risk_tier: low }\n', '')
+      .replace('    expect:\n      outcome: reject\n      fired: [upgrade.tier_mismatch]', '    expect:\n      fired: [upgrade.tier_mismatch]');
+    writeFileSync(file, text);
+    const r = await arbiter('test', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain('rules/tier_upgrade.test.yaml:18:5: missing_key: a test case needs `expect`');
+    expect(r.out + r.err).toContain('rules/tier_upgrade.test.yaml:23:7: missing_key: `expect` needs `outcome`');
+  });
+});
+
+describe('arbiter contracts export', () => {
+  it('refuses a zod 3 schema, or anything that is not a JSON Schema, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-export-'));
+    const module = join(dir, 'contracts.mjs');
+    const zod3 = pathToFileURL(join(ROOT, 'node_modules/zod/v3/index.js')).href;
+    writeFileSync(module, `import { z } from ${JSON.stringify(zod3)};
+export const contracts = [
+  { id: 'fine', version: 1, schema: { type: 'object' } },
+  { id: 'old', version: 1, schema: z.object({ a: z.string() }) },
+];
+`);
+    const r = await arbiter('contracts', 'export', module, '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('contract `old@1`');
+    expect(r.err).toContain('a zod 3 schema');
+    expect(existsSync(join(dir, 'schemas'))).toBe(false);
+
+    const invalid = join(dir, 'invalid.mjs');
+    writeFileSync(invalid, `export const contracts = [{ id: 'bad', version: 1, schema: { type: 'object', properties: { a: { minimum: '0' } } } }];\n`);
+    const again = await arbiter('contracts', 'export', invalid, '--dir', dir);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('contract `bad@1`');
+    expect(again.err).toContain('is not a valid JSON Schema 2020-12 document');
+    expect(existsSync(join(dir, 'schemas'))).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { contractPath } from '../../engine/contracts/load.js';
+import { metaSchemaErrors } from '../../engine/contracts/validate.js';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -16,9 +17,38 @@ export const usage = 'arbiter contracts export <module.js> [--dir D] [--check]';
 
 interface Authored { id: string; version: number; schema: unknown }
 
+/** A schema that is neither a zod 4 schema nor a plain JSON Schema object (a zod 3 schema, a class instance). */
+export class NotASchema extends Error {}
+
 export function toJsonSchema(schema: unknown): unknown {
   if (schema instanceof z.ZodType) return z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'throw' });
+  const why = notPlainJson(schema, '');
+  if (why) throw new NotASchema(`${why}; \`schema\` must be a zod 4 schema or a JSON Schema object`);
+  const invalid = metaSchemaErrors(schema as object);
+  if (invalid) throw new NotASchema(`it is not a valid JSON Schema 2020-12 document: ${invalid}`);
   return schema;
+}
+
+/** Why a value is not plain JSON data (objects with the plain prototype, arrays, strings, finite numbers, booleans, null). */
+function notPlainJson(v: unknown, at: string): string | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const why = notPlainJson(v[i], `${at}/${i}`);
+      if (why) return why;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+    for (const [k, x] of Object.entries(v)) {
+      const why = notPlainJson(x, `${at}/${k}`);
+      if (why) return why;
+    }
+    return undefined;
+  }
+  const what = typeof v === 'object' ? `an instance of \`${(v as object).constructor?.name ?? 'a class'}\`` : `a ${typeof v}`;
+  const isZod3 = typeof v === 'object' && '_def' in (v as object) && !('_zod' in (v as object));
+  return `${at ? `\`${at}\` is` : 'it is'} ${what}${isZod3 ? ' (a zod 3 schema: import `z` from `zod`, version 4)' : ''}, not JSON`;
 }
 
 export function exportedText(c: Authored): string {
@@ -31,10 +61,19 @@ export async function contracts(argv: string[], io: Io): Promise<number> {
   if (verb !== 'export' || !module) throw new UsageError('expected `contracts export <module.js>`');
   const loaded = (await import(pathToFileURL(resolve(module)).href)) as { contracts?: Authored[] };
   if (!Array.isArray(loaded.contracts)) throw new UsageError(`\`${module}\` does not export \`contracts\`, a list of { id, version, schema }`);
-  let stale = 0;
+  // Every contract is converted before any file is written, so a bad one leaves no half-exported set.
+  const exported: { file: string; text: string }[] = [];
   for (const c of loaded.contracts) {
-    const file = join(values.dir, contractPath(c.id, c.version));
-    const text = exportedText(c);
+    try {
+      exported.push({ file: join(values.dir, contractPath(c.id, c.version)), text: exportedText(c) });
+    } catch (e) {
+      if (!(e instanceof NotASchema)) throw e;
+      io.err(`arbiter contracts: contract \`${c.id}@${c.version}\` in \`${module}\` cannot be exported: ${e.message}`);
+      return 1;
+    }
+  }
+  let stale = 0;
+  for (const { file, text } of exported) {
     const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (current === text) continue;
     if (values.check) {

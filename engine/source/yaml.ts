@@ -100,7 +100,8 @@ export interface Entry { key: string; keyAt: At; value: At }
 
 /**
  * Reads a mapping, reporting keys outside `allowed` (with a did-you-mean) and absent `required`
- * keys. Returns undefined, after reporting, when the node is not a mapping.
+ * keys. Returns undefined, after reporting, when the node is not a mapping or lacks a required
+ * key, so every key in `required` is present in a map it returns.
  */
 export function readMap(a: At, what: string, diags: Diagnostics, allowed?: readonly string[], required: readonly string[] = []): Map<string, Entry> | undefined {
   if (!isMapNode(a)) {
@@ -120,10 +121,10 @@ export function readMap(a: At, what: string, diags: Diagnostics, allowed?: reado
     }
     out.set(key, { key, keyAt, value: at(a.file, kids[i + 1]!) });
   }
-  for (const k of required) {
-    if (!out.has(k)) diags.error('missing_key', `${what} needs \`${k}\``, locOf(a));
-  }
-  return out;
+  // Callers read required keys without checking, so a map that lacks one is not returned.
+  const missing = required.filter((k) => !out.has(k));
+  for (const k of missing) diags.error('missing_key', `${what} needs \`${k}\``, locOf(a));
+  return missing.length ? undefined : out;
 }
 
 export function readSeq(a: At, what: string, diags: Diagnostics): At[] | undefined {
