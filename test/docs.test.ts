@@ -123,7 +123,7 @@ describe('docs/ci.md', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok: 5 actions, \d+ rules, revision sha256:/m);
-    expect(r.stdout).toMatch(/^total: rules 56\/56 \(100\.0%\), branches 73\/73 \(100\.0%\), outcomes 15\/15 \(100\.0%\)$/m);
+    expect(r.stdout).toMatch(/^total: rules 56\/56 \(100\.0%\), branches 74\/74 \(100\.0%\), outcomes 15\/15 \(100\.0%\)$/m);
     expect(r.stdout).toMatch(/^ok: 5 actions: 10,000 inputs, [\d,]+ cases in /m);
     expect(r.stdout).toMatch(/^ok: 0 errors, 0 warnings, \d+ notes in 5 actions/m);
   });
