@@ -31,26 +31,33 @@ export interface PostgresOptions {
 
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Store> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const pool = new pg.Pool({
-    connectionString: url, max: options.poolSize ?? 4,
-    connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, lock_timeout: timeoutMs, query_timeout: timeoutMs,
-    idle_in_transaction_session_timeout: 4 * timeoutMs,
-  });
-  pool.on('error', () => { /* an idle client failed; the next query reconnects */ });
+  const bounded = (max: number) => {
+    const p = new pg.Pool({
+      connectionString: url, max,
+      connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, lock_timeout: timeoutMs, query_timeout: timeoutMs,
+      idle_in_transaction_session_timeout: 4 * timeoutMs,
+    });
+    p.on('error', () => { /* an idle client failed; the next query reconnects */ });
+    return p;
+  };
+  const pool = bounded(options.poolSize ?? 4);
+  // Commits run one at a time on a connection of their own: a commit never waits for a pooled
+  // connection that reads hold, so its wait is one connect or one statement, not both in turn.
+  const writer = bounded(1);
   try {
     await (options.mustExist ? checkSchema(pool, url) : migrate(url, timeoutMs));
   } catch (e) {
-    await pool.end().catch(() => {});
+    await Promise.all([pool.end(), writer.end()]).catch(() => {});
     if (e instanceof StoreMissingError) throw e;
     if ((e as { code?: string }).code === '3D000' && options.mustExist) throw new StoreMissingError(`there is no PostgreSQL database at \`${redact(url)}\`: ${(e as Error).message}`);
     throw new StoreUnavailableError(`cannot prepare PostgreSQL at \`${redact(url)}\`: ${(e as Error).message}`, e);
   }
 
   /** Runs `work` on one connection; a connection that failed for any reason but a refused value is discarded. */
-  const withClient = async <T>(what: string, work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const withClient = async <T>(what: string, work: (c: pg.PoolClient) => Promise<T>, from = pool): Promise<T> => {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await from.connect();
     } catch (e) {
       throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e);
     }
@@ -78,7 +85,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
       throw e;
     }
-  }), { waitMs: timeoutMs });
+  }, writer), { waitMs: timeoutMs });
   let closed = false;
 
   const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> =>
@@ -139,7 +146,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       if (closed) return;
       closed = true;
       await group.idle();
-      await pool.end();
+      await Promise.all([pool.end(), writer.end()]);
     },
   };
 }
