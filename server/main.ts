@@ -10,6 +10,7 @@ import pino from 'pino';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { openStore } from '../adapters/stores/open.js';
 import { redact } from '../adapters/stores/postgres.js';
+import { parseStoreUrl, StoreUrlError } from '../adapters/stores/url.js';
 import { pointerSteps } from '../engine/values/json.js';
 import { Rational } from '../engine/values/rational.js';
 import { parseDuration } from '../engine/values/time.js';
@@ -28,6 +29,7 @@ export const SETTINGS = [
   { name: 'port', env: 'ARBITER_PORT', dflt: '8787', about: 'port to listen on (0: any free port)' },
   { name: 'store', env: 'ARBITER_STORE', dflt: 'sqlite:data/arbiter.db', about: '`sqlite:PATH` or `postgres://user:pass@host:port/db`' },
   { name: 'keys', env: 'ARBITER_KEYS', dflt: '', about: 'API key file; without one a development admin key is generated and printed' },
+  { name: 'store-timeout', env: 'ARBITER_STORE_TIMEOUT', dflt: '2s', about: 'how long a write may wait on the store (a lock, a connection, a server that stopped answering); a request is answered 503 within twice this' },
   { name: 'sqlite-sync', env: 'ARBITER_SQLITE_SYNC', dflt: 'full', about: '`full`: durable against power loss; `normal`: against a crash of the process only' },
   { name: 'body-limit', env: 'ARBITER_BODY_LIMIT', dflt: String(DEFAULT_LIMITS.bodyBytes), about: 'largest request body, bytes' },
   { name: 'max-depth', env: 'ARBITER_MAX_DEPTH', dflt: String(DEFAULT_LIMITS.maxDepth), about: 'deepest JSON nesting accepted' },
@@ -67,6 +69,14 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const ttl = parseDuration(s['idempotency-ttl']);
   if (!ttl || ttl.cmp(Rational.ZERO) <= 0) throw new ConfigError(`--idempotency-ttl takes a duration such as 24h, not \`${s['idempotency-ttl']}\``);
   if (s['sqlite-sync'] !== 'full' && s['sqlite-sync'] !== 'normal') throw new ConfigError('--sqlite-sync is `full` or `normal`');
+  const storeTimeout = parseDuration(s['store-timeout']);
+  if (!storeTimeout || storeTimeout.cmp(Rational.ZERO) <= 0) throw new ConfigError(`--store-timeout takes a duration such as 2s, not \`${s['store-timeout']}\``);
+  try {
+    parseStoreUrl(s.store);
+  } catch (e) {
+    if (e instanceof StoreUrlError) throw new ConfigError(`--store: ${e.message}`);
+    throw e;
+  }
   const redactPaths = s.redact.split(',').map((p) => p.trim()).filter(Boolean);
   const bad = redactPaths.find((p) => !/^\/(proposal|context)(\/.+)?$/.test(p));
   if (bad) throw new ConfigError(`--redact takes JSON Pointers under /proposal or /context, not \`${bad}\``);
@@ -88,7 +98,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     devKey = generateKey('dev');
     keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }]);
   }
-  const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true });
+  const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true, timeoutMs: Math.ceil(storeTimeout.toNumber() * 1000) });
   let draining = false;
   const metrics = new Metrics(() => store.countOutcome('review'));
   const deps: GateDeps = {

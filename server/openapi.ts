@@ -55,7 +55,7 @@ export function openApi(): object {
       '/v1/policy': { get: { summary: 'The policy being served: revision, actions, contract versions, last reload (scope `read`)', responses: { 200: { description: 'policy status' }, ...error(...common) } } },
       '/v1/policy/reload': { post: { summary: 'Recompile the policy and swap it in if it compiles (scope `admin`)', responses: { 200: { description: '`{ ok, at, revision, errors }`' }, ...error(...common) } } },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'the process is up' } } } },
-      '/readyz': { get: { summary: 'Readiness: the store answers and the gate is not shutting down', security: [], responses: { 200: { description: 'ready' }, ...error('store_unavailable') } } },
+      '/readyz': { get: { summary: 'Readiness: the store could commit now (a write probe, rolled back) and the gate is not shutting down', security: [], responses: { 200: { description: 'ready' }, ...error('store_unavailable') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text exposition format' } } } },
     },
   };

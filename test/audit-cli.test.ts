@@ -1,6 +1,6 @@
 /** arbiter audit verify / export and arbiter keys create. */
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -9,6 +9,8 @@ import { KeyRing } from '../server/keys.js';
 import { arbiter } from './helpers/cli.js';
 import { testGate } from './helpers/gate.js';
 import { openSqlite } from '../adapters/stores/sqlite.js';
+import pg from 'pg';
+import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
 
 async function logWith(n: number): Promise<{ file: string; url: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'arbiter-audit-')), 'd.db');
@@ -48,6 +50,50 @@ describe('arbiter audit', () => {
     const since = await arbiter('audit', 'export', '--store', url, '--since', lines[2]!.recordedAt);
     expect(since.out.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([3]);
     expect((await arbiter('audit', 'export', '--store', url, '--since', 'yesterday')).code).toBe(2);
+  });
+});
+
+describe('arbiter audit on a store that is not there', () => {
+  it('audit verify and export of a mistyped SQLite path fail and create nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-audit-'));
+    const url = `sqlite:${join(dir, 'typo', 'path.db')}`;
+    for (const verb of ['verify', 'export']) {
+      const r = await arbiter('audit', verb, '--store', url);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(new RegExp(`^arbiter audit: there is no SQLite store at \`${join(dir, 'typo', 'path.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\(.+\\); nothing was created\n$`));
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('audit verify of a file that holds no decision log fails and leaves the file as it was', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'arbiter-audit-')), 'empty.db');
+    writeFileSync(file, '');
+    const r = await arbiter('audit', 'verify', '--store', `sqlite:${file}`);
+    expect(r).toEqual({ code: 1, out: '', err: `arbiter audit: \`${file}\` is not an Arbiter store: it holds no decision log\n` });
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('an unknown --store scheme is a usage error for audit and serve, not a SQLite file named `mysql:`', async () => {
+    for (const argv of [['audit', 'verify'], ['audit', 'export'], ['serve', '--port', '0']]) {
+      const r = await arbiter(...argv, '--store', 'mysql://x');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('unknown store scheme `mysql:`: use `sqlite:PATH` or `postgres://user:pass@host:port/db`');
+    }
+    expect(existsSync('mysql:')).toBe(false);
+  });
+
+  it.skipIf(PG_SKIP !== '')(`audit verify of a PostgreSQL database without a decision log fails and creates no table${PG_SKIP ? ` (${PG_SKIP})` : ''}`, async () => {
+    const url = await freshPgDatabase();
+    const r = await arbiter('audit', 'verify', '--store', url);
+    expect(r).toEqual({ code: 1, out: '', err: `arbiter audit: \`${url}\` is not an Arbiter store: it holds no decision log; nothing was created\n` });
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      expect((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0]).toEqual({ n: 0 });
+    } finally {
+      await c.end();
+    }
   });
 });
 

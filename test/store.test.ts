@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppendItem, AppendResult } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
-import { FACTORIES, type Opened } from './helpers/stores.js';
+import { FACTORIES, postgres, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
@@ -144,6 +144,28 @@ for (const factory of FACTORIES) {
       expect(await o.store.verify()).toMatchObject({ ok: false, problem: { seq: 2, reason: 'seq 2 does not follow seq 1: its previous hash does not match (reordered, or a record before it was replaced)' } });
     });
 
+    it('one item the store refuses fails alone, and the rest of its group commit is recorded', async () => {
+      const o = await open();
+      const recorded = item();
+      await o.store.append(recorded);
+      // The same decision id twice: a uniqueness the store itself enforces, in both SQL dialects.
+      const batch = [item({ idempotencyKey: 'g1' }), item({ id: recorded.id, idempotencyKey: 'g2' }), item({ idempotencyKey: 'g3' }), item()];
+      const settled = await Promise.allSettled(batch.map((x) => o.store.append(x)));
+      expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : { name: (r.reason as Error).name }))).toEqual([
+        { kind: 'created', id: batch[0]!.id, seq: 2 },
+        { name: 'StoreRefusedError' },
+        { kind: 'created', id: batch[2]!.id, seq: 3 },
+        { kind: 'created', id: batch[3]!.id, seq: 4 },
+      ]);
+      expect((settled[1] as PromiseRejectedResult).reason).toHaveProperty('message', expect.stringMatching(/write failed: .*(UNIQUE|unique)/));
+      // Nothing of the refused item stayed: its key is free, and the chain is the three others.
+      expect((await o.store.append(item({ idempotencyKey: 'g2' }))).kind).toBe('created');
+      const again = await o.reopen();
+      opened.push({ ...o, store: again });
+      expect(await again.verify()).toEqual({ ok: true, count: 5 });
+      expect((await again.get(batch[3]!.id))?.seq).toBe(4);
+    });
+
     it('keeps everything across a reopen, and close waits for pending appends', async () => {
       const o = await open();
       const pending = Array.from({ length: 50 }, (_, i) => o.store.append(item({ idempotencyKey: `r${i}` })));
@@ -157,3 +179,21 @@ for (const factory of FACTORIES) {
     });
   });
 }
+
+describe.skipIf(Boolean(postgres.skip))(`PostgreSQL refuses a NUL byte${postgres.skip ? ` (${postgres.skip})` : ''}`, () => {
+  it('a key holding a NUL fails alone, and the two others of its group commit are recorded', async () => {
+    const o = await postgres.open();
+    try {
+      const batch = [item({ idempotencyKey: 'n1' }), item({ idempotencyKey: 'n\u00002' }), item({ idempotencyKey: 'n3' })];
+      const settled = await Promise.allSettled(batch.map((x) => o.store.append(x)));
+      expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : { name: (r.reason as Error).name, message: (r.reason as Error).message }))).toEqual([
+        { kind: 'created', id: batch[0]!.id, seq: 1 },
+        { name: 'StoreRefusedError', message: expect.stringContaining('0x00') },
+        { kind: 'created', id: batch[2]!.id, seq: 2 },
+      ]);
+      expect(await o.store.verify()).toEqual({ ok: true, count: 2 });
+    } finally {
+      await o.store.close();
+    }
+  });
+});

@@ -2,21 +2,53 @@
  * Group commit: appends that arrive while a commit is being prepared or is in flight share the
  * next commit, so one fsync (SQLite) or one round of statements (PostgreSQL) serves many
  * decisions. Each append's promise settles only after its commit.
+ *
+ * Two things keep one fault from spreading. A batch the store refuses because of one of its items
+ * (StoreRefusedError) is split in halves and committed again, down to the item at fault, so the
+ * others are still recorded and answered. And a store that stops answering costs a caller a
+ * bounded wait, not a hang: the queue holds at most `maxQueue` appends (beyond that an append
+ * fails at once), and an append still queued after `waitMs` fails without being written.
  */
-import type { AppendItem, AppendResult } from './store.js';
+import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
 
-interface Pending { item: AppendItem; resolve(r: AppendResult): void; reject(e: unknown): void }
+interface Pending { item: AppendItem; resolve(r: AppendResult): void; reject(e: unknown): void; timer?: NodeJS.Timeout | undefined }
+
+export interface GroupCommitLimits {
+  maxBatch?: number | undefined;
+  maxQueue?: number | undefined;
+  /** how long an append may wait for its commit to begin; 0: no limit */
+  waitMs?: number | undefined;
+}
 
 export class GroupCommit {
   private queue: Pending[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+  private readonly waitMs: number;
 
-  constructor(private readonly commit: (items: AppendItem[]) => Promise<AppendResult[]>, private readonly maxBatch = 256) {}
+  constructor(private readonly commit: (items: AppendItem[]) => Promise<AppendResult[]>, limits: GroupCommitLimits = {}) {
+    this.maxBatch = limits.maxBatch ?? 256;
+    this.maxQueue = limits.maxQueue ?? 4096;
+    this.waitMs = limits.waitMs ?? 0;
+  }
 
   append(item: AppendItem): Promise<AppendResult> {
+    if (this.queue.length >= this.maxQueue) {
+      return Promise.reject(new StoreUnavailableError(`the store is not keeping up: ${this.queue.length} appends are waiting for a commit`));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      const p: Pending = { item, resolve, reject };
+      if (this.waitMs > 0) {
+        p.timer = setTimeout(() => {
+          const i = this.queue.indexOf(p);
+          if (i < 0) return;
+          this.queue.splice(i, 1);
+          reject(new StoreUnavailableError(`the store did not begin a commit within ${this.waitMs} ms`));
+        }, this.waitMs);
+      }
+      this.queue.push(p);
       if (!this.running) {
         this.running = true;
         // Let the rest of this event-loop turn add its appends to the same commit.
@@ -28,15 +60,36 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const results = await this.commit(batch.map((p) => p.item));
-        batch.forEach((p, i) => p.resolve(results[i]!));
-      } catch (e) {
-        for (const p of batch) p.reject(e);
-      }
+      for (const p of batch) clearTimeout(p.timer);
+      await this.settle(batch);
     }
     this.running = false;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Commits `batch`, isolating refused items by bisection. The halves commit in order, so the
+   * chain keeps the order the appends arrived in. Returns the error that made the store
+   * unavailable, if one did: the rest of the batch then fails with it rather than waiting again.
+   */
+  private async settle(batch: Pending[]): Promise<unknown> {
+    try {
+      const results = await this.commit(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof StoreRefusedError) || batch.length === 1) {
+        for (const p of batch) p.reject(e);
+        return e instanceof StoreRefusedError ? undefined : e;
+      }
+      const half = batch.length >> 1;
+      const unavailable = await this.settle(batch.slice(0, half));
+      if (unavailable !== undefined) {
+        for (const p of batch.slice(half)) p.reject(unavailable);
+        return unavailable;
+      }
+      return this.settle(batch.slice(half));
+    }
   }
 
   /** Resolves when every append so far has been committed (or has failed). */

@@ -2,6 +2,7 @@
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { Store } from './store.js';
+import { parseStoreUrl } from './url.js';
 import { openWorkerStore } from './worker.js';
 
 export interface StoreOptions {
@@ -9,10 +10,14 @@ export interface StoreOptions {
   poolSize?: number;
   /** run the store in a worker thread (what the gate does) */
   thread?: boolean;
+  /** for commands that only read: a store that does not exist is a StoreMissingError, and nothing is created */
+  mustExist?: boolean;
+  /** how long a write or a query may wait on the store (connecting, on a lock, running; on SQLite, for another process's write lock) before it fails, ms */
+  timeoutMs?: number;
 }
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const at = parseStoreUrl(url);
   if (options.thread) return openWorkerStore(url, options);
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options);
-  return openSqlite(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url, options);
+  return at.kind === 'postgres' ? openPostgres(at.url, options) : openSqlite(at.path, options);
 }

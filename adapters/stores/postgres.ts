@@ -3,96 +3,93 @@
  * transaction that first locks the chain head (SELECT … FOR UPDATE), so appends from all replicas
  * form one linear chain; idempotency claims are one multi-row INSERT … ON CONFLICT on the
  * (action, key) primary key, so concurrent duplicates resolve to one decision.
+ *
+ * Every wait is bounded by `timeoutMs`: connecting and waiting for a pooled connection
+ * (connectionTimeoutMillis), a lock such as the chain head another session holds (lock_timeout),
+ * a statement (statement_timeout), and a server that stopped answering at all (query_timeout, on
+ * this side of the wire). A connection that timed out is discarded, not reused; the pool opens
+ * new ones, so the store recovers by itself once the server answers again.
  */
 import pg from 'pg';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
 /** Serialises migrations when several replicas start at once. */
 const MIGRATION_LOCK = 0x4172_6269;
 
-export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
-  pool.on('error', () => { /* an idle client failed; the next query reconnects */ });
+export const DEFAULT_TIMEOUT_MS = 2000;
+
+export interface PostgresOptions {
+  poolSize?: number | undefined;
+  mustExist?: boolean | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Store> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const bounded = (max: number) => {
+    const p = new pg.Pool({
+      connectionString: url, max,
+      connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, lock_timeout: timeoutMs, query_timeout: timeoutMs,
+      idle_in_transaction_session_timeout: 4 * timeoutMs,
+    });
+    p.on('error', () => { /* an idle client failed; the next query reconnects */ });
+    return p;
+  };
+  const pool = bounded(options.poolSize ?? 4);
+  // Commits run one at a time on a connection of their own: a commit never waits for a pooled
+  // connection that reads hold, so its wait is one connect or one statement, not both in turn.
+  const writer = bounded(1);
   try {
-    await migrate(pool);
+    await (options.mustExist ? checkSchema(pool, url) : migrate(url, timeoutMs));
   } catch (e) {
-    await pool.end().catch(() => {});
+    await Promise.all([pool.end(), writer.end()]).catch(() => {});
+    if (e instanceof StoreMissingError) throw e;
+    if ((e as { code?: string }).code === '3D000' && options.mustExist) throw new StoreMissingError(`there is no PostgreSQL database at \`${redact(url)}\`: ${(e as Error).message}`);
     throw new StoreUnavailableError(`cannot prepare PostgreSQL at \`${redact(url)}\`: ${(e as Error).message}`, e);
   }
 
-  const exec = async (client: pg.PoolClient, op: Op): Promise<unknown> => {
-    switch (op.op) {
-      case 'head':
-        return rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]);
-      case 'claim': {
-        const c = op.claims;
-        const r = await client.query(
-          `INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-           ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
-           WHERE idempotency.expires_at <= $6
-           RETURNING action, key`,
-          [c.map((x) => x.action), c.map((x) => x.key), c.map((x) => x.decisionId), c.map((x) => x.payloadHash), c.map((x) => x.expiresAt), op.now]);
-        return new Set(r.rows.map((x: { action: string; key: string }) => keyOf(x.action, x.key)));
-      }
-      case 'lookup': {
-        const r = await client.query(
-          `SELECT i.action, i.key, i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id
-           WHERE (i.action, i.key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-          [op.keys.map((k) => k.action), op.keys.map((k) => k.key)]);
-        return new Map<string, Existing>(r.rows.map((x: { action: string; key: string; decision_id: string; payload_hash: string; record: string | null }) =>
-          [keyOf(x.action, x.key), { decisionId: x.decision_id, payloadHash: x.payload_hash, text: x.record }]));
-      }
-      case 'insert': {
-        const rs = op.rows;
-        await client.query(
-          `INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
-          [rs.map((r) => r.seq), rs.map((r) => r.id), rs.map((r) => r.action), rs.map((r) => r.outcome), rs.map((r) => r.idempotencyKey),
-            rs.map((r) => r.recordedAt), rs.map((r) => r.text), rs.map((r) => r.prevHash), rs.map((r) => r.hash)]);
-        return undefined;
-      }
-      case 'setHead':
-        await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
-        return undefined;
-    }
-  };
-
-  const group = new GroupCommit(async (items) => {
+  /** Runs `work` on one connection; a connection that failed for any reason but a refused value is discarded. */
+  const withClient = async <T>(what: string, work: (c: pg.PoolClient) => Promise<T>, from = pool): Promise<T> => {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await from.connect();
     } catch (e) {
       throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e);
     }
+    let err: Error | undefined;
     try {
-      await client.query('BEGIN');
+      return await work(client);
+    } catch (e) {
+      err = failure(e, what);
+      throw err;
+    } finally {
+      client.release(err instanceof StoreUnavailableError ? err : undefined);
+    }
+  };
+
+  const group = new GroupCommit((items) => withClient('PostgreSQL write failed', async (client) => {
+    await client.query('BEGIN');
+    try {
       const gen = appendBatch(items);
       let step = gen.next();
       while (!step.done) step = gen.next(await exec(client, step.value));
       await client.query('COMMIT');
       return step.value as AppendResult[];
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw new StoreUnavailableError(`PostgreSQL write failed: ${(e as Error).message}`, e);
-    } finally {
-      client.release();
+      // After a timeout the connection is dropped instead, which ends the transaction too.
+      if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
+      throw e;
     }
-  });
+  }, writer), { waitMs: timeoutMs });
   let closed = false;
 
-  const query = async <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> => {
-    try {
-      return (await pool.query<R>(sql, args)).rows;
-    } catch (e) {
-      throw new StoreUnavailableError(`PostgreSQL query failed: ${(e as Error).message}`, e);
-    }
-  };
+  const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> =>
+    withClient('PostgreSQL query failed', async (c) => (await c.query<R>(sql, args)).rows);
 
   return {
     kind: 'postgres',
@@ -105,11 +102,10 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
       const { sql, args } = listQuery(POSTGRES, q);
       return listPage(await query<{ seq: string; record: string }>(sql, args), q.limit);
     },
-    async verify() {
-      const client = await pool.connect().catch((e: unknown) => { throw new StoreUnavailableError(`PostgreSQL is unreachable: ${(e as Error).message}`, e); });
+    verify: () => withClient('PostgreSQL read failed', async (client) => {
+      // One snapshot for the whole walk, while writers go on; the walk may take longer than one statement's bound.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        // One snapshot for the whole walk, while writers go on.
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const v = new ChainVerifier();
         let after = 0;
         for (;;) {
@@ -121,9 +117,8 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
         return v.end(rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1')).rows[0]));
       } finally {
         await client.query('COMMIT').catch(() => {});
-        client.release();
       }
-    },
+    }),
     async *export(since) {
       let after = 0;
       for (;;) {
@@ -136,31 +131,86 @@ export async function openPostgres(url: string, options: { poolSize?: number } =
     async countOutcome(outcome) {
       return Number((await query<{ n: string }>('SELECT COUNT(*) AS n FROM decisions WHERE outcome = $1', [outcome]))[0]!.n);
     },
-    async expireKeys(now) {
+    expireKeys: (now) => withClient('PostgreSQL write failed', async (c) => (await c.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0),
+    // Readiness means a commit would succeed: take the chain head's lock as a commit does (within
+    // lock_timeout), then roll back. A read-only server or a head held elsewhere is not ready.
+    ping: () => withClient('PostgreSQL is not ready', async (c) => {
+      await c.query('BEGIN');
       try {
-        return (await pool.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0;
-      } catch (e) {
-        throw new StoreUnavailableError(`PostgreSQL query failed: ${(e as Error).message}`, e);
+        await c.query('SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE');
+      } finally {
+        await c.query('ROLLBACK').catch(() => {});
       }
-    },
-    async ping() {
-      await query('SELECT 1');
-    },
+    }),
     async close() {
       if (closed) return;
       closed = true;
       await group.idle();
-      await pool.end();
+      await Promise.all([pool.end(), writer.end()]);
     },
   };
+}
+
+async function exec(client: pg.PoolClient, op: Op): Promise<unknown> {
+  switch (op.op) {
+    case 'head':
+      return rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]);
+    case 'claim': {
+      const c = op.claims;
+      const r = await client.query(
+        `INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
+         WHERE idempotency.expires_at <= $6
+         RETURNING action, key`,
+        [c.map((x) => x.action), c.map((x) => x.key), c.map((x) => x.decisionId), c.map((x) => x.payloadHash), c.map((x) => x.expiresAt), op.now]);
+      return new Set(r.rows.map((x: { action: string; key: string }) => keyOf(x.action, x.key)));
+    }
+    case 'lookup': {
+      const r = await client.query(
+        `SELECT i.action, i.key, i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id
+         WHERE (i.action, i.key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [op.keys.map((k) => k.action), op.keys.map((k) => k.key)]);
+      return new Map<string, Existing>(r.rows.map((x: { action: string; key: string; decision_id: string; payload_hash: string; record: string | null }) =>
+        [keyOf(x.action, x.key), { decisionId: x.decision_id, payloadHash: x.payload_hash, text: x.record }]));
+    }
+    case 'insert': {
+      const rs = op.rows;
+      await client.query(
+        `INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+        [rs.map((r) => r.seq), rs.map((r) => r.id), rs.map((r) => r.action), rs.map((r) => r.outcome), rs.map((r) => r.idempotencyKey),
+          rs.map((r) => r.recordedAt), rs.map((r) => r.text), rs.map((r) => r.prevHash), rs.map((r) => r.hash)]);
+      return undefined;
+    }
+    case 'setHead':
+      await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
+      return undefined;
+  }
+}
+
+/**
+ * SQLSTATE classes that judge a value, not the server: data exceptions (22: a NUL byte, a bad
+ * encoding), integrity constraints (23: an id recorded before) and program limits (54: a value too
+ * big). Everything else (connections, timeouts, lock waits, a read-only server) is the store's.
+ */
+const ITEM_FAULTS = new Set(['22', '23', '54']);
+
+function failure(e: unknown, what: string): Error {
+  if (e instanceof StoreUnavailableError || e instanceof StoreRefusedError) return e;
+  const message = `${what}: ${(e as Error).message}`;
+  if (e instanceof pg.DatabaseError && ITEM_FAULTS.has((e.code ?? '').slice(0, 2))) return new StoreRefusedError(message, e);
+  return new StoreUnavailableError(message, e);
 }
 
 function rowHead(r: { seq: string | number; hash: string }): Head {
   return { seq: Number(r.seq), hash: r.hash };
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+/** On a connection of its own, without the statement bounds: it waits for another replica's migration, as long as that takes. */
+async function migrate(url: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -173,8 +223,16 @@ async function migrate(pool: pg.Pool): Promise<void> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    client.release();
+    await client.end();
   }
+}
+
+/** For commands that only read: the database must already hold the decision log; nothing is created. */
+async function checkSchema(pool: pg.Pool, url: string): Promise<void> {
+  const r = await pool.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+  const version = r.rows[0]!.t === null ? 0 : Number((await pool.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0]!.v);
+  if (version === 0) throw new StoreMissingError(`\`${redact(url)}\` is not an Arbiter store: it holds no decision log; nothing was created`);
+  if (version < MIGRATIONS.length) throw new StoreMissingError(`\`${redact(url)}\` is an older Arbiter store (schema ${version}); \`arbiter serve\` upgrades it`);
 }
 
 /** A connection URL without its password, for messages. */

@@ -9,14 +9,123 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import { DatabaseFiles } from './sqlite-file.js';
 import { listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
 
 const MIGRATIONS = migrations(SQLITE);
 
-export interface SqliteOptions { synchronous?: 'full' | 'normal' | undefined }
+export interface SqliteOptions {
+  synchronous?: 'full' | 'normal' | undefined;
+  /** open only a store that exists, and change nothing in it (commands that only read) */
+  mustExist?: boolean | undefined;
+  /** how long a write waits for another process's lock, and an append for its commit, ms */
+  timeoutMs?: number | undefined;
+}
 
 export function openSqlite(path: string, options: SqliteOptions = {}): Store {
+  const db = openDatabase(path, options);
+  const files = path === ':memory:' ? undefined : DatabaseFiles.of(path);
+  const s = statements(db);
+  const exec = executor(s);
+  const runBatch = db.transaction((items: Parameters<typeof appendBatch>[0]): AppendResult[] => {
+    const gen = appendBatch(items);
+    let step = gen.next();
+    while (!step.done) step = gen.next(exec(step.value));
+    return step.value;
+  });
+
+  const writable = (): void => {
+    const p = files?.problem();
+    if (p) throw new StoreUnavailableError(`SQLite cannot write durably: ${p}`);
+  };
+  // Reads too: a file that is no longer at its path holds answers that will not survive a restart.
+  const guard = <T>(read: () => T): T => {
+    if (closed) throw new StoreUnavailableError('the store is closed');
+    const p = files?.problem(true);
+    if (p) throw new StoreUnavailableError(`the SQLite decision log is not where it was opened: ${p}`);
+    try {
+      return read();
+    } catch (e) {
+      throw failure(e, 'SQLite read failed');
+    }
+  };
+  const group = new GroupCommit(async (items) => {
+    writable();
+    let results: AppendResult[];
+    try {
+      results = runBatch.immediate(items);
+    } catch (e) {
+      throw failure(e, 'SQLite write failed');
+    }
+    // Committed, but into the file that is still at the path? If not, the commit is not durable.
+    const after = files?.problem(true);
+    if (after) throw new StoreUnavailableError(`SQLite cannot write durably: ${after}`);
+    return results;
+  }, { waitMs: options.timeoutMs });
+  let closed = false;
+
+  return {
+    kind: 'sqlite',
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    get: async (id) => guard(() => {
+      const r = s.get.get(id) as { record: string } | undefined;
+      return r && (JSON.parse(r.record) as DecisionRecord);
+    }),
+    list: async (q: ListQuery) => guard(() => {
+      const { sql, args } = listQuery(SQLITE, q);
+      return listPage(db.prepare(sql).all(...args) as { seq: number; record: string }[], q.limit);
+    }),
+    // One read transaction: a consistent snapshot while writers go on.
+    verify: async () => guard(() => db.transaction(() => {
+      const v = new ChainVerifier();
+      let after = 0;
+      for (;;) {
+        const rows = s.page.all(after) as StoredRow[];
+        for (const r of rows) if (!v.step(rowOf(r))) return v.end(undefined);
+        if (rows.length < 1000) break;
+        after = Number(rows.at(-1)!.seq);
+      }
+      return v.end(s.head.get() as Head);
+    })()),
+    async *export(since) {
+      let after = 0;
+      for (;;) {
+        const rows = guard(() => s.pageSince.all(after, since ?? '') as { seq: number; record: string }[]);
+        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        if (rows.length < 1000) return;
+        after = rows.at(-1)!.seq;
+      }
+    },
+    countOutcome: async (outcome) => guard(() => (s.countOutcome.get(outcome) as { n: number }).n),
+    expireKeys: async (now) => {
+      writable();
+      return guard(() => s.expire.run(now).changes);
+    },
+    // Readiness means a commit would succeed: the files are in place and writable, and the write
+    // lock can be taken and a row written (then rolled back, so nothing reaches the disk).
+    async ping() {
+      writable();
+      guard(() => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          s.touchHead.run();
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await group.idle();
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string, options: SqliteOptions): Database.Database {
+  if (options.mustExist) return openExisting(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
@@ -24,13 +133,45 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
   } catch (e) {
     throw new StoreUnavailableError(`cannot open SQLite database \`${path}\`: ${(e as Error).message}`, e);
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 10000');
-  migrate(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma(`busy_timeout = ${options.timeoutMs ?? 10_000}`);
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw new StoreUnavailableError(`cannot prepare SQLite database \`${path}\`: ${(e as Error).message}`, e);
+  }
+  return db;
+}
 
-  const s = {
+/** For commands that only read: no folder, file, table or migration is created. */
+function openExisting(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (e) {
+    throw new StoreMissingError(`there is no SQLite store at \`${path}\` (${(e as Error).message}); nothing was created`);
+  }
+  let version: number;
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    version = table ? (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v : 0;
+  } catch (e) {
+    db.close();
+    throw new StoreMissingError(`\`${path}\` is not an Arbiter store: ${(e as Error).message}`);
+  }
+  if (version < MIGRATIONS.length) {
+    db.close();
+    throw new StoreMissingError(version === 0 ? `\`${path}\` is not an Arbiter store: it holds no decision log` : `\`${path}\` is an older Arbiter store (schema ${version}); \`arbiter serve\` upgrades it`);
+  }
+  return db;
+}
+
+function statements(db: Database.Database) {
+  return {
     head: db.prepare('SELECT seq, hash FROM chain_head WHERE id = 1'),
+    touchHead: db.prepare('UPDATE chain_head SET seq = seq WHERE id = 1'),
     claim: db.prepare(`INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
       WHERE idempotency.expires_at <= ?`),
@@ -43,8 +184,11 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
     countOutcome: db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE outcome = ?'),
   };
+}
 
-  const exec = (op: Op): unknown => {
+/** Runs the chain plan's operations on the prepared statements. */
+function executor(s: ReturnType<typeof statements>): (op: Op) => unknown {
+  return (op) => {
     switch (op.op) {
       case 'head': return s.head.get() as Head;
       case 'claim': {
@@ -68,73 +212,19 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
         return undefined;
     }
   };
+}
 
-  const runBatch = db.transaction((items: Parameters<typeof appendBatch>[0]): AppendResult[] => {
-    const gen = appendBatch(items);
-    let step = gen.next();
-    while (!step.done) step = gen.next(exec(step.value));
-    return step.value;
-  });
-  const group = new GroupCommit(async (items) => {
-    try {
-      return runBatch.immediate(items);
-    } catch (e) {
-      throw new StoreUnavailableError(`SQLite write failed: ${(e as Error).message}`, e);
-    }
-  });
-  let closed = false;
+/**
+ * SQLite's verdicts on one item's values (a constraint, a value too big or of the wrong type, a
+ * value the driver cannot bind) refuse that item; any other failure is the store's.
+ */
+const ITEM_FAULTS = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
 
-  return {
-    kind: 'sqlite',
-    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
-    async get(id) {
-      const r = s.get.get(id) as { record: string } | undefined;
-      return r && (JSON.parse(r.record) as DecisionRecord);
-    },
-    async list(q: ListQuery) {
-      const { sql, args } = listQuery(SQLITE, q);
-      return listPage(db.prepare(sql).all(...args) as { seq: number; record: string }[], q.limit);
-    },
-    async verify() {
-      const v = new ChainVerifier();
-      // One read transaction: a consistent snapshot while writers go on.
-      return db.transaction(() => {
-        let after = 0;
-        for (;;) {
-          const rows = s.page.all(after) as StoredRow[];
-          for (const r of rows) if (!v.step(rowOf(r))) return v.end(undefined);
-          if (rows.length < 1000) break;
-          after = Number(rows.at(-1)!.seq);
-        }
-        return v.end(s.head.get() as Head);
-      })();
-    },
-    async *export(since) {
-      let after = 0;
-      for (;;) {
-        const rows = s.pageSince.all(after, since ?? '') as { seq: number; record: string }[];
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
-        if (rows.length < 1000) return;
-        after = rows.at(-1)!.seq;
-      }
-    },
-    async countOutcome(outcome) {
-      return (s.countOutcome.get(outcome) as { n: number }).n;
-    },
-    async expireKeys(now) {
-      return s.expire.run(now).changes;
-    },
-    async ping() {
-      if (closed) throw new StoreUnavailableError('the store is closed');
-      db.prepare('SELECT 1').get();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await group.idle();
-      db.close();
-    },
-  };
+function failure(e: unknown, what: string): Error {
+  const code = e instanceof Database.SqliteError ? e.code : undefined;
+  const message = `${what}: ${(e as Error).message}`;
+  if (code === undefined ? e instanceof TypeError || e instanceof RangeError : ITEM_FAULTS.test(code)) return new StoreRefusedError(message, e);
+  return new StoreUnavailableError(message, e);
 }
 
 function migrate(db: Database.Database): void {

@@ -85,3 +85,25 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * The store refused this one item (a value the database cannot hold, say) while it could write
+ * others: a defect of the item, not of the store, so retrying it will not help.
+ */
+export class StoreRefusedError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreRefusedError';
+  }
+}
+
+/** A command that only reads was pointed at a store that does not exist; nothing was created. */
+export class StoreMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreMissingError';
+  }
+}
+
+/** The store errors by name, so they can cross a worker thread and arrive as themselves. */
+export const STORE_ERRORS = { StoreUnavailableError, StoreRefusedError, StoreMissingError } as const;

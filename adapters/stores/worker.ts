@@ -5,7 +5,7 @@
  * one turn of the event loop travel to the worker in one message.
  */
 import { Worker } from 'node:worker_threads';
-import { StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type Store, type VerifyResult } from './store.js';
+import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type Store, type VerifyResult } from './store.js';
 import type { StoreOptions } from './open.js';
 
 export type Request =
@@ -32,7 +32,7 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     if (!p) return;
     pending.delete(r.n);
     if (r.ok) p.ok(r.value);
-    else p.fail(r.error.name === 'StoreUnavailableError' ? new StoreUnavailableError(r.error.message) : new Error(r.error.message));
+    else p.fail(Object.hasOwn(STORE_ERRORS, r.error.name) ? new STORE_ERRORS[r.error.name as keyof typeof STORE_ERRORS](r.error.message) : new Error(r.error.message));
   };
   worker.on('message', (m: Replies) => {
     if (Array.isArray(m)) for (const r of m) settle(r);
@@ -40,10 +40,15 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
   });
   worker.on('error', (e) => failAll(new StoreUnavailableError(`the store thread failed: ${e.message}`, e)));
   worker.on('exit', (code) => failAll(new StoreUnavailableError(`the store thread stopped (${code})`)));
-  await new Promise<void>((ok, fail) => {
-    worker.once('message', (r: Reply) => (r.ok ? ok() : fail(new StoreUnavailableError(r.error.message))));
-    worker.once('error', fail);
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      worker.once('message', (r: Reply) => (r.ok ? ok() : fail(r.error.name === 'StoreMissingError' ? new STORE_ERRORS.StoreMissingError(r.error.message) : new StoreUnavailableError(r.error.message))));
+      worker.once('error', fail);
+    });
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
 
   const call = <T>(op: Extract<Request, { t: 'call' }>['op'], ...args: unknown[]): Promise<T> => {
     if (dead) return Promise.reject(dead);

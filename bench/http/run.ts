@@ -54,7 +54,7 @@ async function measure(target: string, start: () => Promise<Served>, check?: (s:
  * recorded, but their answers were not read.
  */
 async function audit(storeUrl: string, answered: number): Promise<number> {
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, { mustExist: true });
   try {
     const v = await store.verify();
     if (!v.ok) throw new Error(`the chain does not verify: ${v.problem!.reason}`);

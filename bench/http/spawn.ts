@@ -27,10 +27,10 @@ function started(child: ChildProcess): Promise<Served> {
   });
 }
 
-/** `arbiter serve` on any free port; logs (stdout) are discarded unless `keepLogs`. */
-export function spawnGate(args: string[], options: { logLevel?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
+/** `arbiter serve` on any free port, as another user when `user` is given; logs (stdout) are discarded. */
+export function spawnGate(args: string[], options: { logLevel?: string; env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number } } = {}): Promise<Served> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/cli/bin.js'), 'serve', '--port', '0', '--log-level', options.logLevel ?? 'warn', ...args], {
-    cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'], ...options.user,
   });
   return started(child);
 }

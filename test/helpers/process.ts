@@ -6,8 +6,8 @@ export type { Served };
 const running = new Set<Served>();
 
 /** Starts `arbiter serve`; `killAll` (an afterEach) stops whatever a failing test left running. */
-export async function serveProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const s = await spawnGate(args, { env });
+export async function serveProcess(args: string[], env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): Promise<Served> {
+  const s = await spawnGate(args, { env, ...(user ? { user } : {}) });
   running.add(s);
   void s.exited.then(() => running.delete(s));
   return s;

@@ -1,0 +1,146 @@
+/**
+ * PostgreSQL that does not answer: another session holds the chain head's lock, or the server is
+ * stopped (SIGSTOP). Appends and readiness fail with StoreUnavailableError (503 with `Retry-After`
+ * at the gate) instead of waiting, and everything works again once the server does.
+ *
+ * The lock tests use the shared test server (ARBITER_TEST_PG_URL). The SIGSTOP test freezes a
+ * private server it starts itself, never the shared one.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgres } from '../adapters/stores/postgres.js';
+import type { AppendItem } from '../adapters/stores/store.js';
+import { ROOT } from './helpers/cli.js';
+import { killAll, serveProcess, type Served } from './helpers/process.js';
+import { PRIVATE_PG_SKIP, startPrivatePostgres } from './helpers/private-postgres.js';
+import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
+
+const item = (): AppendItem => ({
+  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), payloadHash: 'h', recordedAt: new Date().toISOString(),
+  caller: 'test', requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', ttlMs: 60_000,
+});
+
+/** Another session that takes the chain head's row lock, as a stuck replica's commit would. */
+async function holdHead(url: string): Promise<{ release(): Promise<void> }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('BEGIN');
+  await c.query('SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE');
+  return { async release() { await c.query('ROLLBACK'); await c.end(); } };
+}
+
+const errorOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`);
+
+describe.skipIf(PG_SKIP !== '')(`a PostgreSQL store whose chain head another session holds${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
+  it('fails appends and readiness with StoreUnavailableError instead of waiting, and recovers once the lock is released', async () => {
+    const url = await freshPgDatabase();
+    const store = await openPostgres(url, { timeoutMs: 300 });
+    try {
+      expect((await store.append(item())).kind).toBe('created');
+      const lock = await holdHead(url);
+      const appends = await Promise.all([item(), item(), item()].map((x) => errorOf(store.append(x))));
+      for (const e of appends) expect(e).toMatch(/^StoreUnavailableError: PostgreSQL write failed: (canceling statement due to (lock|statement) timeout|Query read timeout)/);
+      expect(await errorOf(store.ping())).toMatch(/^StoreUnavailableError: PostgreSQL is not ready: (canceling statement due to (lock|statement) timeout|Query read timeout)/);
+      await lock.release();
+      await store.ping();
+      expect((await store.append(item())).kind).toBe('created');
+      expect(await store.verify()).toEqual({ ok: true, count: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
+const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
+
+interface Timed { status: number; retryAfter: string | null; code?: string; id?: string; ms: number }
+
+async function decide(s: Served): Promise<Timed> {
+  const t0 = performance.now();
+  const r = await fetch(`${s.url}/v1/decisions`, {
+    method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'refund_order', proposal: { ...proposal, proposal_id: randomUUID(), amount: 20 }, context }),
+  });
+  const body = (await r.json()) as { id?: string; error?: { code: string } };
+  return { status: r.status, retryAfter: r.headers.get('retry-after'), ...(body.error ? { code: body.error.code } : {}), ...(body.id ? { id: body.id } : {}), ms: performance.now() - t0 };
+}
+
+async function readyz(s: Served): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  const r = await fetch(`${s.url}/readyz`);
+  await r.arrayBuffer();
+  return { status: r.status, ms: performance.now() - t0 };
+}
+
+/** The documented bound is twice --store-timeout; the slack is for a loaded test machine. */
+const TIMEOUT_S = 1;
+const BOUND_MS = 2 * TIMEOUT_S * 1000 + 3000;
+
+afterEach(killAll);
+
+describe.skipIf(PG_SKIP !== '')(`the gate on a PostgreSQL whose chain head another session holds${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
+  it('answers 503 with Retry-After within the bound, /readyz too, and serves again once the lock is released', async () => {
+    const url = await freshPgDatabase();
+    const s = await serveProcess(['--store', url, '--store-timeout', `${TIMEOUT_S}s`]);
+    expect((await decide(s)).status).toBe(200);
+    const lock = await holdHead(url);
+    const held = await Promise.all(Array.from({ length: 6 }, () => decide(s)));
+    for (const a of held) {
+      expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
+      expect(a.ms).toBeLessThan(BOUND_MS);
+    }
+    const notReady = await readyz(s);
+    expect(notReady.status).toBe(503);
+    expect(notReady.ms).toBeLessThan(BOUND_MS);
+    await lock.release();
+    expect((await readyz(s)).status).toBe(200);
+    expect((await decide(s)).status).toBe(200);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+});
+
+describe.skipIf(PRIVATE_PG_SKIP !== '')(`the gate on a PostgreSQL server stopped with SIGSTOP${PRIVATE_PG_SKIP ? ` (${PRIVATE_PG_SKIP})` : ''}`, () => {
+  it('answers 503 with Retry-After within the bound while the server is frozen, recovers by itself, and lost no 2xx', async () => {
+    const server = await startPrivatePostgres();
+    let frozen: number[] = [];
+    try {
+      const s = await serveProcess(['--store', server.url, '--store-timeout', `${TIMEOUT_S}s`]);
+      const before = await Promise.all(Array.from({ length: 4 }, () => decide(s)));
+      expect(before.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+
+      frozen = server.processes();
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      const stopped = await Promise.all(Array.from({ length: 6 }, () => decide(s)));
+      for (const a of stopped) {
+        expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
+        expect(a.ms).toBeLessThan(BOUND_MS);
+      }
+      const notReady = await readyz(s);
+      expect(notReady.status).toBe(503);
+      expect(notReady.ms).toBeLessThan(BOUND_MS);
+
+      for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
+      await expect.poll(async () => (await readyz(s)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+      const after = await decide(s);
+      expect(after.status).toBe(200);
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+
+      const store = await openPostgres(server.url);
+      try {
+        for (const a of [...before, after]) expect((await store.get(a.id!))?.id).toBe(a.id);
+        expect(await store.verify()).toMatchObject({ ok: true });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      server.stop();
+    }
+  });
+});
