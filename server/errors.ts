@@ -1,7 +1,10 @@
 /** The HTTP error catalogue: stable codes, their statuses, and the `{ error: { code, message, details? } }` body. */
 export const HTTP_ERRORS = {
-  malformed_json: { status: 400, about: 'the body is not valid JSON, has a duplicate member, or is nested or sized beyond the limits' },
-  invalid_request: { status: 400, about: 'the JSON does not have the shape the endpoint takes; `details` lists what is wrong' },
+  malformed_json: { status: 400, about: 'the body is not valid UTF-8 or not valid JSON, or has a duplicate member' },
+  string_too_long: { status: 400, about: 'a string in the body is longer than `--max-string`' },
+  nesting_too_deep: { status: 400, about: 'the body is nested deeper than `--max-depth`' },
+  number_out_of_range: { status: 400, about: 'a number in the body is beyond the range of a double (`1e309`); it has no exact value to decide on or record' },
+  invalid_request: { status: 400, about: 'the JSON or query does not have the shape the endpoint takes; `details` lists what is wrong' },
   unauthorized: { status: 401, about: 'no API key, or one that is not valid' },
   forbidden: { status: 403, about: 'the API key lacks the scope the endpoint needs' },
   not_found: { status: 404, about: 'no such decision or route' },

@@ -9,6 +9,8 @@ import type { DecisionRecord } from '../../adapters/stores/store.js';
 import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
+import { Rational } from '../../engine/values/rational.js';
+import { parseInstant } from '../../engine/values/time.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
@@ -16,6 +18,7 @@ import { authenticate, header, readJson, requireScope, route } from '../middlewa
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const DECISION_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
@@ -60,7 +63,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 
   app.get('/v1/decisions/:id', route('/v1/decisions/:id'), authenticate(deps, 'read'), async (c) => {
-    const record = await deps.store.get(c.req.param('id'));
+    const record = DECISION_ID.test(c.req.param('id')) ? await deps.store.get(c.req.param('id')) : undefined;
     if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
     return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request });
   });
@@ -71,7 +74,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     if (limit < 1 || limit > 500) throw new HttpError('invalid_request', '`limit` is 1 to 500');
     const page = await deps.store.list({
       limit, ...(q.action ? { action: q.action } : {}), ...(q.outcome ? { outcome: q.outcome } : {}),
-      ...(q.since ? { since: new Date(q.since).toISOString() } : {}), ...(q.cursor ? { cursor: Number(q.cursor) } : {}),
+      ...(q.since ? { since: sinceParam(q.since) } : {}), ...(q.cursor ? { cursor: Number(q.cursor) } : {}),
     });
     return c.json({
       items: page.items.map((r) => ({ id: r.id, seq: r.seq, action: r.action, outcome: r.decision.outcome, recordedAt: r.recordedAt, revision: r.decision.revision, reasons: r.decision.reasons })),
@@ -114,6 +117,23 @@ function idempotencyKey(action: CompiledAction, proposal: unknown, header: strin
   if (header === undefined) return null;
   if (!IDEMPOTENCY_KEY.test(header)) throw new HttpError('invalid_request', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
   return header;
+}
+
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * `since` as the stored form of recorded times (ISO, milliseconds, UTC). Read with the engine's
+ * RFC 3339 reader, so a leap second (`23:59:60`) is the instant after it; rounded up to the next
+ * millisecond, so `>=` on stored times keeps exactly the records at or after it.
+ */
+function sinceParam(text: string): string {
+  const instant = parseInstant(text);
+  const ms = instant === undefined ? undefined : -Number(instant.mul(Rational.of(1000n)).neg().floor());
+  if (ms === undefined || ms < FIRST_MS || ms > LAST_MS) {
+    throw new HttpError('invalid_request', `\`since\` is an RFC 3339 date-time from year 0000 to 9999, such as \`2026-11-21T10:00:00Z\`, not \`${text}\``);
+  }
+  return new Date(ms).toISOString();
 }
 
 /** Same payload, whatever the member order, whitespace or number spelling. */
