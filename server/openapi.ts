@@ -29,7 +29,7 @@ export function openApi(): object {
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'used when the action names no idempotency key in its proposal' }],
           requestBody: { required: true, ...json('DecideRequest') },
           responses: { 200: { description: 'the decision, durable; a replay of the first decision when the key and payload were seen before', ...json('Decision') },
-            ...error(...body, 'unknown_action', 'idempotency_conflict', 'store_unavailable', ...common) },
+            ...error(...body, 'invalid_idempotency_key', 'unknown_action', 'idempotency_conflict', 'store_unavailable', ...common) },
         },
         get: {
           summary: 'List recorded decisions, newest first (scope `read`)',

@@ -14,10 +14,13 @@ import { parseInstant } from '../../engine/values/time.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
+/** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
+const PROPOSAL_KEY = /^[^\p{C}\p{Z}]{1,200}$/u;
 const DECISION_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
@@ -40,9 +43,14 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
+    // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
+    const mayRead = (caller: string | undefined) => caller === c.get('key').id || allows(c.get('key'), 'read');
     if (result.kind === 'conflict') {
+      const original = await deps.store.get(result.originalId);
+      if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
     }
+    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, action);
     if (result.kind === 'replayed') {
       count(deps, result.record.decision, true);
       c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
@@ -108,15 +116,27 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   return decision;
 }
 
-/** The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header. */
+/**
+ * The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header.
+ * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text.
+ */
 function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
   if (action.idempotencyKey) {
     const v = own(proposal, pointerSteps(action.idempotencyKey));
-    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    if (typeof v === 'string' || typeof v === 'number') {
+      const key = String(v);
+      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${action.idempotencyKey}\` is 1 to 200 printable characters, without spaces or control characters`);
+      return key;
+    }
   }
   if (header === undefined) return null;
-  if (!IDEMPOTENCY_KEY.test(header)) throw new HttpError('invalid_request', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
+  if (!HEADER_KEY.test(header)) throw new HttpError('invalid_idempotency_key', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
   return header;
+}
+
+/** Says no more than that the key is taken: which decision holds it is the other caller's business. */
+function usedByAnother(key: string, action: CompiledAction): HttpError {
+  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${action.name} decision of another API key`);
 }
 
 const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
