@@ -92,7 +92,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   }
   const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true });
   let draining = false;
-  const metrics = new Metrics(() => store.countOutcome('review'));
+  const metrics = new Metrics();
   const deps: GateDeps = {
     policy, store, keys, logger, metrics,
     limits: {

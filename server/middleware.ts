@@ -34,7 +34,8 @@ export function requestContext(deps: GateDeps): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('traceId', trace?.[1]);
     c.set('logFields', {});
-    c.set('route', c.req.path);
+    // Routes name themselves (route() below); any other path gets one label, so callers cannot add label values.
+    c.set('route', 'unmatched');
     // Set before the response exists: a header added afterwards makes Hono rebuild the response.
     c.header('X-Request-Id', requestId);
     try {

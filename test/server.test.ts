@@ -284,7 +284,6 @@ describe('operations', () => {
     expect(metrics).toContain('arbiter_decisions_total{action="refund_order",outcome="review",replayed="false"} 1');
     expect(metrics).toContain('arbiter_decisions_total{action="refund_order",outcome="review",replayed="true"} 1');
     expect(metrics).toContain('arbiter_rules_fired_total{action="refund_order",rule="refund.large_needs_person",mode="enforce"} 1');
-    expect(metrics).toContain('arbiter_review_queue_depth 1');
     expect(metrics).toContain(`arbiter_policy_info{revision="${g.deps.policy.current.revision}"} 1`);
     expect(metrics).toMatch(/arbiter_decision_duration_seconds_count\{action="refund_order"\} 2/);
     expect(metrics).toMatch(/arbiter_store_duration_seconds_count\{op="append"\} 2/);
