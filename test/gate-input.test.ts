@@ -103,6 +103,21 @@ describe('numbers beyond a double', () => {
     expect(await recorded(g)).toBe(0);
   });
 
+  it('any number JSON.parse would make infinite is refused, and any it keeps finite is decided (property)', async () => {
+    const g = testGate();
+    const spelling = fc.tuple(fc.constantFrom('', '-'), fc.integer({ min: 1, max: 9 }), fc.stringMatching(/^[0-9]{0,5}$/), fc.constantFrom('e', 'E', 'e+'), fc.integer({ min: 250, max: 99999 }))
+      .map(([sign, lead, frac, e, exp]) => `${sign}${lead}${frac ? `.${frac}` : ''}${e}${exp}`);
+    await fc.assert(fc.asyncProperty(spelling, async (n) => {
+      const r = await postBytes(g, '/v1/evaluate', Buffer.from(JSON.stringify(refund()).replace('"total":720', `"total":${n}`)));
+      if (Number.isFinite(Number(n))) {
+        expect(r.status, n).toBe(200);
+      } else {
+        expect(r.status, n).toBe(400);
+        expect(r.body.error?.code).toBe('number_out_of_range');
+      }
+    }), { numRuns: 300 });
+  });
+
   it('still takes numbers a double holds, however spelled', async () => {
     const g = testGate();
     const r = await postBytes(g, '/v1/decisions', Buffer.from(JSON.stringify(refund()).replace('"amount":650', '"amount":6.5e2').replace('"total":720', '"total":1.7976931348623157e308')));
