@@ -5,6 +5,7 @@
  */
 import { serve as listen, type ServerType } from '@hono/node-server';
 import { watch, type FSWatcher } from 'node:fs';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
@@ -20,6 +21,7 @@ import { generateKey, hashKey, KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
 import { PolicyHolder } from './policy.js';
 import { reload } from './routes/policy.js';
+import { drainable } from './shutdown.js';
 
 export interface Setting { name: string; env: string; dflt: string; about: string }
 
@@ -100,7 +102,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   }
   const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true, timeoutMs: Math.ceil(storeTimeout.toNumber() * 1000) });
   let draining = false;
-  const metrics = new Metrics(() => store.countOutcome('review'));
+  const metrics = new Metrics();
   const deps: GateDeps = {
     policy, store, keys, logger, metrics,
     limits: {
@@ -112,10 +114,14 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   };
   const app = createApp(deps);
 
-  const server = await new Promise<ServerType>((ok, fail) => {
-    const srv = listen({ fetch: app.fetch, hostname: s.host, port: int(s, 'port') }, () => ok(srv));
-    srv.once('error', fail);
-  });
+  let server: ServerType;
+  try {
+    server = await listenOn(app.fetch, s.host, int(s, 'port'));
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const drain = drainable(server as Server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : int(s, 'port');
   const url = `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${port}`;
@@ -140,8 +146,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     watcher?.close();
     clearInterval(expiry);
     process.off('SIGHUP', onHup);
-    // Stop accepting; requests in flight finish; idle keep-alive connections close.
-    await new Promise<void>((r) => server.close(() => r()));
+    await drain.close();
     await store.close();
     clearInterval(flushLog);
     logger.info('stopped');
@@ -162,6 +167,18 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   }
   print(`arbiter: listening on ${url}`);
   return { url, deps, server, shutdown };
+}
+
+/** Listens, or fails with a message that says why (the address in use, not an EADDRINUSE stack). */
+function listenOn(fetch: Parameters<typeof listen>[0]['fetch'], host: string, port: number): Promise<ServerType> {
+  return new Promise<ServerType>((ok, fail) => {
+    const srv = listen({ fetch, hostname: host, port }, () => ok(srv));
+    srv.once('error', (e: NodeJS.ErrnoException) => {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      fail(e.code === 'EADDRINUSE' ? new Error(`cannot listen on ${where}: the address is already in use`)
+        : e.code === 'EACCES' ? new Error(`cannot listen on ${where}: permission denied`) : e);
+    });
+  });
 }
 
 /** `/proposal/customer/email` → `proposal.customer.email` (pino's redaction paths). */

@@ -1,8 +1,9 @@
 /**
- * Prometheus metrics (prom-client), one registry per gate, exposed at /metrics. Label sets seen
- * before are kept bound (`labels(...)` children), so recording a request does not hash its labels.
+ * Prometheus metrics (prom-client), one registry per gate, exposed at /metrics, with prom-client's
+ * default process metrics (CPU, memory, event loop lag, GC). Label sets seen before are kept bound
+ * (`labels(...)` children), so recording a request does not hash its labels.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 type Bound<T> = { labels(...values: string[]): T };
 
@@ -47,11 +48,8 @@ export class Metrics {
   readonly storeLatency = bind(this.storeSeconds);
   readonly reload = bind(this.reloads);
 
-  constructor(reviewQueueDepth: () => Promise<number>) {
-    new Gauge({
-      name: 'arbiter_review_queue_depth', help: 'Recorded decisions whose outcome is review', registers: [this.registry],
-      async collect() { this.set(await reviewQueueDepth()); },
-    });
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
   }
 
   setRevision(revision: string): void {

@@ -1,10 +1,12 @@
 /** Request context, authentication, rate limits and body reading. */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { parseJsonBody } from './body.js';
+import type { IncomingMessage } from 'node:http';
+import { decodeUtf8, parseJsonBody } from './body.js';
 import type { AppEnv, GateDeps } from './context.js';
 import { HttpError } from './errors.js';
 import { allows } from './keys.js';
+import { lingerAfterResponse } from './linger.js';
 import { RateLimiter } from './rate-limit.js';
 import { uuidv7 } from './ids.js';
 
@@ -32,7 +34,8 @@ export function requestContext(deps: GateDeps): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId);
     c.set('traceId', trace?.[1]);
     c.set('logFields', {});
-    c.set('route', c.req.path);
+    // Routes name themselves (route() below); any other path gets one label, so callers cannot add label values.
+    c.set('route', 'unmatched');
     // Set before the response exists: a header added afterwards makes Hono rebuild the response.
     c.header('X-Request-Id', requestId);
     try {
@@ -89,7 +92,8 @@ export function anyScope(c: Context<AppEnv>, scopes: string[]): void {
 
 /**
  * Reads a JSON body of at most `bodyBytes`: a Content-Length over the limit is refused at once, and
- * a body sent without one (chunked) is cut off once it passes the limit; either way 413. With a
+ * a body sent without one (chunked) is refused once it passes the limit; either way 413, sent with
+ * `Connection: close` before the connection is closed gracefully (server/linger.ts). With a
  * Content-Length within the limit, @hono/node-server's own reader is used (it reads the socket
  * without building web streams); without one, the body is read from the IncomingMessage here.
  */
@@ -97,23 +101,40 @@ export async function readJson(c: Context<AppEnv>, deps: GateDeps): Promise<unkn
   const type = header(c, 'content-type') ?? '';
   if (!/^application\/([a-z.+-]+\+)?json\b/i.test(type)) throw new HttpError('unsupported_media_type', `send the body as \`application/json\`, not \`${type || 'nothing'}\``);
   const limit = deps.limits.bodyBytes;
-  const tooLarge = () => new HttpError('payload_too_large', `the body is larger than the limit of ${limit} bytes`);
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  const tooLarge = () => {
+    if (incoming) lingerAfterResponse(incoming);
+    return new HttpError('payload_too_large', `the body is larger than the limit of ${limit} bytes`, undefined, { Connection: 'close' });
+  };
   const length = header(c, 'content-length');
   if (length !== undefined && Number(length) > limit) throw tooLarge();
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  let text: string;
+  let bytes: Uint8Array;
   if (length === undefined && incoming) {
+    bytes = await readUpTo(incoming, limit).catch((e: unknown) => { throw e === TOO_LARGE ? tooLarge() : e; });
+  } else {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > limit) throw tooLarge();
+  }
+  return parseJsonBody(decodeUtf8(bytes), deps.limits);
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * The body, or TOO_LARGE as soon as it passes `limit`. Listeners, not `for await`: leaving an
+ * async iterator destroys the request, and with it the socket the 413 must still be written to.
+ */
+function readUpTo(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((ok, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    const done = () => { incoming.off('data', onData); incoming.off('end', onEnd); incoming.off('error', onError); };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) { incoming.destroy(); throw tooLarge(); }
-      chunks.push(chunk);
-    }
-    text = Buffer.concat(chunks, size).toString('utf8');
-  } else {
-    text = await c.req.text();
-    if (length === undefined && Buffer.byteLength(text) > limit) throw tooLarge();
-  }
-  return parseJsonBody(text, deps.limits);
+      if (size > limit) { done(); fail(TOO_LARGE); } else chunks.push(chunk);
+    };
+    const onEnd = () => { done(); ok(Buffer.concat(chunks, size)); };
+    const onError = (e: Error) => { done(); fail(e); };
+    incoming.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }

@@ -10,6 +10,7 @@ const error = (...codes: (keyof typeof HTTP_ERRORS)[]) => Object.fromEntries(
     ...json('Error'),
   }]));
 const common = ['unauthorized', 'forbidden', 'rate_limited', 'internal_error'] as const;
+const body = ['malformed_json', 'string_too_long', 'nesting_too_deep', 'number_out_of_range', 'invalid_request', 'payload_too_large', 'unsupported_media_type'] as const;
 const query = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: (schemas.ListQuery.properties as Record<string, object>)[name] });
 
 export function openApi(): object {
@@ -28,7 +29,7 @@ export function openApi(): object {
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'used when the action names no idempotency key in its proposal' }],
           requestBody: { required: true, ...json('DecideRequest') },
           responses: { 200: { description: 'the decision, durable; a replay of the first decision when the key and payload were seen before', ...json('Decision') },
-            ...error('malformed_json', 'invalid_request', 'unknown_action', 'idempotency_conflict', 'payload_too_large', 'unsupported_media_type', 'store_unavailable', ...common) },
+            ...error(...body, 'invalid_idempotency_key', 'unknown_action', 'idempotency_conflict', 'store_unavailable', ...common) },
         },
         get: {
           summary: 'List recorded decisions, newest first (scope `read`)',
@@ -47,7 +48,7 @@ export function openApi(): object {
         post: {
           summary: 'Decide without recording anything: a dry run, with an optional `now` (scope `evaluate`)',
           requestBody: { required: true, ...json('EvaluateRequest') },
-          responses: { 200: { description: 'the decision (no id; nothing recorded)' }, ...error('malformed_json', 'invalid_request', 'unknown_action', 'payload_too_large', 'unsupported_media_type', ...common) },
+          responses: { 200: { description: 'the decision (no id; nothing recorded)' }, ...error(...body, 'unknown_action', ...common) },
         },
       },
       '/v1/contracts/{action}': { get: { summary: 'The JSON Schema of the action\'s proposal contract, for constrained decoding', parameters: [{ name: 'action', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'a JSON Schema 2020-12 document' }, ...error('unknown_action', ...common) } } },

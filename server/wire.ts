@@ -30,7 +30,7 @@ export const schemas = {
   ListQuery: {
     type: 'object', additionalProperties: false,
     properties: {
-      action: { type: 'string', maxLength: 100 },
+      action: { type: 'string', maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
       outcome,
       since: { type: 'string', format: 'date-time' },
       cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },

@@ -30,7 +30,7 @@ let tick = Date.now();
 const now = () => new Date(tick++).toISOString();
 const decisions = bodies.map((b) => decide(policy, { action: b.action, proposal: b.proposal, context: b.context!, now: now() }));
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false, minLength: 8192 }));
-const metrics = new Metrics(() => Promise.resolve(0));
+const metrics = new Metrics();
 
 const steps: [string, (i: number) => unknown][] = [
   ['read the body: BOM, limits, duplicate members, JSON.parse', (i) => parseJsonBody(texts[i]!, DEFAULT_LIMITS)],

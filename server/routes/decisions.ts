@@ -9,13 +9,19 @@ import type { DecisionRecord } from '../../adapters/stores/store.js';
 import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
+import { Rational } from '../../engine/values/rational.js';
+import { parseInstant } from '../../engine/values/time.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
+/** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
+const PROPOSAL_KEY = /^[^\p{C}\p{Z}]{1,200}$/u;
+const DECISION_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
@@ -37,9 +43,14 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
+    // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
+    const mayRead = (caller: string | undefined) => caller === c.get('key').id || allows(c.get('key'), 'read');
     if (result.kind === 'conflict') {
+      const original = await deps.store.get(result.originalId);
+      if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
     }
+    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, action);
     if (result.kind === 'replayed') {
       count(deps, result.record.decision, true);
       c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
@@ -60,7 +71,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 
   app.get('/v1/decisions/:id', route('/v1/decisions/:id'), authenticate(deps, 'read'), async (c) => {
-    const record = await deps.store.get(c.req.param('id'));
+    const record = DECISION_ID.test(c.req.param('id')) ? await deps.store.get(c.req.param('id')) : undefined;
     if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
     return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request });
   });
@@ -71,7 +82,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     if (limit < 1 || limit > 500) throw new HttpError('invalid_request', '`limit` is 1 to 500');
     const page = await deps.store.list({
       limit, ...(q.action ? { action: q.action } : {}), ...(q.outcome ? { outcome: q.outcome } : {}),
-      ...(q.since ? { since: new Date(q.since).toISOString() } : {}), ...(q.cursor ? { cursor: Number(q.cursor) } : {}),
+      ...(q.since ? { since: sinceParam(q.since) } : {}), ...(q.cursor ? { cursor: Number(q.cursor) } : {}),
     });
     return c.json({
       items: page.items.map((r) => ({ id: r.id, seq: r.seq, action: r.action, outcome: r.decision.outcome, recordedAt: r.recordedAt, revision: r.decision.revision, reasons: r.decision.reasons })),
@@ -105,15 +116,44 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   return decision;
 }
 
-/** The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header. */
+/**
+ * The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header.
+ * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text.
+ */
 function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
   if (action.idempotencyKey) {
     const v = own(proposal, pointerSteps(action.idempotencyKey));
-    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    if (typeof v === 'string' || typeof v === 'number') {
+      const key = String(v);
+      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${action.idempotencyKey}\` is 1 to 200 printable characters, without spaces or control characters`);
+      return key;
+    }
   }
   if (header === undefined) return null;
-  if (!IDEMPOTENCY_KEY.test(header)) throw new HttpError('invalid_request', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
+  if (!HEADER_KEY.test(header)) throw new HttpError('invalid_idempotency_key', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
   return header;
+}
+
+/** Says no more than that the key is taken: which decision holds it is the other caller's business. */
+function usedByAnother(key: string, action: CompiledAction): HttpError {
+  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${action.name} decision of another API key`);
+}
+
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * `since` as the stored form of recorded times (ISO, milliseconds, UTC). Read with the engine's
+ * RFC 3339 reader, so a leap second (`23:59:60`) is the instant after it; rounded up to the next
+ * millisecond, so `>=` on stored times keeps exactly the records at or after it.
+ */
+function sinceParam(text: string): string {
+  const instant = parseInstant(text);
+  const ms = instant === undefined ? undefined : -Number(instant.mul(Rational.of(1000n)).neg().floor());
+  if (ms === undefined || ms < FIRST_MS || ms > LAST_MS) {
+    throw new HttpError('invalid_request', `\`since\` is an RFC 3339 date-time from year 0000 to 9999, such as \`2026-11-21T10:00:00Z\`, not \`${text}\``);
+  }
+  return new Date(ms).toISOString();
 }
 
 /** Same payload, whatever the member order, whitespace or number spelling. */

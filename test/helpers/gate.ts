@@ -39,7 +39,7 @@ export function testGate(options: { store?: Store; files?: Map<string, string>; 
     { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
   const store = options.store ?? openSqlite(join(mkdtempSync(join(tmpdir(), 'arbiter-gate-')), 'd.db'));
   const deps: GateDeps = {
-    policy: PolicyHolder.open(() => files), store, keys: ring, logger, metrics: new Metrics(() => store.countOutcome('review')),
+    policy: PolicyHolder.open(() => files), store, keys: ring, logger, metrics: new Metrics(),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.logProposals ? { logProposals: options.logProposals } : {}),
     ...(options.now ? { clock: () => new Date(options.now!) } : {}),

@@ -1,0 +1,35 @@
+/** /metrics: bounded label sets whoever calls, no gauge for a queue that does not exist, and the process metrics. */
+import { describe, expect, it } from 'vitest';
+import { testGate } from './helpers/gate.js';
+
+const scrape = async (g: ReturnType<typeof testGate>) => (await g.app.request('/metrics')).text();
+
+describe('metrics', () => {
+  it('unmatched paths share one route label, so unauthenticated callers cannot grow the label set', async () => {
+    const g = testGate();
+    for (let i = 0; i < 20; i++) expect((await g.app.request(`/no/such/path-${i}?q=${i}`)).status).toBe(404);
+    await g.app.request('/v1/decisions/../../etc/passwd', { method: 'DELETE' });
+    const logged = g.logs.filter((l) => l.msg === 'request').map((l) => l.route);
+    expect(new Set(logged)).toEqual(new Set(['unmatched']));
+    const text = await scrape(g);
+    expect(text).toContain('arbiter_http_requests_total{route="unmatched",status="404"} 21');
+    expect(text).not.toContain('path-');
+    expect(text).not.toContain('passwd');
+    const routes = new Set([...text.matchAll(/^arbiter_http_requests_total\{route="([^"]*)"/gm)].map((m) => m[1]));
+    expect([...routes]).toEqual(['unmatched']);
+  });
+
+  it('has no arbiter_review_queue_depth, since no review queue exists yet', async () => {
+    const g = testGate();
+    await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
+    expect(await scrape(g)).not.toContain('arbiter_review_queue_depth');
+  });
+
+  it('exposes the default process metrics on the gate\'s registry', async () => {
+    const g = testGate();
+    const text = await scrape(g);
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_version_info']) {
+      expect(text, name).toMatch(new RegExp(`^${name}(\\{[^}]*\\})? `, 'm'));
+    }
+  });
+});
