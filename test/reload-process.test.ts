@@ -2,13 +2,14 @@
  * Reload as an operator meets it: `arbiter serve` as a child process on a temporary copy of the
  * pack, with the policy files edited underneath it the way people and editors edit them.
  */
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { addRefundRules, patternRules } from '../bench/reload/packs.js';
+import { foldersOf } from '../server/reload/watch.js';
 import { copyOfPack, ROOT } from './helpers/cli.js';
 import { killAll, postDecision, serveProcess, type Served } from './helpers/process.js';
 
@@ -96,11 +97,40 @@ describe('--watch', () => {
     expect(whole.revision).not.toBe(last.revision);
   });
 
+  it('watches a folder the registry starts naming, and a folder replaced by a checkout', async () => {
+    const dir = copyOfPack();
+    const s = await serveProcess(['--dir', dir, '--store', store(), '--watch']);
+    let last = await policyOf(s);
+    mkdirSync(join(dir, 'extra'));
+    writeFileSync(join(dir, 'extra/refund_more.yaml'), `version: 1\nrules:\n${quietRule('refund.extra_one')}`);
+    const registry = join(dir, 'rules.registry.yaml');
+    writeFileSync(registry, readFileSync(registry, 'utf8').replace('rules: [rules/refund_order.yaml]', 'rules: [rules/refund_order.yaml, extra/refund_more.yaml]'));
+    const named = await nextAttempt(s, last.lastReload.at);
+    expect(named).toMatchObject({ ok: true });
+    last = await policyOf(s);
+    writeFileSync(join(dir, 'extra/refund_more.yaml'), `version: 1\nrules:\n${quietRule('refund.extra_two')}`);
+    const edited = await nextAttempt(s, last.lastReload.at);
+    expect(edited).toMatchObject({ ok: true });
+    expect(edited.revision).not.toBe(last.revision);
+    last = await policyOf(s);
+    // A checkout that replaces the folder: the old inode goes, a new one comes.
+    renameSync(join(dir, 'rules'), join(dir, 'rules.old'));
+    cpSync(join(dir, 'rules.old'), join(dir, 'rules'), { recursive: true });
+    await nextAttempt(s, last.lastReload.at);
+    last = await policyOf(s);
+    const file = join(dir, 'rules/refund_order.yaml');
+    writeFileSync(file, withRule(readFileSync(file, 'utf8'), 'refund.after_checkout'));
+    const after = await nextAttempt(s, last.lastReload.at);
+    expect(after).toMatchObject({ ok: true });
+    expect(after.revision).not.toBe(last.revision);
+  });
+
   it('watches the folders of the policy files only, not node_modules', async () => {
     const dir = copyOfPack();
     for (let i = 0; i < 200; i++) mkdirSync(join(dir, `node_modules/pkg${i}/lib`), { recursive: true });
     const s = await serveProcess(['--dir', dir, '--store', store(), '--watch']);
-    const folders = new Set(['.', ...[...loadPolicyFiles(dir).keys()].map((p) => dirname(p))]);
+    const folders = foldersOf(loadPolicyFiles(dir).keys());
+    expect([...folders].sort()).toEqual(['.', 'rules', 'schemas', ...readdirSync(join(dir, 'schemas')).filter((d) => d !== 'src').map((d) => `schemas/${d}`)].sort());
     expect(inotifyWatches(s.child.pid!)).toBe(folders.size);
   });
 });

@@ -11,7 +11,7 @@ import { runCases } from './run.js';
 
 export interface GateResult { cases: number; failures: string[] }
 
-export const isTestFile = (path: string) => path.startsWith('rules/') && /\.test\.ya?ml$/.test(path);
+const isTestFile = (path: string) => path.startsWith('rules/') && /\.test\.ya?ml$/.test(path);
 
 /** Runs the test files held in `files` (path → text, as the compiler takes them) against `policy`. */
 export function gatePolicy(policy: CompiledPolicy, files: ReadonlyMap<string, string>): GateResult {

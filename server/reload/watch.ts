@@ -4,9 +4,10 @@
  * `node_modules`), and a folder rather than a file, because an editor that saves by writing a
  * temporary file and renaming it over the original replaces the file's inode, and a watch on the
  * old inode would hear nothing more. Changes are debounced; the reload itself waits until the
- * files have settled (loadSettledPolicyFiles). The watches are made anew before each reload (a
- * folder replaced by a checkout is a new inode too) and after it, from the files the policy is
- * then made of, so a rule file the registry starts naming in a new folder is watched as well.
+ * files have settled (loadSettledPolicyFiles). The folders above them are watched too, so a
+ * folder renamed away or replaced by a checkout is heard. The watches are made anew before each
+ * reload (a replaced folder is a new inode) and after it, from the files the policy is then made
+ * of, so a rule file the registry starts naming in a new folder is watched as well.
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -18,6 +19,18 @@ export interface PolicyWatch {
 }
 
 const POLICY_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * The folders of the files and every folder above them up to the root: a folder renamed away or
+ * replaced is heard in the folder above it, since its own watch goes with the old inode.
+ */
+export function foldersOf(paths: Iterable<string>): Set<string> {
+  const out = new Set(['.']);
+  for (const p of paths) {
+    for (let d = posix.dirname(p); d !== '.' && !out.has(d); d = posix.dirname(d)) out.add(d);
+  }
+  return out;
+}
 
 /**
  * `paths` lists the policy's files (relative, `/`-separated) as they stand after the last reload;
@@ -50,11 +63,14 @@ export function watchPolicy(root: string, paths: () => Iterable<string>, reload:
     for (const w of watchers.values()) w.close();
     watchers = new Map();
     const known = new Set(paths());
-    const folders = new Set(['.', ...[...known].map((p) => posix.dirname(p))]);
+    const folders = foldersOf(known);
     const missing: string[] = [];
     for (const folder of folders) {
       const full = join(root, folder);
-      const relevant = (name: string) => known.has(folder === '.' ? name : `${folder}/${name}`) || (folder !== '.' && POLICY_FILE.test(name));
+      const relevant = (name: string) => {
+        const path = folder === '.' ? name : `${folder}/${name}`;
+        return known.has(path) || folders.has(path) || (folder !== '.' && POLICY_FILE.test(name));
+      };
       try {
         if (!existsSync(full)) throw new Error('missing');
         const w = watch(full, { persistent: false }, (_, name) => { if (name && relevant(name)) changed(); });
