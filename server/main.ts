@@ -119,6 +119,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
   const expiry = setInterval(() => { store.expireKeys(new Date().toISOString()).catch(() => {}); }, 3600_000);
   expiry.unref();
+  if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
   let watcher: PolicyWatch | undefined;
   if (bool(s.watch)) watcher = watchPolicy(dir, () => policy.paths, () => reload(deps));
   const onHup = () => void reload(deps);
