@@ -4,7 +4,6 @@
  * and `arbiter serve --help` are made from).
  */
 import { serve as listen, type ServerType } from '@hono/node-server';
-import { watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import pino from 'pino';
@@ -20,10 +19,13 @@ import { DEFAULT_LIMITS, type GateDeps } from './context.js';
 import { generateKey, hashKey, KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
 import { PolicyHolder } from './policy.js';
+import { checkOffThread } from './reload/off-thread.js';
+import { watchPolicy, type PolicyWatch } from './reload/watch.js';
 import { reload } from './routes/policy.js';
 import { drainable } from './shutdown.js';
 
-export interface Setting { name: string; env: string; dflt: string; about: string }
+/** `flag`: a switch given without a value (`--watch`), true from the environment as `true`, `1` or `yes`. */
+export interface Setting { name: string; env: string; dflt: string; about: string; flag?: true }
 
 export const SETTINGS = [
   { name: 'dir', env: 'ARBITER_DIR', dflt: '.', about: 'the policy repository to serve' },
@@ -38,7 +40,8 @@ export const SETTINGS = [
   { name: 'max-string', env: 'ARBITER_MAX_STRING', dflt: String(DEFAULT_LIMITS.maxStringLength), about: 'longest JSON string accepted, characters' },
   { name: 'rate', env: 'ARBITER_RATE', dflt: `${DEFAULT_LIMITS.rate.perSecond}/${DEFAULT_LIMITS.rate.burst}`, about: 'requests per second / burst, per API key (a key may set its own)' },
   { name: 'idempotency-ttl', env: 'ARBITER_IDEMPOTENCY_TTL', dflt: '24h', about: 'how long an idempotency key holds' },
-  { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes' },
+  { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes', flag: true },
+  { name: 'no-reload-tests', env: 'ARBITER_NO_RELOAD_TESTS', dflt: 'false', about: 'DANGEROUS: swap in a reloaded policy that compiles without running its `*.test.yaml` cases', flag: true },
   { name: 'log-level', env: 'ARBITER_LOG_LEVEL', dflt: 'info', about: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `silent`' },
   { name: 'log-proposals', env: 'ARBITER_LOG_PROPOSALS', dflt: 'false', about: 'log each decision\'s proposal and context' },
   { name: 'redact', env: 'ARBITER_REDACT', dflt: '', about: 'JSON Pointers to mask in logged proposals and contexts, comma-separated (`/proposal/customer/email`)' },
@@ -63,6 +66,9 @@ function int(s: Settings, name: SettingName): number {
 }
 
 const bool = (v: string) => v === 'true' || v === '1' || v === 'yes';
+
+/** How long the policy files must stay unchanged before a reload compiles them. */
+const SETTLE_MS = 50;
 
 export async function startGate(s: Settings, print: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<Gate> {
   const dir = resolve(s.dir);
@@ -92,7 +98,8 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   }, logDestination);
   const flushLog = setInterval(() => logDestination.flush(), 1000);
   flushLog.unref();
-  const policy = PolicyHolder.open(() => loadPolicyFiles(dir));
+  const reloadOptions = { tests: !bool(s['no-reload-tests']) };
+  const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions).then((verdict) => ({ verdict })));
   let keys: KeyRing;
   let devKey: string | undefined;
   if (s.keys) keys = KeyRing.fromFile(s.keys);
@@ -128,15 +135,9 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
   const expiry = setInterval(() => { store.expireKeys(new Date().toISOString()).catch(() => {}); }, 3600_000);
   expiry.unref();
-  let watcher: FSWatcher | undefined;
-  if (bool(s.watch)) {
-    let timer: NodeJS.Timeout | undefined;
-    watcher = watch(dir, { recursive: true }, (_, file) => {
-      if (!file || !/\.(ya?ml|json)$/.test(file) || /(^|\/)(node_modules|dist|data)\//.test(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload(deps), 200);
-    });
-  }
+  if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
+  let watcher: PolicyWatch | undefined;
+  if (bool(s.watch)) watcher = watchPolicy(dir, () => policy.paths, () => reload(deps));
   const onHup = () => void reload(deps);
   process.on('SIGHUP', onHup);
 

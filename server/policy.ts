@@ -1,26 +1,46 @@
 /**
- * The policy being served, and hot reload: the new revision is compiled while the old one keeps
- * serving; it replaces the old one in a single assignment only if it compiles; if it does not,
- * its errors are kept for /v1/policy and the log. Reloads do not overlap.
+ * The policy being served, and hot reload. A candidate is read, compiled and tested by `check`
+ * (in a worker thread when serving) while the old revision keeps serving; it replaces the old one
+ * in a single assignment only if it compiles and its tests pass. Otherwise the old revision stays
+ * and why is kept for /v1/policy and the log. Reloads do not overlap; one asked for while another
+ * runs starts after it, so it reads the files as they are after the change that asked for it.
  */
+import { adoptRegexVerdicts } from '../engine/compile/regex.js';
 import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
+import { checkCandidate, failedToRead, type CheckOptions, type Stage, type Verdict } from './reload/candidate.js';
 
-export interface ReloadStatus { ok: boolean; at: string; revision: string | null; errors: string[] }
+export interface ReloadStatus {
+  ok: boolean;
+  at: string;
+  /** the revision swapped in; null when the attempt was refused */
+  revision: string | null;
+  /** the refused candidate's revision, when it compiled */
+  candidate: string | null;
+  /** where a refused attempt stopped */
+  stage: Stage | null;
+  /** test cases the candidate passed or failed; null when tests were not run */
+  cases: number | null;
+  errors: string[];
+}
+
+/** A checked candidate; `policy` when the check built one in this thread. */
+export interface Checked { verdict: Verdict; policy?: CompiledPolicy }
 
 export class PolicyHolder {
-  private reloading: Promise<ReloadStatus> | undefined;
+  private running: Promise<ReloadStatus> | undefined;
+  private queued: Promise<ReloadStatus> | undefined;
+  private candidatePaths: string[] = [];
   lastReload: ReloadStatus;
 
-  private constructor(private policy: CompiledPolicy, private sources: ReadonlyMap<string, string>, private readonly load: () => ReadonlyMap<string, string>, readonly loadedAt: string) {
-    this.lastReload = { ok: true, at: loadedAt, revision: policy.revision, errors: [] };
+  private constructor(private policy: CompiledPolicy, private sources: ReadonlyMap<string, string>, private readonly check: () => Promise<Checked>, readonly loadedAt: string) {
+    this.lastReload = { ok: true, at: loadedAt, revision: policy.revision, candidate: null, stage: null, cases: null, errors: [] };
   }
 
-  /** Loads and compiles; throws with every diagnostic when the policy does not compile. */
-  static open(load: () => ReadonlyMap<string, string>): PolicyHolder {
-    const sources = load();
-    const r = compilePolicy(sources);
+  /** Compiles `files`; throws with every diagnostic when they do not compile. `check` prepares each reload. */
+  static open(files: ReadonlyMap<string, string>, check: () => Promise<Checked>): PolicyHolder {
+    const r = compilePolicy(files);
     if (!r.ok) throw new Error(`the policy does not compile:\n${r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}`);
-    return new PolicyHolder(r.policy, sources, load, new Date().toISOString());
+    return new PolicyHolder(r.policy, files, check, new Date().toISOString());
   }
 
   get current(): CompiledPolicy {
@@ -32,28 +52,56 @@ export class PolicyHolder {
     return this.sources;
   }
 
-  reload(): Promise<ReloadStatus> {
-    this.reloading ??= this.doReload().finally(() => { this.reloading = undefined; });
-    return this.reloading;
+  /** The files of the policy served and of the last candidate, refused or not: what `--watch` watches. */
+  get paths(): Set<string> {
+    return new Set([...this.sources.keys(), ...this.candidatePaths]);
   }
 
-  private async doReload(): Promise<ReloadStatus> {
+  reload(): Promise<ReloadStatus> {
+    if (!this.running) {
+      this.running = this.attempt().finally(() => { this.running = undefined; });
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => { this.queued = undefined; return this.reload(); });
+    return this.queued;
+  }
+
+  private async attempt(): Promise<ReloadStatus> {
+    const at = new Date().toISOString();
+    let checked: Checked;
+    try {
+      checked = await this.check();
+    } catch (e) {
+      checked = { verdict: failedToRead(e) };
+    }
+    const v = checked.verdict;
+    this.candidatePaths = v.files.map(([p]) => p);
+    const refused = (stage: Stage, errors: string[]): ReloadStatus => ({ ok: false, at, revision: null, candidate: v.revision, stage, cases: v.cases, errors });
+    if (!v.ok) return (this.lastReload = refused(v.stage ?? 'error', v.errors));
+    const files = new Map(v.files);
+    let policy = checked.policy;
+    if (!policy) {
+      // The worker ran recheck on these patterns already; with its verdicts this compile is the cheap part.
+      adoptRegexVerdicts(v.regex);
+      const r = compilePolicy(files);
+      if (!r.ok || r.policy.revision !== v.revision) return (this.lastReload = refused('error', ['the policy built for serving differs from the one the reload checked']));
+      policy = r.policy;
+    }
+    this.policy = policy;
+    this.sources = files;
+    return (this.lastReload = { ok: true, at, revision: policy.revision, candidate: null, stage: null, cases: v.cases, errors: [] });
+  }
+}
+
+/** A check in this thread, over whatever `load` returns (tests build gates over files held in memory). */
+export function checkHere(load: () => ReadonlyMap<string, string>, options: CheckOptions): () => Promise<Checked> {
+  return async () => {
     // Yield first, so the request or signal that asked is not held up by the compile.
     await new Promise((r) => setImmediate(r));
-    const at = new Date().toISOString();
     try {
-      const sources = this.load();
-      const r = compilePolicy(sources);
-      if (!r.ok) {
-        this.lastReload = { ok: false, at, revision: null, errors: r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) };
-      } else {
-        this.policy = r.policy;
-        this.sources = sources;
-        this.lastReload = { ok: true, at, revision: r.policy.revision, errors: [] };
-      }
+      return checkCandidate(load(), options);
     } catch (e) {
-      this.lastReload = { ok: false, at, revision: null, errors: [(e as Error).message] };
+      return { verdict: failedToRead(e) };
     }
-    return this.lastReload;
-  }
+  };
 }

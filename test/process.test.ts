@@ -44,12 +44,15 @@ describe('arbiter serve', () => {
     const policy = async () => (await (await fetch(`${s.url}/v1/policy`, { headers: { authorization: `Bearer ${s.key}` } })).json()) as { revision: string; lastReload: { ok: boolean; errors: string[] } };
     const before = await policy();
     const file = join(dir, 'rules/refund_order.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 500 }', 'value: 900 }'));
+    const tests = join(dir, 'rules/refund_order.test.yaml');
+    // A change of policy comes with its tests: the reload runs them before it swaps.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 500 }', 'value: 650 }'));
+    writeFileSync(tests, readFileSync(tests, 'utf8').replace(/amount: 600 \}/g, 'amount: 660 }').replace(/refund of 600 EUR/g, 'refund of 660 EUR'));
     s.child.kill('SIGHUP');
     await expect.poll(async () => (await policy()).revision, { timeout: 10_000 }).not.toBe(before.revision);
     expect((await postDecision(s.url, s.key, refund())).body.outcome).toBe('approve');
     const good = (await policy()).revision;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('operator: greaterThan, value: 900', 'operator: greaterThen, value: 900'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('operator: greaterThan, value: 650', 'operator: greaterThen, value: 650'));
     s.child.kill('SIGHUP');
     await expect.poll(async () => (await policy()).lastReload.ok, { timeout: 10_000 }).toBe(false);
     expect((await policy()).revision).toBe(good);
@@ -64,7 +67,7 @@ describe('arbiter serve', () => {
     const revision = async () => ((await (await fetch(`${s.url}/v1/policy`, { headers: { authorization: `Bearer ${s.key}` } })).json()) as { revision: string }).revision;
     const before = await revision();
     const file = join(dir, 'rules/refund_order.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 500 }', 'value: 901 }'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('\nrisk:\n', '\n  - id: refund.watched\n    outcome: review\n    when: { fact: proposal.order_id, operator: equal, value: o-1 }\n\nrisk:\n'));
     await expect.poll(revision, { timeout: 10_000 }).not.toBe(before);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);

@@ -42,7 +42,8 @@ describe('POST /v1/decisions', () => {
   });
 
   it('keeps the first decision for a repeat even after the policy changed', async () => {
-    const g = testGate();
+    // The change breaks a test case of the pack on purpose; the reload tests have their own file.
+    const g = testGate({ reloadTests: false });
     const first = await json(await g.post('/v1/decisions', refund()));
     g.files.set('rules/refund_order.yaml', g.files.get('rules/refund_order.yaml')!.replace('value: 500 }', 'value: 5000 }'));
     const status = await json(await g.post('/v1/policy/reload', {}));

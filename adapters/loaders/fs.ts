@@ -5,6 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { REGISTRY_FILE } from '../../engine/index.js';
 
@@ -39,6 +40,28 @@ export function loadPolicyFiles(dir: string): Map<string, string> {
   for (const rel of walk(dir, join(dir, 'rules'), (p) => /\.ya?ml$/.test(p))) read(rel);
   for (const rel of registryRuleFiles(files.get(REGISTRY_FILE))) read(rel);
   return files;
+}
+
+/**
+ * The policy files once they have stopped changing: two reads `settleMs` apart that agree on
+ * every path and every byte. An editor or a checkout writing while a reload starts would
+ * otherwise have a half-written file compiled. Throws after `attempts` reads that kept changing.
+ */
+export async function loadSettledPolicyFiles(dir: string, settleMs: number, attempts = 20): Promise<Map<string, string>> {
+  let before = loadPolicyFiles(dir);
+  for (let i = 1; i < attempts; i++) {
+    await sleep(settleMs);
+    const after = loadPolicyFiles(dir);
+    if (sameFiles(before, after)) return after;
+    before = after;
+  }
+  throw new Error(`the policy files under \`${dir}\` kept changing over ${attempts} reads ${settleMs} ms apart`);
+}
+
+function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 /** Rule file paths named in the registry; a registry that does not parse names none (the compiler reports it). */

@@ -6,10 +6,12 @@ import { ConfigError, SETTINGS, settings, startGate, type Settings } from '../..
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
-export const usage = `arbiter serve ${SETTINGS.filter((s) => s.name !== 'watch').map((s) => `[--${s.name} ${s.name.toUpperCase().replace(/-/g, '_')}]`).join(' ')} [--watch]`;
+const isFlag = (s: (typeof SETTINGS)[number]) => 'flag' in s;
+
+export const usage = `arbiter serve ${SETTINGS.map((s) => (isFlag(s) ? `[--${s.name}]` : `[--${s.name} ${s.name.toUpperCase().replace(/-/g, '_')}]`)).join(' ')}`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.name, s.name === 'watch' ? { type: 'boolean' as const } : { type: 'string' as const }]));
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.name, isFlag(s) ? { type: 'boolean' as const } : { type: 'string' as const }]));
   const { values } = parse(argv, options);
   const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) as Partial<Settings>;
   let gate;

@@ -36,14 +36,17 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 }
 
+/** The `result` label of `arbiter_policy_reloads_total`, by where a refused reload stopped. */
+const RESULT = { compile: 'compile_failed', tests: 'tests_failed', error: 'failed' } as const;
+
 export async function reload(deps: GateDeps) {
   const status = await deps.policy.reload();
-  deps.metrics.reload(status.ok ? 'ok' : 'failed').inc();
+  deps.metrics.reload(status.ok ? 'ok' : RESULT[status.stage ?? 'error']).inc();
   if (status.ok) {
     deps.metrics.setRevision(status.revision!);
-    deps.logger.info({ revision: status.revision }, 'policy reloaded');
+    deps.logger.info({ revision: status.revision, cases: status.cases }, 'policy reloaded');
   } else {
-    deps.logger.error({ errors: status.errors }, 'policy reload failed; still serving the previous revision');
+    deps.logger.error({ stage: status.stage, candidate: status.candidate, errors: status.errors }, 'policy reload failed; still serving the previous revision');
   }
   return status;
 }

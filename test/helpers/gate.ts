@@ -10,7 +10,7 @@ import { createApp } from '../../server/app.js';
 import { DEFAULT_LIMITS, type GateDeps, type Limits } from '../../server/context.js';
 import { generateKey, hashKey, KeyRing, type ApiKey } from '../../server/keys.js';
 import { Metrics } from '../../server/metrics.js';
-import { PolicyHolder } from '../../server/policy.js';
+import { checkHere, PolicyHolder } from '../../server/policy.js';
 import { ROOT } from './cli.js';
 
 export const KEY_SCOPES = {
@@ -28,7 +28,7 @@ export interface TestGate {
   get(path: string, key?: string): Promise<Response>;
 }
 
-export function testGate(options: { store?: Store; files?: Map<string, string>; limits?: Partial<Limits>; now?: string; logProposals?: { redact: string[] } } = {}): TestGate {
+export function testGate(options: { store?: Store; files?: Map<string, string>; limits?: Partial<Limits>; now?: string; logProposals?: { redact: string[] }; reloadTests?: boolean } = {}): TestGate {
   const files = options.files ?? loadPolicyFiles(ROOT);
   const keys = Object.fromEntries(Object.keys(KEY_SCOPES).map((k) => [k, generateKey(k)])) as TestGate['keys'];
   const ring = new KeyRing(Object.entries(KEY_SCOPES).map(([id, scopes]): ApiKey => ({
@@ -39,7 +39,7 @@ export function testGate(options: { store?: Store; files?: Map<string, string>; 
     { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
   const store = options.store ?? openSqlite(join(mkdtempSync(join(tmpdir(), 'arbiter-gate-')), 'd.db'));
   const deps: GateDeps = {
-    policy: PolicyHolder.open(() => files), store, keys: ring, logger, metrics: new Metrics(),
+    policy: PolicyHolder.open(new Map(files), checkHere(() => new Map(files), { tests: options.reloadTests ?? true })), store, keys: ring, logger, metrics: new Metrics(),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.logProposals ? { logProposals: options.logProposals } : {}),
     ...(options.now ? { clock: () => new Date(options.now!) } : {}),
