@@ -9,9 +9,9 @@ export interface Served { child: ChildProcess; url: string; key: string; stderr:
 function root(dir = import.meta.dirname): string {
   return existsSync(join(dir, 'package.json')) ? dir : root(dirname(dir));
 }
-const ROOT = root();
+export const ROOT = root();
 
-function started(child: ChildProcess): Promise<Served> {
+export function started(child: ChildProcess): Promise<Served> {
   let err = '';
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
