@@ -18,7 +18,7 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const e = err instanceof HttpError ? err
-      : err instanceof StoreUnavailableError ? new HttpError('store_unavailable', 'the decision store is unavailable; nothing was recorded', undefined, { 'Retry-After': '1' })
+      : err instanceof StoreUnavailableError ? new HttpError('store_unavailable', 'the decision store is unavailable, so the decision is not acknowledged; retry with the same idempotency key (if it was recorded after all, the retry replays it)', undefined, { 'Retry-After': '1' })
         : new HttpError('internal_error', 'the gate failed; nothing was decided');
     if (e.code === 'store_unavailable' || e.code === 'internal_error') deps.logger.error({ requestId: c.get('requestId'), err }, e.message);
     c.set('logFields', { ...c.get('logFields'), error: e.code });

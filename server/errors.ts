@@ -16,7 +16,7 @@ export const HTTP_ERRORS = {
   unsupported_media_type: { status: 415, about: 'the body is not `application/json`' },
   rate_limited: { status: 429, about: 'the API key is over its rate; `Retry-After` says when to retry' },
   internal_error: { status: 500, about: 'something failed inside the gate; nothing was decided' },
-  store_unavailable: { status: 503, about: 'the store cannot be reached or cannot write; nothing was recorded; `Retry-After` says when to retry' },
+  store_unavailable: { status: 503, about: 'the store cannot be reached or cannot write, so nothing is acknowledged; retry after `Retry-After` with the same idempotency key, which replays the decision if a commit went through after all' },
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

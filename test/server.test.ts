@@ -212,9 +212,9 @@ describe('errors', () => {
     const r = await g.post('/v1/decisions', refund());
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');
-    expect((await json(r)).error).toEqual({ code: 'store_unavailable', message: 'the decision store is unavailable; nothing was recorded' });
+    expect((await json(r)).error).toEqual({ code: 'store_unavailable', message: 'the decision store is unavailable, so the decision is not acknowledged; retry with the same idempotency key (if it was recorded after all, the retry replays it)' });
     expect((await g.app.request('/readyz')).status).toBe(503);
-    expect(g.logs.some((l) => l.level === 50 && l.msg === 'the decision store is unavailable; nothing was recorded')).toBe(true);
+    expect(g.logs.some((l) => l.level === 50 && l.msg === 'the decision store is unavailable, so the decision is not acknowledged; retry with the same idempotency key (if it was recorded after all, the retry replays it)')).toBe(true);
   });
 });
 
