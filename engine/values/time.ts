@@ -18,7 +18,7 @@ export function parseInstant(text: string): Rational | undefined {
   const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
   const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   if (!validDate(Number(y), month, day) || hour > 23 || minute > 59 || second > 60) return undefined;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  let ms = daysFromCivil(Number(y), month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
   if (!z) {
     const off = Number(oh) * 60 + Number(om ?? '0');
     if (Number(oh) > 23 || Number(om ?? '0') > 59) return undefined;
@@ -36,7 +36,20 @@ export function parseDate(text: string): number | undefined {
   if (!m) return undefined;
   const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
   if (!validDate(y, mo, d)) return undefined;
-  return Date.UTC(y, mo - 1, d) / DAY_MS;
+  return daysFromCivil(y, mo, d);
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, for every year (Howard Hinnant's
+ * algorithm). Not Date.UTC: it reads years 0 to 99 as 1900 to 1999.
+ */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** Seconds in a duration such as `90d`, `36h`, `1h30m`, `-15m` or `0.5s`; undefined when malformed. */
