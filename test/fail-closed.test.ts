@@ -115,3 +115,32 @@ describe('an operator given an error operand', () => {
     });
   }
 });
+
+describe('comparisons the generated code leaves to the interpreter', () => {
+  const untyped = (when: unknown) => compileMini({
+    contract: { type: 'object', required: ['x', 'y', 'xs'], properties: { x: { type: ['string', 'number'] }, y: {}, xs: { type: 'array', items: {} } } },
+    rules: { rules: [{ id: 'r', outcome: 'reject', when }] },
+  });
+
+  it('a reject rule on a member of no single type does not approve on the compiled path when the comparison fails', () => {
+    const policy = untyped({ fact: 'proposal.x', operator: 'greaterThan', value: 5 });
+    for (const d of both(policy, { x: 'abc', y: 1, xs: [] })) {
+      expect(d.outcome).toBe('reject');
+      expect(d.reasons.map((r) => [r.kind, r.rule])).toEqual([['error', 'r']]);
+      expect(d.errors.map((e) => e.rule)).toEqual(['r']);
+    }
+  });
+
+  it('a null untyped member is unknown on both paths, also under `not` and in a quantifier', () => {
+    for (const when of [
+      { fact: 'proposal.y', operator: 'equal', value: 5 },
+      { not: { fact: 'proposal.y', operator: 'equal', value: 5 } },
+      { any: [{ fact: 'proposal.y', operator: 'equal', value: 5 }, { fact: 'proposal.x', operator: 'equal', value: 'never' }] },
+    ]) {
+      const [compiled, interpreted] = both(untyped(when), { x: 1, y: null, xs: [] });
+      expect(compiled).toEqual(interpreted);
+      expect(compiled!.outcome).toBe('reject');
+      expect(compiled!.reasons.map((r) => [r.kind, r.rule])).toEqual([['unknown', 'r']]);
+    }
+  });
+});

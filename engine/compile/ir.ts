@@ -77,14 +77,22 @@ export function partial(c: Cond): boolean {
     case 'not':
     case 'ref':
       return partial(c.item);
+    // What the generated code hands to the interpreter comes back three-valued: it must take the status path.
     case 'quant':
-      return c.over.slot.optional || mayFail(c.over) || partial(c.where);
+      return true;
     case 'leaf': {
+      if (interpreted(c)) return true;
       const operands = c.right ? [c.left, c.right] : [c.left];
       if (operands.some(mayFail)) return true;
       return !c.op.total && operands.some((v) => v.slot.optional);
     }
   }
+}
+
+/** Conditions the generated code leaves to the interpreter: quantifiers, and comparisons of values of no known type. */
+export function interpreted(c: Cond): boolean {
+  if (c.k === 'quant') return true;
+  return c.k === 'leaf' && (c.left.slot.type.kind === 'any' || (c.right !== undefined && c.right.k !== 'const' && c.right.slot.type.kind === 'any'));
 }
 
 /**

@@ -11,7 +11,7 @@
  * interpreter (`I.cond`, `I.val`), which defines their semantics in one place.
  */
 import type { Cond, Val } from '../compile/ir.js';
-import { mayFail, partial } from '../compile/ir.js';
+import { interpreted, mayFail, partial } from '../compile/ir.js';
 import { evalCond, evalValue, type Env } from './interpret.js';
 import * as rt from './runtime.js';
 
@@ -131,14 +131,8 @@ class ChunkWriter {
     }).join('');
   }
 
-  /** Conditions the interpreter evaluates: quantifiers, and comparisons of values of no known type. */
-  private delegated(c: Cond): boolean {
-    if (c.k === 'quant') return true;
-    return c.k === 'leaf' && (c.left.slot.type.kind === 'any' || (c.right !== undefined && c.right.k !== 'const' && c.right.slot.type.kind === 'any'));
-  }
-
   private bool(c: Cond): string {
-    if (this.delegated(c)) return `(I.cond(${this.lit(c)}, env) === 3)`;
+    if (interpreted(c)) return `(I.cond(${this.lit(c)}, env) === 3)`;
     switch (c.k) {
       case 'all': return `(${c.items.map((x) => this.bool(x)).join(' && ')})`;
       case 'any': return `(${c.items.map((x) => this.bool(x)).join(' || ')})`;
@@ -162,7 +156,7 @@ class ChunkWriter {
   /** An expression whose value is the condition's status (0 F, 1 E, 2 U, 3 T). */
   private status(c: Cond): string {
     if (!partial(c)) return `(${this.bool(c)} ? 3 : 0)`;
-    if (this.delegated(c)) return `I.cond(${this.lit(c)}, env)`;
+    if (interpreted(c)) return `I.cond(${this.lit(c)}, env)`;
     switch (c.k) {
       case 'all':
       case 'any':
