@@ -128,9 +128,6 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         after = Number(rows.at(-1)!.seq);
       }
     },
-    async countOutcome(outcome) {
-      return Number((await query<{ n: string }>('SELECT COUNT(*) AS n FROM decisions WHERE outcome = $1', [outcome]))[0]!.n);
-    },
     expireKeys: (now) => withClient('PostgreSQL write failed', async (c) => (await c.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0),
     // Readiness means a commit would succeed: take the chain head's lock as a commit does (within
     // lock_timeout), then roll back. A read-only server or a head held elsewhere is not ready.

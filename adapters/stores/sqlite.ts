@@ -97,7 +97,6 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
         after = rows.at(-1)!.seq;
       }
     },
-    countOutcome: async (outcome) => guard(() => (s.countOutcome.get(outcome) as { n: number }).n),
     expireKeys: async (now) => {
       writable();
       return guard(() => s.expire.run(now).changes);
@@ -182,7 +181,6 @@ function statements(db: Database.Database) {
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
     expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
-    countOutcome: db.prepare('SELECT COUNT(*) AS n FROM decisions WHERE outcome = ?'),
   };
 }
 

@@ -69,8 +69,6 @@ export interface Store {
   verify(): Promise<VerifyResult>;
   /** Records in chain order, from `since` (an ISO time) on. */
   export(since?: string): AsyncIterable<DecisionRecord>;
-  /** How many recorded decisions have this outcome (the review queue's depth, for `review`). */
-  countOutcome(outcome: string): Promise<number>;
   /** Removes idempotency keys past their expiry; returns how many. */
   expireKeys(now: string): Promise<number>;
   ping(): Promise<void>;

@@ -37,7 +37,6 @@ openStore(url, { ...options, thread: false }).then((store) => {
       case 'list': return reply(m.n, store.list(a));
       case 'verify': return reply(m.n, store.verify());
       case 'exportPage': return reply(m.n, exportPage(store, a, b));
-      case 'countOutcome': return reply(m.n, store.countOutcome(a));
       case 'expireKeys': return reply(m.n, store.expireKeys(a));
       case 'ping': return reply(m.n, store.ping());
       case 'close': return reply(m.n, store.close());

@@ -9,7 +9,7 @@ import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult
 import type { StoreOptions } from './open.js';
 
 export type Request =
-  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'countOutcome' | 'expireKeys' | 'ping' | 'close'; args: unknown[] }
+  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'expireKeys' | 'ping' | 'close'; args: unknown[] }
   | { t: 'append'; batch: { n: number; item: AppendItem }[] };
 
 export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: { name: string; message: string } };
@@ -90,7 +90,6 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
         after = page.at(-1)!.seq;
       }
     },
-    countOutcome: (outcome) => call<number>('countOutcome', outcome),
     expireKeys: (now) => call<number>('expireKeys', now),
     ping: () => call<void>('ping'),
     async close() {

@@ -6,7 +6,7 @@
  */
 import { parseRegistry } from '../ast/registry.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, RuleOutcome, TableAst } from '../ast/types.js';
+import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
@@ -16,7 +16,7 @@ import { canonicalHash } from '../values/canonical.js';
 import { pointerSteps } from '../values/json.js';
 import { parseDuration } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
-import { SEVERITY } from '../decide/types.js';
+import { moreSevere } from '../decide/types.js';
 import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
 import { checkDivisors } from './divisors.js';
@@ -184,10 +184,6 @@ function deepFreeze(v: unknown): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v) || v instanceof RegExp || v instanceof Map || v instanceof Set) return;
   Object.freeze(v);
   for (const x of Object.values(v)) deepFreeze(x);
-}
-
-function moreSevere(a: RuleOutcome, b: RuleOutcome): RuleOutcome {
-  return SEVERITY[b] > SEVERITY[a] ? b : a;
 }
 
 /** A relative path that stays inside the policy directory: no root, drive or backslash, and no `..` above the top. */

@@ -19,7 +19,7 @@ import { Rational } from '../values/rational.js';
 import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
 import { BASE_TIER, tierOf } from './risk.js';
-import { DecideError, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
+import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
 
 export interface DecideOptions {
   /** `interpreted` runs the reference interpreter instead of the generated code (tests, benchmarks) */
@@ -193,10 +193,6 @@ function addUnfired(action: CompiledAction, hits: number[], trace: Trace, explai
   }
   trace.rules = rules;
   trace.signals = signals;
-}
-
-function moreSevere(a: Outcome, b: Outcome): Outcome {
-  return SEVERITY[b] > SEVERITY[a] ? b : a;
 }
 
 function strongest(start: Outcome, reasons: readonly Reason[]): Outcome {

@@ -59,6 +59,10 @@ export interface Decision {
 
 export const SEVERITY: Record<Outcome, number> = { approve: 0, review: 1, reject: 2 };
 
+export function moreSevere<O extends Outcome>(a: O, b: O): O {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
 export class DecideError extends Error {
   constructor(readonly code: 'unknown_action' | 'invalid_now' | 'invalid_request', message: string) {
     super(message);
