@@ -101,4 +101,30 @@ describe('group commit', () => {
     release();
     expect((await Promise.all(queued)).map((r) => r.kind)).toEqual(['created', 'created', 'created']);
   });
+
+  it('once a commit finds the store unavailable, the appends queued behind it fail with it instead of waiting once per batch', async () => {
+    let commits = 0;
+    const group = new GroupCommit(async () => { commits++; throw new StoreUnavailableError('locked'); }, { maxBatch: 256 });
+    const settled = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => group.append(item(`i${i}`))));
+    expect(commits).toBe(1);
+    expect(settled.every((r) => r.status === 'rejected' && (r.reason as Error).message === 'locked')).toBe(true);
+  });
+
+  it('an append past its wait fails unwritten even when a blocking commit kept its timer from firing', async () => {
+    const written: string[] = [];
+    let first = true;
+    const group = new GroupCommit(async (items) => {
+      if (first) {
+        first = false;
+        // Hold the thread, as SQLite waiting for another process's lock does, while more appends are queued.
+        const until = Date.now() + 60;
+        while (Date.now() < until) { /* busy */ }
+      }
+      return items.map((it) => { written.push(it.id); return { kind: 'created', id: it.id, seq: written.length }; });
+    }, { maxBatch: 1, waitMs: 20 });
+    const settled = await Promise.allSettled(['a', 'b'].map((id) => group.append(item(id))));
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: { kind: 'created', id: 'a', seq: 1 } });
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: { name: 'StoreUnavailableError', message: 'the store did not begin a commit within 20 ms' } });
+    expect(written).toEqual(['a']);
+  });
 });

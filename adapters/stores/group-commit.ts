@@ -7,11 +7,14 @@
  * (StoreRefusedError) is split in halves and committed again, down to the item at fault, so the
  * others are still recorded and answered. And a store that stops answering costs a caller a
  * bounded wait, not a hang: the queue holds at most `maxQueue` appends (beyond that an append
- * fails at once), and an append still queued after `waitMs` fails without being written.
+ * fails at once), an append still queued after `waitMs` fails without being written (checked
+ * when a batch is taken too, since a commit that blocks the thread keeps the timers from firing),
+ * and once a commit finds the store unavailable, every append queued behind it fails with it
+ * instead of waiting out the same timeout once per batch.
  */
 import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
 
-interface Pending { item: AppendItem; resolve(r: AppendResult): void; reject(e: unknown): void; timer?: NodeJS.Timeout | undefined }
+interface Pending { item: AppendItem; resolve(r: AppendResult): void; reject(e: unknown): void; since: number; timer?: NodeJS.Timeout | undefined }
 
 export interface GroupCommitLimits {
   maxBatch?: number | undefined;
@@ -39,13 +42,13 @@ export class GroupCommit {
       return Promise.reject(new StoreUnavailableError(`the store is not keeping up: ${this.queue.length} appends are waiting for a commit`));
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = { item, resolve, reject };
+      const p: Pending = { item, resolve, reject, since: performance.now() };
       if (this.waitMs > 0) {
         p.timer = setTimeout(() => {
           const i = this.queue.indexOf(p);
           if (i < 0) return;
           this.queue.splice(i, 1);
-          reject(new StoreUnavailableError(`the store did not begin a commit within ${this.waitMs} ms`));
+          reject(this.late());
         }, this.waitMs);
       }
       this.queue.push(p);
@@ -57,11 +60,23 @@ export class GroupCommit {
     });
   }
 
+  private late(): StoreUnavailableError {
+    return new StoreUnavailableError(`the store did not begin a commit within ${this.waitMs} ms`);
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      for (const p of batch) clearTimeout(p.timer);
-      await this.settle(batch);
+      const now = performance.now();
+      const batch: Pending[] = [];
+      for (const p of this.queue.splice(0, this.maxBatch)) {
+        clearTimeout(p.timer);
+        if (this.waitMs > 0 && now - p.since > this.waitMs) p.reject(this.late());
+        else batch.push(p);
+      }
+      const unavailable = batch.length ? await this.settle(batch) : undefined;
+      if (unavailable !== undefined) {
+        for (const p of this.queue.splice(0)) { clearTimeout(p.timer); p.reject(unavailable); }
+      }
     }
     this.running = false;
     for (const w of this.idleWaiters.splice(0)) w();
