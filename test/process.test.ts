@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { arbiter, copyOfPack, ROOT } from './helpers/cli.js';
-import { killAll, postDecision, serveProcess } from './helpers/process.js';
+import { afterRestart, killAll, postDecision, serveProcess } from './helpers/process.js';
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
@@ -94,16 +94,9 @@ describe('arbiter serve', () => {
     await Promise.all(workers);
     expect(answered.length).toBeGreaterThan(100);
 
-    const again = await serveProcess(['--store', url]);
-    const missing: string[] = [];
-    for (const id of answered) {
-      const r = await fetch(`${again.url}/v1/decisions/${id}`, { headers: { authorization: `Bearer ${again.key}` } });
-      if (r.status !== 200) missing.push(`${id}: ${r.status}`);
-    }
+    const { missing, stopped, verify } = await afterRestart(url, answered);
     expect(missing).toEqual([]);
-    again.child.kill('SIGTERM');
-    expect(await again.exited).toBe(0);
-    const verify = await arbiter('audit', 'verify', '--store', url);
+    expect(stopped).toBe(0);
     expect(verify.code).toBe(0);
     expect(verify.out).toMatch(/^ok: the chain of \d+ records in sqlite:.* is intact\n$/);
   });

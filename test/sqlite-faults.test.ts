@@ -11,8 +11,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../adapters/stores/sqlite.js';
 import type { AppendItem } from '../adapters/stores/store.js';
-import { arbiter, ROOT } from './helpers/cli.js';
-import { killAll, serveProcess, type Served } from './helpers/process.js';
+import { ROOT } from './helpers/cli.js';
+import { afterRestart, killAll, serveProcess, type Served } from './helpers/process.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
@@ -55,16 +55,9 @@ function dataDir(): { root: string; data: string; url: string } {
  * is kept if the files come back.
  */
 async function allDurable(url: string, ids: string[], unsure = 0): Promise<void> {
-  const again = await serveProcess(['--store', url], {}, NOBODY);
-  const missing: string[] = [];
-  for (const id of ids) {
-    const r = await fetch(`${again.url}/v1/decisions/${id}`, { headers: { authorization: `Bearer ${again.key}` } });
-    if (r.status !== 200) missing.push(`${id}: ${r.status}`);
-  }
+  const { missing, stopped, verify } = await afterRestart(url, ids, NOBODY);
   expect(missing).toEqual([]);
-  again.child.kill('SIGTERM');
-  expect(await again.exited).toBe(0);
-  const verify = await arbiter('audit', 'verify', '--store', url);
+  expect(stopped).toBe(0);
   const count = Number(/^ok: the chain of (\d+) records? in .* is intact\n$/.exec(verify.out)?.[1]);
   expect(count).toBeGreaterThanOrEqual(ids.length);
   expect(count).toBeLessThanOrEqual(ids.length + unsure);
