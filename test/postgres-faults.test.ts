@@ -82,20 +82,24 @@ const BOUND_MS = 2 * TIMEOUT_S * 1000 + 3000;
 
 afterEach(killAll);
 
+/** Six decisions and /readyz, sent while the store cannot commit: each is a 503 with Retry-After within the bound. */
+async function expectUnavailableWithinBound(s: Served): Promise<void> {
+  for (const a of await Promise.all(Array.from({ length: 6 }, () => decide(s)))) {
+    expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
+    expect(a.ms).toBeLessThan(BOUND_MS);
+  }
+  const notReady = await readyz(s);
+  expect(notReady.status).toBe(503);
+  expect(notReady.ms).toBeLessThan(BOUND_MS);
+}
+
 describe.skipIf(PG_SKIP !== '')(`the gate on a PostgreSQL whose chain head another session holds${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
   it('answers 503 with Retry-After within the bound, /readyz too, and serves again once the lock is released', async () => {
     const url = await freshPgDatabase();
     const s = await serveProcess(['--store', url, '--store-timeout', `${TIMEOUT_S}s`]);
     expect((await decide(s)).status).toBe(200);
     const lock = await holdHead(url);
-    const held = await Promise.all(Array.from({ length: 6 }, () => decide(s)));
-    for (const a of held) {
-      expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
-      expect(a.ms).toBeLessThan(BOUND_MS);
-    }
-    const notReady = await readyz(s);
-    expect(notReady.status).toBe(503);
-    expect(notReady.ms).toBeLessThan(BOUND_MS);
+    await expectUnavailableWithinBound(s);
     await lock.release();
     expect((await readyz(s)).status).toBe(200);
     expect((await decide(s)).status).toBe(200);
@@ -115,14 +119,7 @@ describe.skipIf(PRIVATE_PG_SKIP !== '')(`the gate on a PostgreSQL server stopped
 
       frozen = server.processes();
       for (const pid of frozen) process.kill(pid, 'SIGSTOP');
-      const stopped = await Promise.all(Array.from({ length: 6 }, () => decide(s)));
-      for (const a of stopped) {
-        expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
-        expect(a.ms).toBeLessThan(BOUND_MS);
-      }
-      const notReady = await readyz(s);
-      expect(notReady.status).toBe(503);
-      expect(notReady.ms).toBeLessThan(BOUND_MS);
+      await expectUnavailableWithinBound(s);
 
       for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
       await expect.poll(async () => (await readyz(s)).status, { timeout: 15_000, interval: 200 }).toBe(200);
