@@ -11,8 +11,8 @@
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { chainHash, GENESIS } from '../../adapters/stores/chain.js';
 
 type Commit = (rows: { seq: number; text: string; hash: string }[]) => Promise<void>;
 
@@ -38,7 +38,7 @@ async function postgres(url: string): Promise<Commit> {
 const [port, url] = [Number(process.argv[2] ?? 0), process.argv[3] ?? ''];
 const commit = url.startsWith('postgres') ? await postgres(url) : await sqlite(url.replace(/^sqlite:/, ''));
 
-let seq = 0, prev = '0'.repeat(64);
+let seq = 0, prev = GENESIS;
 let queue: { text: string; done: (e?: unknown) => void }[] = [];
 let running = false;
 async function drain(): Promise<void> {
@@ -46,7 +46,7 @@ async function drain(): Promise<void> {
     const batch = queue;
     queue = [];
     const rows = batch.map((b) => {
-      const hash = createHash('sha256').update(prev).update('\n').update(b.text).digest('hex');
+      const hash = chainHash(prev, b.text);
       prev = hash;
       return { seq: ++seq, text: b.text, hash };
     });
