@@ -1,11 +1,11 @@
 /** Resolving conditions: operators bound, operands typed, literals read, named conditions expanded. */
-import type { CondAst, ExprAst } from '../ast/types.js';
-import { STRING, describe, type Type } from '../contracts/types.js';
+import type { CondAst, ExprAst, Loc } from '../ast/types.js';
+import { ANY, STRING, describe, type Type } from '../contracts/types.js';
 import { didYouMean } from '../errors.js';
 import { OPERATORS, type OperatorDef } from '../operators/index.js';
 import { resolveExpr } from './expressions.js';
 import type { Cond, Val } from './ir.js';
-import { typedLiteral } from './literals.js';
+import { typedList, typedLiteral } from './literals.js';
 import { safeRegex } from './regex.js';
 import { withItem, type Scope } from './scope.js';
 
@@ -65,42 +65,26 @@ function leaf(c: Extract<CondAst, { kind: 'leaf' }>, id: number, s: Scope): Cond
     diags.error('unknown_operator', `${s.who} uses operator \`${c.operator}\`, which does not exist`, c.operatorLoc,
       hint ? `did you mean \`${hint}\`?` : `operators: ${[...OPERATORS.keys()].map((k) => `\`${k}\``).join(', ')}`);
   }
-  const left = resolveExpr(c.fact, s);
-  if (!op || !left) return undefined;
+  const fact = resolveExpr(c.fact, s);
+  if (!op || !fact) return undefined;
   const label = c.label !== undefined ? { label: c.label } : {};
   if (op.unary) {
     if (c.value) diags.error('invalid_value', `\`${op.name}\` takes no \`value\``, c.value.loc);
-    return { k: 'leaf', op, left, id, loc: c.loc, ...label };
+    return { k: 'leaf', op, left: fact, id, loc: c.loc, ...label };
   }
   if (!c.value) {
     diags.error('missing_key', `${s.who}: \`${op.name}\` needs a \`value\``, c.loc);
     return undefined;
   }
-  const right = operand(op, left, c.value, s);
-  if (!right) return undefined;
+  const sides = operands(op, c.fact, fact, c.value, s);
+  if (!sides) return undefined;
+  const [left, right] = sides;
   const wrong = op.check(left.slot.type, right.slot.type);
   if (wrong) {
     diags.error('type_mismatch', `${s.who}: \`${op.name}\` on \`${left.text}\` ${wrong}`, c.operatorLoc, mismatchHelp(op, left.slot.type));
     return undefined;
   }
-  if (!namedLiteralsFit(op, left, right, s)) return undefined;
   return { k: 'leaf', op, left, right, id, loc: c.loc, ...label };
-}
-
-/**
- * A literal named under `derive` (`blocked_tiers: [basic, gold]`) is checked against the enum of the
- * member it is compared with, as if it were written in place, so naming a list loses no check.
- */
-function namedLiteralsFit(op: OperatorDef, left: Val, right: Val, s: Scope): boolean {
-  const literal = (v: Val) => (v.k === 'derived' ? s.action.derived.get(v.text) : undefined);
-  const check = (def: ReturnType<typeof literal>, against: Type, list: boolean): boolean => {
-    if (!def || def.expr.k !== 'const' || !('enum' in against) || !against.enum) return true;
-    const values = list && Array.isArray(def.expr.value) ? def.expr.value : [def.expr.value];
-    return values.map((v) => typedLiteral(against, v, undefined, def.loc, s)).every((v) => v !== undefined);
-  };
-  const membership = op.name === 'in' || op.name === 'notIn';
-  const containment = op.name === 'contains' || op.name === 'doesNotContain';
-  return check(literal(right), left.slot.type, membership) && (!containment || check(literal(left), right.slot.type, true));
 }
 
 function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
@@ -110,61 +94,96 @@ function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
   return undefined;
 }
 
-/** The right operand: a literal read as the left side's type, or an expression. */
-function operand(op: OperatorDef, left: Val, value: ExprAst, s: Scope): Val | undefined {
-  const lt = left.slot.type;
-  if (op.name === 'matches') return pattern(value, s);
-  if (value.kind !== 'lit') return resolveExpr(value, s);
-  if (op.name === 'in' || op.name === 'notIn') {
-    if (!Array.isArray(value.value)) {
-      s.action.diags.error('type_mismatch', `${s.who}: \`${op.name}\` needs a list value, not \`${JSON.stringify(value.value)}\``, value.loc,
-        `write \`value: [${JSON.stringify(value.value)}]\``);
+/** A literal as written: in place, or under `derive` (then `name` is the derived fact's). */
+interface Literal { value: unknown; source?: string | undefined; loc: Loc; name?: string }
+
+/** The literal behind an operand, if it is one: written in place, or a derived fact defined as a literal. */
+function literalOf(e: ExprAst, v: Val | undefined, s: Scope): Literal | undefined {
+  if (e.kind === 'lit') return e;
+  const def = v?.k === 'derived' ? s.action.deriveAst.get(v.text) : undefined;
+  return def?.expr.kind === 'lit' ? { value: def.expr.value, source: def.expr.source, loc: def.loc, name: def.name } : undefined;
+}
+
+/**
+ * Both operands, with a literal on either side read as the type of the other side's operand, so
+ * one named under `derive` is checked and parsed exactly as if it were written in place. When
+ * both are literals, the right one is read as the left.
+ */
+function operands(op: OperatorDef, leftAst: ExprAst, left: Val, value: ExprAst, s: Scope): [Val, Val] | undefined {
+  const resolved = value.kind === 'lit' ? undefined : resolveExpr(value, s);
+  if (value.kind !== 'lit' && !resolved) return undefined;
+  const right = literalOf(value, resolved, s);
+  if (op.name === 'matches') {
+    if (typeof right?.value !== 'string') {
+      s.action.diags.error('invalid_literal', `${s.who}: \`matches\` takes a literal pattern string`, right?.loc ?? value.loc,
+        'patterns are checked for catastrophic backtracking when compiling, so they cannot come from facts');
       return undefined;
     }
-    const items = value.value.map((v) => typedLiteral(lt, v, undefined, value.loc, s));
-    if (items.some((x) => x === undefined)) return undefined;
-    const vals = items as Val[];
-    return {
-      k: 'const', slot: { type: { kind: 'array', items: { type: lt, optional: false } }, optional: false },
-      value: vals.map((v) => (v.k === 'const' ? v.value : undefined)), plain: false, text: `[${vals.map((v) => v.text).join(', ')}]`,
-    };
+    const re = pattern(right.value, right.loc, s);
+    return re && [left, named(re, right)];
   }
-  if (op.name === 'contains' || op.name === 'doesNotContain') {
-    const item = lt.kind === 'array' ? lt.items.type : lt.kind === 'string' ? STRING : lt;
-    return typedLiteral(item, value.value, value.source, value.loc, s);
+  if (right) {
+    const r = readLiteral(op, left.slot.type, 'right', right, s);
+    return r && [left, named(r, right)];
   }
-  // A prefix, suffix or differently-cased spelling is not an enum value, so it is read as plain text.
-  if (lt.kind === 'string' && (op.name === 'startsWith' || op.name === 'endsWith' || op.name === 'equalIgnoreCase')) {
-    return typedLiteral(STRING, value.value, value.source, value.loc, s);
+  const other = resolved!;
+  const lit = literalOf(leftAst, left, s);
+  if (!lit) return [left, other];
+  const l = readLiteral(op, other.slot.type, 'left', lit, s);
+  return l && [named(l, lit), other];
+}
+
+function named(v: Val, lit: Literal): Val {
+  return lit.name !== undefined && v.k === 'const' ? { ...v, text: lit.name, named: true } : v;
+}
+
+/** A literal read as what the operator compares it with: the other side's type, a list of it, its element, or plain text. */
+function readLiteral(op: OperatorDef, other: Type, side: 'left' | 'right', lit: Literal, s: Scope): Val | undefined {
+  const { value, source, loc } = lit;
+  switch (op.name) {
+    case 'in':
+    case 'notIn':
+      if (side === 'left') return typedLiteral(other.kind === 'array' ? other.items.type : ANY, value, source, loc, s);
+      if (!Array.isArray(value)) {
+        s.action.diags.error('type_mismatch', `${s.who}: \`${op.name}\` needs a list value, not \`${JSON.stringify(value)}\``, loc,
+          `write \`value: [${JSON.stringify(value)}]\``);
+        return undefined;
+      }
+      return typedList(other, value, loc, s);
+    case 'contains':
+    case 'doesNotContain':
+      if (side === 'left') return Array.isArray(value) ? typedList(other, value, loc, s) : typedLiteral(STRING, value, source, loc, s);
+      return typedLiteral(other.kind === 'array' ? other.items.type : other.kind === 'string' ? STRING : other, value, source, loc, s);
+    // A prefix, suffix or differently-cased spelling is not an enum value, so it is read as plain text.
+    case 'startsWith':
+    case 'endsWith':
+    case 'equalIgnoreCase':
+      return typedLiteral(other.kind === 'string' ? STRING : other, value, source, loc, s);
+    default:
+      return typedLiteral(other, value, source, loc, s);
   }
-  return typedLiteral(lt, value.value, value.source, value.loc, s);
 }
 
 const REGEX_LITERAL = /^\/(.*)\/([a-z]*)$/s;
 
-function pattern(value: ExprAst, s: Scope): Val | undefined {
-  if (value.kind !== 'lit' || typeof value.value !== 'string') {
-    s.action.diags.error('invalid_literal', `${s.who}: \`matches\` takes a literal pattern string`, value.loc,
-      'patterns are checked for catastrophic backtracking when compiling, so they cannot come from facts');
-    return undefined;
-  }
-  const m = REGEX_LITERAL.exec(value.value);
-  const source = m ? (m[1] as string) : value.value;
+function pattern(text: string, loc: Loc, s: Scope): Val | undefined {
+  const m = REGEX_LITERAL.exec(text);
+  const source = m ? (m[1] as string) : text;
   const flags = m ? (m[2] as string) : '';
   if (/[^imsu]/.test(flags)) {
-    s.action.diags.error('invalid_literal', `${s.who}: pattern flags \`${flags}\` are not allowed`, value.loc, 'use `i`, `m`, `s` or `u`');
+    s.action.diags.error('invalid_literal', `${s.who}: pattern flags \`${flags}\` are not allowed`, loc, 'use `i`, `m`, `s` or `u`');
     return undefined;
   }
   let re: RegExp;
   try {
     re = new RegExp(source, flags);
   } catch (e) {
-    s.action.diags.error('invalid_literal', `${s.who}: \`${source}\` is not a valid pattern: ${(e as Error).message.replace(/^Invalid regular expression: /, '').toLowerCase()}`, value.loc);
+    s.action.diags.error('invalid_literal', `${s.who}: \`${source}\` is not a valid pattern: ${(e as Error).message.replace(/^Invalid regular expression: /, '').toLowerCase()}`, loc);
     return undefined;
   }
   const unsafe = safeRegex(source, flags);
   if (unsafe) {
-    s.action.diags.error('unsafe_regex', `${s.who}: pattern \`${source}\` ${unsafe}`, value.loc,
+    s.action.diags.error('unsafe_regex', `${s.who}: pattern \`${source}\` ${unsafe}`, loc,
       'remove nested or overlapping repetition such as `(a+)+` or `.*x.*`; anchor the pattern and use specific character classes');
     return undefined;
   }

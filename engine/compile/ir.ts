@@ -11,7 +11,8 @@ import type { FunctionDef } from '../functions/function.js';
 import type { OperatorDef } from '../operators/operator.js';
 
 export type Val =
-  | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string }
+  /** `named`: a literal written under `derive` and read in place, as the type it is compared with; `text` is its name */
+  | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string; named?: boolean }
   /** A member of the proposal, the context, or a list element bound by a quantifier (`depth`). */
   | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string }
   /** `sources`: the optional facts whose absence makes it absent (for guard checks) */

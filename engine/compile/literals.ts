@@ -72,6 +72,17 @@ export function typedLiteral(type: Type, value: unknown, source: string | undefi
   }
 }
 
+/** A literal list whose elements are read as `item`; every element that is not one is reported. */
+export function typedList(item: Type, values: readonly unknown[], loc: Loc, s: Scope): Val | undefined {
+  const read = values.map((v) => typedLiteral(item, v, undefined, loc, s));
+  if (read.some((v) => v === undefined)) return undefined;
+  const vals = read as Extract<Val, { k: 'const' }>[];
+  return {
+    k: 'const', slot: slot({ kind: 'array', items: slot(item) }), value: vals.map((v) => v.value), plain: false,
+    text: `[${vals.map((v) => v.text).join(', ')}]`,
+  };
+}
+
 /** A YAML number must mean exactly the double it becomes: `0.1` does, `0.10000000000000000001` does not. */
 function exactNumber(value: number, source: string | undefined, loc: Loc, s: Scope): boolean {
   if (!Number.isFinite(value)) {

@@ -198,7 +198,8 @@ function leafTrace(c: Extract<Cond, { k: 'leaf' }>, env: Env, s: Status, error: 
   const node: TraceNode = { kind: 'leaf', result: resultOf(s), fact: c.left.text, value: shown(c.left, env), operator: c.op.name };
   if (c.label) node.label = c.label;
   if (c.right) {
-    if (c.right.k !== 'const') node.expectedFact = c.right.text;
+    const fact = factCompared(c.right);
+    if (fact) node.expectedFact = fact;
     node.expected = shown(c.right, env);
   }
   if (error) node.error = { code: error.code, message: error.message };
@@ -221,9 +222,15 @@ export function skipped(c: Cond): TraceNode {
       return { kind: c.q, result, ...label, over: c.over.text, elements: [] };
     case 'leaf': {
       const node: TraceNode = { kind: 'leaf', result, ...label, fact: c.left.text, operator: c.op.name };
+      const fact = c.right && factCompared(c.right);
+      if (fact) node.expectedFact = fact;
       if (c.right?.k === 'const') node.expected = toJson(c.right.value, c.right.slot.type);
-      else if (c.right) node.expectedFact = c.right.text;
       return node;
     }
   }
+}
+
+/** The fact a leaf compares with, by name: anything but a literal written in place. */
+function factCompared(v: Val): string | undefined {
+  return v.k !== 'const' || v.named ? v.text : undefined;
 }
