@@ -1,9 +1,11 @@
 /** One conformance suite for every store adapter: the same cases, the same expectations. */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { sqliteFailure } from '../adapters/stores/sqlite.js';
 import type { AppendItem, AppendResult } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
-import { FACTORIES, postgres, type Opened } from './helpers/stores.js';
+import { FACTORIES, postgres, sqlite, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
@@ -194,5 +196,75 @@ describe.skipIf(Boolean(postgres.skip))(`PostgreSQL refuses a NUL byte${postgres
     } finally {
       await o.store.close();
     }
+  });
+});
+
+describe('SQLite refuses one item only for a value its driver cannot bind', () => {
+  const outcomes = (settled: PromiseSettledResult<AppendResult>[]) =>
+    settled.map((r) => (r.status === 'fulfilled' ? r.value : { name: (r.reason as Error).name, message: (r.reason as Error).message }));
+
+  it('a value SQLite cannot hold, or a bigint past 64 bits, fails alone, and the rest of its group commit is recorded', async () => {
+    const o = await sqlite.open();
+    try {
+      const batch = [item(), item({ outcome: true as unknown as string }), item({ outcome: (2n ** 64n) as unknown as string }), item()];
+      expect(outcomes(await Promise.allSettled(batch.map((x) => o.store.append(x))))).toEqual([
+        { kind: 'created', id: batch[0]!.id, seq: 1 },
+        { name: 'StoreRefusedError', message: 'SQLite write failed: SQLite3 can only bind numbers, strings, bigints, buffers, and null' },
+        { name: 'StoreRefusedError', message: 'SQLite write failed: The bound string, buffer, or bigint is too big' },
+        { kind: 'created', id: batch[3]!.id, seq: 2 },
+      ]);
+      expect(await o.store.verify()).toEqual({ ok: true, count: 2 });
+    } finally {
+      await o.store.close();
+    }
+  });
+
+  it('a TypeError or RangeError that is not a binding error is the store failing: the whole commit is unavailable', async () => {
+    const o = await sqlite.open();
+    try {
+      // A TTL that is not a number breaks the expiry computed in the commit: a defect of ours, not of the item.
+      for (const [bad, error] of [[Number.NaN, 'Invalid time value'], [1n, 'Cannot mix BigInt and other types']] as const) {
+        const settled = await Promise.allSettled([item(), item({ idempotencyKey: 'k', ttlMs: bad as unknown as number })].map((x) => o.store.append(x)));
+        expect(outcomes(settled)).toEqual(Array.from({ length: 2 }, () => ({ name: 'StoreUnavailableError', message: expect.stringContaining(error) })));
+      }
+      expect(await o.store.verify()).toEqual({ ok: true, count: 0 });
+      expect(await o.store.append(item())).toMatchObject({ kind: 'created', seq: 1 });
+    } finally {
+      await o.store.close();
+    }
+  });
+
+  it('the driver\'s own errors for a closed or busy connection, or a statement given the wrong number of values, are unavailable', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (a)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      throw new Error('did not throw');
+    };
+    insert.run(1);
+    const failures = [thrown(() => insert.run()), thrown(() => insert.run(1, 2)), thrown(() => insert.run({}))];
+    const iterating = db.prepare('SELECT a FROM t').iterate();
+    iterating.next();
+    failures.push(thrown(() => insert.run(2)));
+    iterating.return?.();
+    db.close();
+    failures.push(thrown(() => insert.run(3)));
+    expect(failures.map((e) => [(e as Error).constructor.name, (e as Error).message])).toEqual([
+      ['RangeError', 'Too few parameter values were provided'],
+      ['RangeError', 'Too many parameter values were provided'],
+      // An object among the values is taken for named parameters: a defect of the code that passed it.
+      ['RangeError', 'Too few parameter values were provided'],
+      ['TypeError', 'This database connection is busy executing a query'],
+      ['TypeError', 'The database connection is not open'],
+    ]);
+    for (const e of failures) expect(sqliteFailure(e, 'SQLite write failed').name).toBe('StoreUnavailableError');
+    const select = new Database(':memory:').prepare('SELECT ?');
+    for (const value of [true, 2n ** 64n]) expect(sqliteFailure(thrown(() => select.get(value)), 'SQLite write failed').name).toBe('StoreRefusedError');
+    select.database.close();
   });
 });

@@ -47,7 +47,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     try {
       return read();
     } catch (e) {
-      throw failure(e, 'SQLite read failed');
+      throw sqliteFailure(e, 'SQLite read failed');
     }
   };
   const group = new GroupCommit(async (items) => {
@@ -56,7 +56,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     try {
       results = runBatch.immediate(items);
     } catch (e) {
-      throw failure(e, 'SQLite write failed');
+      throw sqliteFailure(e, 'SQLite write failed');
     }
     // Committed, but into the file that is still at the path? If not, the commit is not durable.
     const after = files?.problem(true);
@@ -213,16 +213,27 @@ function executor(s: ReturnType<typeof statements>): (op: Op) => unknown {
 }
 
 /**
- * SQLite's verdicts on one item's values (a constraint, a value too big or of the wrong type, a
- * value the driver cannot bind) refuse that item; any other failure is the store's.
+ * SQLite's verdicts on one item's values (a constraint, a value too big or of the wrong type)
+ * refuse that item; any other failure is the store's.
  */
 const ITEM_FAULTS = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
 
-function failure(e: unknown, what: string): Error {
-  const code = e instanceof Database.SqliteError ? e.code : undefined;
+/**
+ * The errors better-sqlite3 throws when it cannot bind one value (src/util/binder.cpp, checked
+ * against 12.10): a type SQLite cannot hold, and a string, buffer or bigint past its limits. Its
+ * other TypeErrors and RangeErrors (a closed or busy connection, a statement given the wrong
+ * number of values) and any thrown by our own code say nothing about the item, so they are the
+ * store failing, not a refusal that would fail one item with 500 while the store is broken.
+ */
+const UNBINDABLE = new Set([
+  'SQLite3 can only bind numbers, strings, bigints, buffers, and null',
+  'The bound string, buffer, or bigint is too big',
+]);
+
+export function sqliteFailure(e: unknown, what: string): Error {
   const message = `${what}: ${(e as Error).message}`;
-  if (code === undefined ? e instanceof TypeError || e instanceof RangeError : ITEM_FAULTS.test(code)) return new StoreRefusedError(message, e);
-  return new StoreUnavailableError(message, e);
+  const refused = e instanceof Database.SqliteError ? ITEM_FAULTS.test(e.code) : (e instanceof TypeError || e instanceof RangeError) && UNBINDABLE.has(e.message);
+  return refused ? new StoreRefusedError(message, e) : new StoreUnavailableError(message, e);
 }
 
 function migrate(db: Database.Database): void {
