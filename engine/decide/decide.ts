@@ -5,14 +5,15 @@
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
  * fact) counts as its own outcome or the action's `on_unknown`, whichever is more severe, so a
  * missing fact never moves a decision toward approve; a rule that failed counts as its own outcome
- * or the action's `on_error`, whichever is more severe, so a failure never does either. Nothing
- * that goes wrong approves, and the order of rules never changes the outcome.
+ * or the action's `on_error`, whichever is more severe, so a failure never does either; a rule
+ * undecided for both reasons counts as the most severe of the three. Nothing that goes wrong
+ * approves, and the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
 import type { Cond, Rule, Template } from '../compile/ir.js';
 import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
-import { EvalError, F, T, U, type Status } from '../eval/runtime.js';
+import { E, EvalError, F, T, U, type Status } from '../eval/runtime.js';
 import { toText } from '../trace/display.js';
 import type { ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
 import { Rational } from '../values/rational.js';
@@ -26,7 +27,8 @@ export interface DecideOptions {
   evaluator?: 'compiled' | 'interpreted';
 }
 
-const RESULT = ['not_fired', 'error', 'unknown', 'fired'] as const;
+/** By status: F, E, U, EU (reported as the error it is), T. */
+const RESULT = ['not_fired', 'error', 'unknown', 'error', 'fired'] as const;
 const NO_RISK: Risk = Object.freeze({ score: 0, tier: BASE_TIER, signals: [] }) as Risk;
 const NO_DERIVED: unknown[] = Object.freeze([]) as unknown as unknown[];
 
@@ -229,18 +231,27 @@ class Explainer {
 
   undecided(action: CompiledAction, rule: Rule, s: Status, errors: DecisionError[]): Reason {
     const leaves = collectLeaves(this.trace(rule.when, rule.index));
-    // Not knowing whether a reject rule applies, or failing to find out, must not turn a reject into a review.
-    const outcome = moreSevere(rule.outcome, s === U ? action.onUnknown : action.onError);
-    if (s === U) {
-      const missing = [...new Set(leaves.filter((l) => l.result === 'unknown').flatMap((l) => (l.value === null ? [l.fact] : l.expectedFact ? [l.expectedFact] : [])))];
-      const what = missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
-      return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${what}` };
-    }
+    // Not knowing whether a reject rule applies, or failing to find out, must not turn a reject into
+    // a review; a rule undecided for both reasons counts as the most severe of the two settings.
+    let outcome = rule.outcome;
+    if (s & U) outcome = moreSevere(outcome, action.onUnknown);
+    if (s & E) outcome = moreSevere(outcome, action.onError);
+    const missing = s & U ? missingFacts(leaves) : '';
+    if (!(s & E)) return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${missing}` };
     const failed = leaves.find((l) => l.result === 'error');
     const error = failed?.error ?? { code: 'invalid_value', message: 'a value it reads could not be computed' };
     errors.push({ code: error.code, message: error.message, rule: rule.id });
-    return { kind: 'error', rule: rule.id, outcome, message: `rule \`${rule.id}\` failed: ${error.message}` };
+    return { kind: 'error', rule: rule.id, outcome, message: `rule \`${rule.id}\` failed: ${error.message}${missing ? `, and ${missing}` : ''}` };
   }
+}
+
+/** `\`proposal.a\` is missing`: the facts that undecided leaves found missing. */
+function missingFacts(leaves: readonly Leaf[]): string {
+  const missing = [...new Set(leaves.filter((l) => l.result === 'unknown' || l.result === 'error').flatMap((l) => {
+    if (l.value === null) return [l.fact];
+    return l.expectedFact && l.expected === null ? [l.expectedFact] : [];
+  }))];
+  return missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
 }
 
 type Leaf = Extract<TraceNode, { kind: 'leaf' }>;
