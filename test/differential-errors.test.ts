@@ -1,20 +1,22 @@
 /**
  * Differential test on the values where evaluation can go wrong: decimal strings up to the bound,
- * huge and tiny doubles, zero denominators, absent and null members, instants and dates, and
- * dates moved by durations that are not whole days. On every input the generated code and the
- * interpreter must return the same decision: outcome, reasons, fired rules, errors and full trace.
- * Rule sets are sometimes long enough to span several chunks of generated code.
+ * huge and tiny doubles, zero denominators, absent and null members, instants and dates, dates
+ * moved by durations that are not whole days, and members of no single type (`{}`,
+ * `[string, number]`), whose comparisons are typed only at run time and can fail there. On every
+ * input the generated code and the interpreter must return the same decision: outcome, reasons,
+ * fired rules, errors and full trace. Rule sets are sometimes long enough to span several chunks
+ * of generated code.
  */
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { decide } from '../engine/index.js';
+import { decide, type TraceNode } from '../engine/index.js';
 import { compileMini } from './helpers/policy.js';
 
 const NOW = '2026-11-21T10:00:00Z';
 
 const CONTRACT = {
-  type: 'object', additionalProperties: false, required: ['amount'],
+  type: 'object', additionalProperties: false, required: ['amount', 'either'],
   properties: {
     amount: { type: 'number' },
     total: { type: ['number', 'null'] },
@@ -23,6 +25,9 @@ const CONTRACT = {
     at: { type: 'string', format: 'date-time' },
     day: { type: 'string', format: 'date' },
     prices: { type: 'array', items: { type: 'string', format: 'decimal' }, maxItems: 4 },
+    anything: {},
+    either: { type: ['string', 'number'] },
+    eithers: { type: 'array', items: { type: ['string', 'number'] }, maxItems: 3 },
   },
 };
 
@@ -33,6 +38,9 @@ const DERIVE = {
   moved: { add: ['proposal.day', { multiply: ['proposal.qty', { duration: '1h' }] }] },
   age: { subtract: ['now', 'proposal.at'] },
   spent: { sum: 'proposal.prices' },
+  loose: { add: ['proposal.either', 'proposal.amount'] },
+  loose_length: { length: 'proposal.anything' },
+  loose_sum: { sum: 'proposal.eithers' },
 };
 
 const NUMBERS = fc.oneof(
@@ -51,6 +59,10 @@ const DECIMALS = fc.oneof(
 const INSTANTS = fc.constantFrom('2026-11-21T10:00:00Z', '2026-11-21T09:59:59.999999999Z', '2026-12-31T23:59:60Z', '1970-01-01T00:00:00Z', '2026-11-21T10:00:00+14:00');
 const DATES = fc.constantFrom('2026-11-21', '2026-11-20', '2024-02-29', '1999-12-31');
 
+const TEXTS = fc.constantFrom('', 'a', 'abc', 'A', '1', '0', '-0', '1e3', '2026-11-21', '2026-11-21T10:00:00Z', '36h');
+const EITHER = fc.oneof(NUMBERS, DECIMALS, TEXTS);
+const ANYTHING = fc.oneof(EITHER, fc.boolean(), fc.constant(null), fc.array(fc.oneof(fc.integer({ min: -2, max: 2 }), TEXTS), { maxLength: 3 }), fc.constant({ a: 1 }));
+
 const absentOrNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 const proposal = fc.record({
   amount: NUMBERS,
@@ -60,7 +72,10 @@ const proposal = fc.record({
   at: INSTANTS,
   day: DATES,
   prices: fc.array(DECIMALS, { maxLength: 4 }),
-}, { requiredKeys: ['amount'] });
+  anything: ANYTHING,
+  either: EITHER,
+  eithers: fc.array(EITHER, { maxLength: 3 }),
+}, { requiredKeys: ['amount', 'either'] });
 
 const LITERALS = fc.constantFrom(0, 1, -1, 0.5, 100);
 const numberFact = fc.constantFrom('proposal.amount', 'proposal.total', 'proposal.price', 'proposal.qty', 'share', 'unit', 'gross', 'spent');
@@ -72,7 +87,40 @@ const leaf: fc.Arbitrary<object> = fc.oneof(
   fc.constantFrom('lessThan', 'greaterThanInclusive').map((operator) => ({ fact: 'moved', operator, value: { fact: 'today' } })),
   fc.constantFrom('greaterThan', 'lessThan').map((operator) => ({ fact: 'age', operator, value: { duration: '1h' } })),
   fc.constantFrom('lessThan', 'equal').map((operator) => ({ fact: 'proposal.at', operator, value: { fact: 'now' } })),
+  ...untypedLeaves(),
 );
+
+/** Comparisons on members of no single type, on either side, and on values computed from them. */
+function untypedLeaves(): fc.Arbitrary<object>[] {
+  const untyped = fc.constantFrom('proposal.anything', 'proposal.either');
+  const compare = fc.constantFrom('equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive');
+  const literal = fc.oneof(LITERALS, TEXTS, fc.boolean());
+  return [
+    fc.tuple(untyped, compare, fc.oneof(literal, fc.oneof(numberFact, untyped).map((fact) => ({ fact }))))
+      .map(([fact, operator, value]) => ({ fact, operator, value })),
+    fc.tuple(numberFact, compare, untyped).map(([fact, operator, other]) => ({ fact, operator, value: { fact: other } })),
+    fc.tuple(untyped, fc.constantFrom('in', 'notIn'), fc.uniqueArray(fc.oneof(LITERALS, TEXTS), { minLength: 1, maxLength: 3 }))
+      .map(([fact, operator, value]) => ({ fact, operator, value })),
+    fc.tuple(untyped, fc.constantFrom('contains', 'startsWith', 'endsWith', 'equalIgnoreCase'), fc.constantFrom('a', '1'))
+      .map(([fact, operator, value]) => ({ fact, operator, value })),
+    fc.tuple(fc.constantFrom('contains', 'doesNotContain'), fc.oneof(LITERALS, TEXTS)).map(([operator, value]) => ({ fact: 'proposal.eithers', operator, value })),
+    fc.tuple(fc.constantFrom('proposal.anything', 'proposal.either', 'loose', 'loose_length', 'loose_sum'), fc.constantFrom('exists', 'missing')).map(([fact, operator]) => ({ fact, operator })),
+    fc.tuple(fc.constantFrom('loose', 'loose_length', 'loose_sum'), compare, LITERALS).map(([fact, operator, value]) => ({ fact, operator, value })),
+    fc.tuple(fc.constantFrom('some', 'every', 'none'), compare, fc.oneof(LITERALS, TEXTS))
+      .map(([q, operator, value]) => ({ [q]: 'proposal.eithers', where: { fact: 'item', operator, value } })),
+  ];
+}
+
+const UNTYPED = new Set(['proposal.anything', 'proposal.either', 'proposal.eithers', 'loose', 'loose_length', 'loose_sum']);
+
+/** Counts, by result, the comparisons and quantifiers in a trace that read a value of no single type. */
+function countUntyped(node: TraceNode, counts: Map<string, number>): void {
+  const reads = node.kind === 'leaf' ? UNTYPED.has(node.fact) || UNTYPED.has(node.expectedFact ?? '') : 'over' in node && UNTYPED.has(node.over);
+  if (reads) counts.set(String(node.result), (counts.get(String(node.result)) ?? 0) + 1);
+  const kids = 'items' in node ? node.items : 'item' in node ? [node.item] : 'elements' in node ? node.elements.map((e) => e.where) : [];
+  for (const k of kids) countUntyped(k, counts);
+}
+
 const { cond } = fc.letrec<{ cond: object }>((tie) => ({
   cond: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: leaf },
     { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })) },
@@ -91,6 +139,7 @@ const policyArb = fc.record({
 describe('differential on failing values: generated code and interpreter', () => {
   it('agree on outcome, reasons, fired rules, errors and trace for every input', () => {
     let compared = 0, failed = 0, rejected = 0;
+    const untyped = new Map<string, number>();
     fc.assert(fc.property(policyArb, fc.array(proposal, { minLength: 25, maxLength: 25 }), (gen, proposals) => {
       const rules = Array.from({ length: gen.copies }, (_, c) => gen.rules.map(([when, outcome], i) => ({ id: `r${c}_${i}`, outcome, when }))).flat();
       const policy = compileMini({ contract: CONTRACT, rules: dump({ derive: DERIVE, rules }, { noRefs: true }), action: { on_error: gen.onError, on_unknown: gen.onUnknown, default: gen.default } });
@@ -99,6 +148,7 @@ describe('differential on failing values: generated code and interpreter', () =>
         const compiled = decide(policy, request);
         const interpreted = decide(policy, request, { evaluator: 'interpreted' });
         expect(compiled).toEqual(interpreted);
+        for (const r of compiled.trace?.rules ?? []) countUntyped(r.when, untyped);
         if (compiled.errors.some((e) => e.code.startsWith('contract.'))) rejected++;
         else if (compiled.errors.length) failed++;
         compared++;
@@ -109,5 +159,7 @@ describe('differential on failing values: generated code and interpreter', () =>
     expect(failed).toBeGreaterThan(300);
     expect(rejected).toBeGreaterThan(50);
     expect(compared - rejected - failed).toBeGreaterThan(300);
+    // Values of no single type must be compared to every result, errors and unknowns included.
+    for (const result of ['true', 'false', 'unknown', 'error']) expect(untyped.get(result) ?? 0, `untyped comparisons that are ${result}`).toBeGreaterThan(1000);
   });
 });
