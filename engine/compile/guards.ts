@@ -8,6 +8,7 @@
  */
 import type { Loc, RuleOutcome } from '../ast/types.js';
 import type { Diagnostics } from '../errors.js';
+import { walkGuarded } from './guard-walk.js';
 import { optionalSources, type Cond, type Val } from './ir.js';
 
 /**
@@ -28,38 +29,12 @@ export function checkGuards(who: string, when: Cond, ruleLoc: Loc, unknown: When
     diags.warn('unguarded_optional', `${who} reads \`${v.text}\`, which may be absent, without a guard`, loc,
       `when it is absent ${effect}; add \`{ fact: ${v.text}, operator: exists }\` to an \`all\` with it, or a default with \`coalesce\``);
   };
-  walk(when, new Set(), ruleLoc, report);
-}
-
-function walk(c: Cond, guarded: ReadonlySet<string>, loc: Loc, report: (v: Val, loc: Loc) => void): void {
-  switch (c.k) {
-    case 'all':
-    case 'any': {
-      const guard = c.k === 'all' ? 'exists' : 'missing';
-      const more = new Set(guarded);
-      for (const x of c.items) {
-        const leaf = unref(x);
-        if (leaf.k === 'leaf' && leaf.op.name === guard) more.add(leaf.left.text);
-      }
-      for (const x of c.items) walk(x, more, loc, report);
-      return;
-    }
-    case 'not':
-    case 'ref':
-      return walk(c.item, guarded, loc, report);
-    case 'quant':
-      if (!isGuarded(c.over, guarded)) report(c.over, loc);
-      return walk(c.where, guarded, loc, report);
-    case 'leaf':
-      if (c.op.total) return;
-      for (const v of c.right ? [c.left, c.right] : [c.left]) {
-        if (!isGuarded(v, guarded)) report(v, c.loc);
-      }
-  }
-}
-
-function unref(c: Cond): Cond {
-  return c.k === 'ref' ? unref(c.item) : c;
+  walkGuarded(when, {
+    guard: (c, within) => (c.k === 'leaf' && c.op.name === (within === 'all' ? 'exists' : 'missing') ? c.left.text : undefined),
+    read: (v, loc, guarded, op) => {
+      if (!op?.total && !isGuarded(v, guarded)) report(v, loc);
+    },
+  }, ruleLoc);
 }
 
 function isGuarded(v: Val, guarded: ReadonlySet<string>): boolean {
