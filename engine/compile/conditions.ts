@@ -5,7 +5,7 @@ import { didYouMean } from '../errors.js';
 import { OPERATORS, type OperatorDef } from '../operators/index.js';
 import { resolveExpr } from './expressions.js';
 import type { Cond, Val } from './ir.js';
-import { typedList, typedLiteral } from './literals.js';
+import { literalOf, named, typedList, typedLiteral, type Literal } from './literals.js';
 import { safeRegex } from './regex.js';
 import { withItem, type Scope } from './scope.js';
 
@@ -94,16 +94,6 @@ function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
   return undefined;
 }
 
-/** A literal as written: in place, or under `derive` (then `name` is the derived fact's). */
-interface Literal { value: unknown; source?: string | undefined; loc: Loc; name?: string }
-
-/** The literal behind an operand, if it is one: written in place, or a derived fact defined as a literal. */
-function literalOf(e: ExprAst, v: Val | undefined, s: Scope): Literal | undefined {
-  if (e.kind === 'lit') return e;
-  const def = v?.k === 'derived' ? s.action.deriveAst.get(v.text) : undefined;
-  return def?.expr.kind === 'lit' ? { value: def.expr.value, source: def.expr.source, loc: def.loc, name: def.name } : undefined;
-}
-
 /**
  * Both operands, with a literal on either side read as the type of the other side's operand, so
  * one named under `derive` is checked and parsed exactly as if it were written in place. When
@@ -131,10 +121,6 @@ function operands(op: OperatorDef, leftAst: ExprAst, left: Val, value: ExprAst, 
   if (!lit) return [left, other];
   const l = readLiteral(op, other.slot.type, 'left', lit, s);
   return l && [named(l, lit), other];
-}
-
-function named(v: Val, lit: Literal): Val {
-  return lit.name !== undefined && v.k === 'const' ? { ...v, text: lit.name, named: true } : v;
 }
 
 /** A literal read as what the operator compares it with: the other side's type, a list of it, its element, or plain text. */

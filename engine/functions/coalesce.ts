@@ -8,6 +8,7 @@ export const coalesce: FunctionDef = {
   minArgs: 2,
   maxArgs: INF,
   handlesMissing: true,
+  picksOne: true,
   check(args) {
     const first = args[0]!.type;
     const odd = args.find((a) => !comparable(a.type, first));
