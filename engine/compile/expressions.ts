@@ -51,7 +51,7 @@ function call(e: Extract<ExprAst, { kind: 'call' }>, s: Scope): Val | undefined 
   }
   const args = e.args.map((a, i) => resolveExpr(a, s, fn.bare?.(i) ?? 'fact'));
   if (args.some((a) => a === undefined)) return undefined;
-  const vals = fn.picksOne ? literalsAsOthers(e.args, args as Val[], s) : (args as Val[]);
+  const vals = fn.oneType ? literalsAsOthers(e.args, args as Val[], s) : (args as Val[]);
   if (!vals) return undefined;
   const infos: ArgInfo[] = vals.map((v) => ({ type: v.slot.type, optional: v.slot.optional, text: v.text, ...(v.k === 'const' ? { literal: v.value } : {}) }));
   const checked = fn.check(infos);

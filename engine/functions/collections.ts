@@ -35,6 +35,7 @@ export const sum: FunctionDef = {
 
 export const concat: FunctionDef = {
   name: 'concat',
+  oneType: true,
   minArgs: 2,
   maxArgs: INF,
   check(args) {
@@ -44,7 +45,10 @@ export const concat: FunctionDef = {
       if (a.type.kind !== 'array') return { error: `\`concat\` joins lists, not ${describe(a.type)}` };
       if (a.type.items.type.kind !== first.items.type.kind && a.type.items.type.kind !== 'any') return { error: `\`concat\` joins a list of ${describe(first.items.type)} with a list of ${describe(a.type.items.type)}` };
     }
-    return { type: first };
+    // The result holds every argument's elements: it keeps their enum only when all share it.
+    const item = first.items.type;
+    const shared = args.every((a) => a.type.kind === 'array' && a.type.items.type === item);
+    return { type: shared || (item.kind !== 'number' && item.kind !== 'string') ? first : { kind: 'array', items: { type: { kind: item.kind }, optional: first.items.optional } } };
   },
   apply: (args) => ([] as unknown[]).concat(...(args as unknown[][])),
 };

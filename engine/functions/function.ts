@@ -25,8 +25,8 @@ export interface FunctionDef {
   readonly maxArgs: number;
   bare?(index: number): BareName;
   readonly handlesMissing?: boolean;
-  /** Its result is one of its arguments (coalesce), so a literal among them is read as the type of the others. */
-  readonly picksOne?: boolean;
+  /** Its arguments are of one type and its result is made of their values (coalesce, concat), so a literal among them is read as the type of the others. */
+  readonly oneType?: boolean;
   check(args: readonly ArgInfo[]): Checked;
   /** `kinds` are the static kinds of the arguments, fixed when compiling. */
   apply(args: readonly unknown[], kinds: readonly Kind[], extra: unknown): unknown;
