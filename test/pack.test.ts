@@ -55,6 +55,12 @@ describe('meta-schemas', () => {
     for (const f of invariantFiles) expect(invariants(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(invariants.errors)}`).toBe(true);
   });
 
+  it('accept a literal or a typed literal in `fact`, as the compiler does', () => {
+    for (const fact of [{ value: 'premium' }, { instant: '2026-01-31T09:00:00Z' }, { lowercase: 'proposal.tier' }]) {
+      expect(rules({ rules: [{ id: 'a', outcome: 'review', when: { fact, operator: 'equal', value: { fact: 'proposal.tier' } } }] }), JSON.stringify(rules.errors)).toBe(true);
+    }
+  });
+
   it('reject what the compiler rejects: unknown keys, operators and functions', () => {
     expect(rules({ rules: [{ id: 'a', outcome: 'review', whn: {} }] })).toBe(false);
     expect(rules({ rules: [{ id: 'a', outcome: 'review', when: { fact: 'x', operator: 'greaterThen', value: 1 } }] })).toBe(false);
