@@ -88,7 +88,7 @@ describe('differential: json-rules-engine, generated code and interpreter', () =
       const imported = importJre(rules, {});
       const result = compilePolicy(miniFiles({ contract: CONTRACT, rules: imported.yaml }));
       if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
-      expect(result.policy.actions.get('t')!.source).toContain('function chunk0(env, out)');
+      expect(result.policy.actions.get('t')!.code.source).toContain('function chunk0(env, out)');
       const jre = jreRunner(rules);
       for (const p of proposals) {
         const expected = (await jre.fired(p)).sort();

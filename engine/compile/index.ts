@@ -10,7 +10,7 @@ import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
-import { compileEvaluator } from '../eval/evaluate.js';
+import { generateChunks } from '../eval/codegen.js';
 import { at, YamlFile } from '../source/yaml.js';
 import { canonicalHash } from '../values/canonical.js';
 import { pointerSteps } from '../values/json.js';
@@ -21,6 +21,7 @@ import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
 import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
+import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
 import type { CompiledAction, CompiledPolicy } from './policy.js';
 import type { ActionScope, Scope } from './scope.js';
@@ -132,12 +133,9 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
   if (diags.errorCount > 0) return undefined;
 
   const derived = [...scope.derived.values()].sort((a, b) => a.index - b.index);
-  const entries = [...rules.map((r) => ({ index: r.index, when: r.when })), ...risk.signals.map((s) => ({ index: s.index, when: s.when }))];
-  const { evaluate, source } = compileEvaluator(entries);
-  deepFreeze([rules, derived, risk]);
-  return Object.freeze({
+  return instantiateAction({
     name: ast.name, contract, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
-    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, evaluate, source, ast,
+    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, code: generateChunks(entriesOf(rules, risk.signals)), ast,
     ...(context ? { context } : {}),
     ...(ast.description !== undefined ? { description: ast.description } : {}),
     ...(ast.idempotencyKey ? { idempotencyKey: ast.idempotencyKey.pointer } : {}),
@@ -177,13 +175,6 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
     }
   }
   return { signals, tiers, route };
-}
-
-/** Freezes the compiled rules, derived facts and risk model all the way down (operators, patterns and tables excepted). */
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || v instanceof RegExp || v instanceof Map || v instanceof Set) return;
-  Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
 }
 
 /** A relative path that stays inside the policy directory: no root, drive or backslash, and no `..` above the top. */

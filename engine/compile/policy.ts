@@ -2,6 +2,7 @@
 import type { ActionAst, ReviewSettings, RuleOutcome, SideEffect } from '../ast/types.js';
 import type { Slot } from '../contracts/types.js';
 import type { Validator } from '../contracts/validate.js';
+import type { GeneratedCode } from '../eval/codegen.js';
 import type { Evaluate } from '../eval/evaluate.js';
 import type { Derived, RiskModel, Rule } from './ir.js';
 
@@ -40,8 +41,8 @@ export interface CompiledAction {
    * (indexes from `rules.length`) whose condition is not false (see eval/evaluate.ts).
    */
   readonly evaluate: Evaluate;
-  /** the generated JavaScript, for inspection */
-  readonly source: string;
+  /** what `evaluate` was made from: the generated JavaScript (`code.source`, for inspection) and its constants */
+  readonly code: GeneratedCode;
   readonly ast: ActionAst;
 }
 

@@ -12,9 +12,14 @@ export const contractPath = (id: string, version: number) => `schemas/${id}/${ve
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
 
+/**
+ * The ajv instance a policy's contracts are compiled in, one per policy, in the order its actions
+ * name them. They are checked against the meta-schema first (metaSchemaErrors), so it skips that.
+ */
+export const contractAjv = () => createAjv({ validateSchema: false });
+
 export class ContractLoader {
-  // Contracts are checked against the meta-schema first (metaSchemaErrors), so this instance skips it.
-  private readonly ajv = createAjv({ validateSchema: false });
+  private readonly ajv = contractAjv();
   private readonly cache = new Map<string, ContractUse | null>();
 
   constructor(private readonly files: ReadonlyMap<string, string>, private readonly diags: Diagnostics) {}

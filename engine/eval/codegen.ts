@@ -26,7 +26,17 @@ const I = { cond: evalCond, val: evalValue };
 const UNSAFE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-export function compileChunks(entries: readonly Entry[]): { chunks: Chunk[]; ranges: number[][]; source: string } {
+/** What code generation produces: data, so another thread can instantiate it (compile/transfer.ts). */
+export interface GeneratedCode {
+  /** the body of a function of `rt`, `I` and `K` that returns one function per chunk */
+  readonly source: string;
+  /** the values the source reads as `K[i]`: conditions, operators, patterns, sets, exact numbers */
+  readonly constants: readonly unknown[];
+  /** the indexes of the entries each chunk evaluates */
+  readonly ranges: readonly (readonly number[])[];
+}
+
+export function generateChunks(entries: readonly Entry[]): GeneratedCode {
   const groups: Entry[][] = [];
   let group: Entry[] = [];
   let leaves = 0;
@@ -40,8 +50,11 @@ export function compileChunks(entries: readonly Entry[]): { chunks: Chunk[]; ran
   const K: unknown[] = [];
   const bodies = groups.map((g, i) => new ChunkWriter(K).write(g, i));
   const source = `"use strict";\nreturn [\n${bodies.join(',\n')}\n];`;
-  const chunks = new Function('rt', 'I', 'K', source)(rt, I, K) as Chunk[];
-  return { chunks, ranges: groups.map((g) => g.map((e) => e.index)), source };
+  return { source, constants: K, ranges: groups.map((g) => g.map((e) => e.index)) };
+}
+
+export function instantiateChunks(code: GeneratedCode): Chunk[] {
+  return new Function('rt', 'I', 'K', code.source)(rt, I, code.constants) as Chunk[];
 }
 
 function countLeaves(c: Cond): number {
