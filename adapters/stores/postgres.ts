@@ -38,6 +38,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       idle_in_transaction_session_timeout: 4 * timeoutMs,
     });
     p.on('error', () => { /* an idle client failed; the next query reconnects */ });
+    // A connection that ends while in use fails the queries it was running, which is how a commit
+    // learns of it; pg emits an error event too, which would otherwise end the whole process.
+    p.on('connect', (client) => client.on('error', () => {}));
     return p;
   };
   const pool = bounded(options.poolSize ?? 4);
