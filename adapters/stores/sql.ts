@@ -54,22 +54,23 @@ export const migrations = (d: Dialect): string[] => [
 
 /**
  * Writes one group commit that the gate planned against the chain head (head_seq, head_hash):
- * claims the keys, inserts the records and moves the head, or writes nothing and answers false
- * when that is no longer the head or a key to claim is held past batch_now. It never waits for
- * the head's lock: a session that holds it is about to move the head, so the plan is stale anyway.
+ * claims the keys, inserts the records and moves the head. It writes nothing and answers false
+ * when that is no longer the head, another session holds the head's lock (which it is usually
+ * about to move: the gate then plans again and waits for the lock there), or a key to claim is
+ * held past batch_now.
  */
 const APPEND_FUNCTION = `CREATE FUNCTION arbiter_append(
-     head_seq BIGINT, head_hash TEXT, batch_now TEXT,
+     head_seq BIGINT, head_hash TEXT, new_seq BIGINT, new_hash TEXT, batch_now TEXT,
      claim_actions TEXT[], claim_keys TEXT[], claim_decisions TEXT[], claim_payloads TEXT[], claim_expiries TEXT[],
-     row_seqs BIGINT[], row_ids TEXT[], row_actions TEXT[], row_outcomes TEXT[], row_keys TEXT[], row_times TEXT[], row_records TEXT[], row_prevs TEXT[], row_hashes TEXT[],
-     new_seq BIGINT, new_hash TEXT
+     row_seqs BIGINT[], row_ids TEXT[], row_actions TEXT[], row_outcomes TEXT[], row_keys TEXT[], row_times TEXT[], row_prevs TEXT[], row_hashes TEXT[],
+     row_records TEXT[]
    ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
    DECLARE
      claimed BIGINT;
    BEGIN
      PERFORM FROM chain_head WHERE id = 1 AND seq = head_seq AND hash = head_hash FOR UPDATE SKIP LOCKED;
      IF NOT FOUND THEN RETURN false; END IF;
-     -- Keys are claimed only under the head's lock, and this statement sees every claim committed before it was taken.
+     -- Keys are claimed only by sessions holding the head's lock, and this statement's snapshot is newer than the lock.
      PERFORM FROM idempotency i JOIN unnest(claim_actions, claim_keys) AS c (action, key) ON i.action = c.action AND i.key = c.key
        WHERE i.expires_at > batch_now;
      IF FOUND THEN RETURN false; END IF;
