@@ -64,7 +64,11 @@ const APPEND_FUNCTION = `CREATE FUNCTION arbiter_append(
      claim_actions TEXT[], claim_keys TEXT[], claim_decisions TEXT[], claim_payloads TEXT[], claim_expiries TEXT[],
      row_seqs BIGINT[], row_ids TEXT[], row_actions TEXT[], row_outcomes TEXT[], row_keys TEXT[], row_times TEXT[], row_prevs TEXT[], row_hashes TEXT[],
      row_records TEXT[]
-   ) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+   ) RETURNS BOOLEAN LANGUAGE plpgsql
+   -- Plan each statement for the batch and tables at hand, as separate statements would be: a plan
+   -- kept from while the tables were small would go on scanning them whole as they grow.
+   SET plan_cache_mode = force_custom_plan
+   AS $$
    DECLARE
      claimed BIGINT;
    BEGIN
