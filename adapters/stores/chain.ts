@@ -7,8 +7,9 @@
  * hash, so a deleted tail shows too.
  *
  * `appendBatch` is a generator that yields the store operations it needs and receives their
- * results: the SQLite adapter runs it synchronously inside one transaction, the PostgreSQL
- * adapter with awaits inside one; the logic is written once.
+ * results, so the logic is written once: the SQLite adapter runs each operation inside one
+ * transaction; the PostgreSQL adapter answers the reads from what it knows of the head and keys,
+ * and sends the writes in one statement that first checks that knowledge (postgres-commit.ts).
  */
 import { createHash } from 'node:crypto';
 import type { AppendItem, AppendResult, DecisionRecord, VerifyResult } from './store.js';
