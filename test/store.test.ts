@@ -7,7 +7,7 @@ import { FACTORIES, postgres, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
-  revision: 'sha256:test', contract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
+  revision: 'sha256:test', contract: 'refund_order@2', receivedContract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
 });
 
 function item(over: Partial<AppendItem> & { payload?: unknown; decision?: Decision } = {}): AppendItem {

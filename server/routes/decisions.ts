@@ -17,6 +17,7 @@ import { uuidv7 } from '../ids.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
+import { unknownVersion } from './policy.js';
 
 const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
 /** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
@@ -107,8 +108,12 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   const start = performance.now();
   let decision: Decision;
   try {
-    decision = decide(deps.policy.current, { action: action.name, proposal: body.proposal, ...(body.context !== undefined ? { context: body.context } : {}), now, ...(body.explain ? { explain: body.explain } : {}) });
+    decision = decide(deps.policy.current, {
+      action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
+      ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
+    });
   } catch (e) {
+    if (e instanceof DecideError && e.code === 'unknown_contract_version') throw unknownVersion(action, e);
     if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
     throw e;
   }
@@ -121,11 +126,12 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
  * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text.
  */
 function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
-  if (action.idempotencyKey) {
-    const v = own(proposal, pointerSteps(action.idempotencyKey));
+  const pointer = action.idempotency.key;
+  if (pointer) {
+    const v = own(proposal, pointerSteps(pointer));
     if (typeof v === 'string' || typeof v === 'number') {
       const key = String(v);
-      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${action.idempotencyKey}\` is 1 to 200 printable characters, without spaces or control characters`);
+      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${pointer}\` is 1 to 200 printable characters, without spaces or control characters`);
       return key;
     }
   }
