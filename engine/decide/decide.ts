@@ -1,5 +1,6 @@
 /**
- * decide(): contract check (decide/contract.ts) → derived facts → rules and risk signals → combine → reasons → trace.
+ * decide(): contract check (decide/contract.ts: the version sent, its upgrade to the current one)
+ * → derived facts → rules and risk signals → combine → reasons → trace.
  *
  * Combining is fixed and total: any enforced `reject` → reject; else any `review` (a rule, a risk
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
