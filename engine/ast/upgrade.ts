@@ -21,7 +21,7 @@ import type { UpgradeAst, UpgradeStepAst } from './types.js';
 const TOP_KEYS = ['to', 'steps'] as const;
 const ARGS: Record<string, readonly string[]> = { rename: ['at', 'to'], move: ['from', 'to'], default: ['at', 'value'], map: ['at', 'values'] };
 const OPS = [...Object.keys(ARGS), 'drop'];
-const MEMBER_NAME = /^[^/~]+$/;
+const MEMBER_NAME = /^[^/]+$/;
 
 export function parseUpgrade(root: At, diags: Diagnostics): UpgradeAst | undefined {
   const top = readMap(root, 'an upgrade file', diags, TOP_KEYS, ['to', 'steps']);
@@ -40,7 +40,8 @@ function parseStep(a: At, diags: Diagnostics): UpgradeStepAst | undefined {
   if (!m) return undefined;
   if (m.size !== 1) {
     if (m.size > 1) diags.error('invalid_value', `an upgrade step does one thing: \`${[...m.keys()].join('`, `')}\` are separate steps`, locOf(a));
-    else diags.error('missing_key', `an upgrade step needs one of ${OPS.map((o) => `\`${o}\``).join(', ')}`, locOf(a));
+    // A step whose only key is unknown has had its error.
+    else if (a.node.kids.length === 0) diags.error('missing_key', `an upgrade step needs one of ${OPS.map((o) => `\`${o}\``).join(', ')}`, locOf(a));
     return undefined;
   }
   const [op, entry] = [...m][0]!;
