@@ -10,7 +10,7 @@ export const HTTP_ERRORS = {
   forbidden: { status: 403, about: 'the API key lacks the scope the endpoint needs' },
   not_found: { status: 404, about: 'no such decision or route' },
   unknown_action: { status: 404, about: 'the policy defines no such action' },
-  unknown_contract_version: { status: 404, about: 'the action has no contract of that version' },
+  unknown_contract_version: { status: 404, about: 'the action serves no contract of the version the request or its proposal names; `details.versions` lists those it serves' },
   idempotency_conflict: { status: 409, about: 'the idempotency key was used with a different payload, or by another API key; `details.decisionId` names the original decision only for its own caller or a `read` key' },
   payload_too_large: { status: 413, about: 'the body is larger than the limit' },
   unsupported_media_type: { status: 415, about: 'the body is not `application/json`' },

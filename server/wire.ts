@@ -5,6 +5,8 @@
 import { compileValidator, createAjv, type ContractError } from '../engine/contracts/validate.js';
 
 const explain = { type: 'string', enum: ['off', 'summary', 'full'], description: 'trace level; default `summary`' };
+const contract = { type: 'string', minLength: 3, maxLength: 200, description: 'the contract version the proposal is written to, such as `refund_order@1`; default the action\'s `version_from`, else its current version' };
+const version = { type: ['string', 'integer'], minLength: 1, maxLength: 100, minimum: 1, description: 'the version alone, such as `1` or `"1.4.0"`; give `contract` or `version`, not both' };
 const outcome = { type: 'string', enum: ['approve', 'review', 'reject'] };
 
 export const schemas = {
@@ -14,6 +16,8 @@ export const schemas = {
       action: { type: 'string', minLength: 1, maxLength: 100, description: 'an action of the policy, such as `refund_order`' },
       proposal: { description: 'the proposal, checked against the action\'s contract' },
       context: { type: 'object', description: 'facts the calling service owns, checked against the action\'s context contract' },
+      contract,
+      version,
       explain,
     },
   },
@@ -23,6 +27,8 @@ export const schemas = {
       action: { type: 'string', minLength: 1, maxLength: 100 },
       proposal: {},
       context: { type: 'object' },
+      contract,
+      version,
       explain,
       now: { type: 'string', format: 'date-time', description: 'evaluation time; default the server clock' },
     },
@@ -43,7 +49,7 @@ export const schemas = {
   },
   Decision: {
     type: 'object',
-    required: ['id', 'action', 'outcome', 'reasons', 'risk', 'errors', 'shadow', 'revision', 'contract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
+    required: ['id', 'action', 'outcome', 'reasons', 'risk', 'errors', 'shadow', 'revision', 'contract', 'receivedContract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
     properties: {
       id: { type: 'string', description: 'decision id (UUID v7)' },
       action: { type: 'string' },
@@ -53,7 +59,8 @@ export const schemas = {
       errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, pointer: { type: 'string' }, rule: { type: 'string' } } } },
       shadow: { type: 'object', required: ['outcome', 'reasons'], properties: { outcome, reasons: { type: 'array' } } },
       revision: { type: 'string', description: 'content hash of the policy that decided' },
-      contract: { type: 'string', description: 'proposal contract id@version' },
+      contract: { type: 'string', description: 'the proposal contract id@version the rules saw: the action\'s current one' },
+      receivedContract: { type: 'string', description: 'the proposal contract id@version the request was sent as; an older one is upgraded to `contract`' },
       context: { type: ['string', 'null'], description: 'context contract id@version' },
       engine: { type: 'string' },
       now: { type: 'string' },
@@ -84,5 +91,5 @@ export const validate = {
   listQuery: check(schemas.ListQuery),
 };
 
-export interface DecideBody { action: string; proposal: unknown; context?: Record<string, unknown>; explain?: 'off' | 'summary' | 'full' }
+export interface DecideBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full' }
 export interface EvaluateBody extends DecideBody { now?: string }

@@ -2,16 +2,18 @@
  * docs/server.md stays true: its settings and error tables equal the code's, and its walkthrough
  * runs, command by command, against a gate, each answer matching the one shown (ids, times,
  * revisions and the development key may differ; an id shown twice must be the same id twice).
+ * The worked example of docs/policies.md's "Evolving a contract" is written out as a pack and
+ * run, and docs/ci.md's pipeline script runs on the bundled pack.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_ERRORS } from '../server/errors.js';
 import { SETTINGS } from '../server/main.js';
-import { PLANTED, ROOT } from './helpers/cli.js';
+import { arbiter, PLANTED, ROOT } from './helpers/cli.js';
 import { killAll, serveProcess, type Served } from './helpers/process.js';
 
 const doc = readFileSync(join(ROOT, 'docs/server.md'), 'utf8');
@@ -110,6 +112,45 @@ function like(shown: unknown, actual: unknown, ids: Map<string, string>, exact: 
     expect(actual, where).toEqual(shown);
   }
 }
+
+describe('docs/policies.md "Evolving a contract"', () => {
+  const policies = readFileSync(join(ROOT, 'docs/policies.md'), 'utf8');
+  const section = policies.slice(policies.indexOf('## Evolving a contract'), policies.indexOf('## Tests'));
+  const files = new Map([...section.matchAll(/<!-- file: (\S+) -->\n```\w+\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!]));
+  const blocks = [...section.matchAll(/(?<!-->\n)```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, text: m[2]! }));
+  const pack = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-evolving-'));
+    for (const [path, text] of files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+
+  it('holds a worked v1 → v2 with a rename and a new required member with a default', () => {
+    expect([...files.keys()]).toEqual(['schemas/open_ticket/1.schema.json', 'schemas/open_ticket/2.schema.json', 'schemas/open_ticket/1.upgrade.yaml', 'rules.registry.yaml', 'rules/open_ticket.yaml', 'ticket-v1.json']);
+    expect(files.get('schemas/open_ticket/1.upgrade.yaml')).toMatch(/- rename: .*\n\s+- default: /);
+    expect(blocks.map((b) => b.lang)).toEqual(['sh', 'json', 'text']);
+  });
+
+  it('decides the version-1 proposal as shown', async () => {
+    const dir = pack();
+    const argv = blocks[0]!.text.trim().replace(/^npx arbiter /, '').split(/\s+/).map((a) => (a.endsWith('.json') ? join(dir, a) : a));
+    const r = await arbiter(...argv, '--dir', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject(JSON.parse(blocks[1]!.text) as object);
+  });
+
+  it('has arbiter check refuse the upgrade without its default, as shown', async () => {
+    const dir = pack();
+    const upgrade = join(dir, 'schemas/open_ticket/1.upgrade.yaml');
+    writeFileSync(upgrade, readFileSync(upgrade, 'utf8').replace(/^ {2}- default: .*\n/m, ''));
+    const r = await arbiter('check', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${blocks[2]!.text}1 error\n`);
+  });
+});
 
 describe('docs/ci.md', () => {
   const script = /```sh\n(#!\/bin\/sh\n# ci\.sh[\s\S]*?)```/.exec(ci)?.[1];

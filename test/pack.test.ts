@@ -16,6 +16,7 @@ const yamlOf = (path: string) => load(readFileSync(join(ROOT, path), 'utf8'), { 
 const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml') && !f.endsWith('.invariants.yaml'));
 const testFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.test.yaml'));
 const invariantFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.invariants.yaml'));
+const upgradeFiles = readdirSync(join(ROOT, 'schemas'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.upgrade.yaml'));
 
 describe('the bundled pack', () => {
   it('compiles with no errors and no warnings', () => {
@@ -46,6 +47,7 @@ describe('meta-schemas', () => {
   const rules = ajv.compile(meta('rules'));
   const tests = ajv.compile(meta('tests'));
   const invariants = ajv.compile(meta('invariants'));
+  const upgrade = ajv.compile(meta('upgrade'));
 
   it('accept every file of the pack', () => {
     expect(registry(yamlOf('rules.registry.yaml')), JSON.stringify(registry.errors)).toBe(true);
@@ -53,6 +55,8 @@ describe('meta-schemas', () => {
     for (const f of testFiles) expect(tests(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(tests.errors)}`).toBe(true);
     expect(invariantFiles).toHaveLength(5);
     for (const f of invariantFiles) expect(invariants(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(invariants.errors)}`).toBe(true);
+    expect(upgradeFiles).toEqual(['refund_order/1.upgrade.yaml']);
+    for (const f of upgradeFiles) expect(upgrade(yamlOf(`schemas/${f}`)), `${f}: ${JSON.stringify(upgrade.errors)}`).toBe(true);
   });
 
   it('accept a literal or a typed literal in `fact`, as the compiler does', () => {
@@ -71,6 +75,10 @@ describe('meta-schemas', () => {
     expect(invariants({ action: 'a', invariants: [{ id: 'x', always: 'reject', never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', when: { fact: 'a', operator: 'greaterThen', value: 1 }, never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', monotonic: { fact: 'a', stricter_as: 'up' } }] })).toBe(false);
+    expect(upgrade({ to: 'a@2', steps: [{ rename: { at: '/a', to: 'b' }, drop: '/c' }] })).toBe(false);
+    expect(upgrade({ to: 'a@2', steps: [{ remove: '/c' }] })).toBe(false);
+    expect(registry({ version: 1, actions: { a: { contract: 'a@2', accepts: ['a@01'], rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
+    expect(registry({ version: 1, actions: { a: { contract: 'a@2', idempotency: { key: '/id', scope: 'everywhere' }, rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
   });
 
   it('are referenced from the pack files for editors', () => {
@@ -78,6 +86,7 @@ describe('meta-schemas', () => {
     for (const f of ruleFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/rules\.schema\.json$/m);
     for (const f of testFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/tests\.schema\.json$/m);
     for (const f of invariantFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/invariants\.schema\.json$/m);
+    for (const f of upgradeFiles) expect(readFileSync(join(ROOT, 'schemas', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/meta\/upgrade\.schema\.json$/m);
   });
 });
 

@@ -3,6 +3,8 @@
  * - totality and determinism on the bundled pack, over proposals and contexts generated from the
  *   contracts: every valid input gets exactly one outcome, nothing throws, the same input gives
  *   the same decision, and the generated code agrees with the interpreter;
+ * - every older contract version the pack serves: a valid proposal of it upgrades into a valid
+ *   proposal of the current version, and is decided as that proposal would be;
  * - fail-closed over generated rule sets: removing an optional fact never moves a decision toward
  *   approve (a missing fact makes conditions unknown, and unknown never approves), and neither does
  *   making any leaf of a rule fail, under `all`, `any`, `not` and quantifiers at any depth, compared
@@ -40,6 +42,25 @@ describe('on the bundled pack', () => {
       }), { numRuns: 300, seed: 7 });
     });
   }
+});
+
+describe('older contract versions of the bundled pack', () => {
+  const { result } = compileDir(ROOT);
+  if (!result.ok) throw new Error('the bundled pack does not compile');
+  const policy = result.policy;
+  const refund = policy.actions.get('refund_order')!;
+  const v1 = refund.versions.get('refund_order@1')!;
+
+  it('refund_order@1: a valid proposal upgrades into a valid one, decided as refund_order@2 decides it', () => {
+    const input = fc.record({ proposal: arbitraryFor(v1.use.schema), context: arbitraryFor(refund.context!.schema) });
+    fc.assert(fc.property(input, ({ proposal, context }) => {
+      expect(v1.use.validate(proposal, '/proposal')).toEqual([]);
+      const old = decide(policy, { action: 'refund_order', proposal, context, now: NOW, contract: 'refund_order@1', explain: 'off' });
+      expect(old.errors.filter((e) => e.code.startsWith('contract.'))).toEqual([]);
+      const current = decide(policy, { action: 'refund_order', proposal: { ...(proposal as object), refund_method: 'original_payment' }, context, now: NOW, explain: 'off' });
+      expect({ ...old, receivedContract: current.receivedContract }).toEqual(current);
+    }), { numRuns: 300, seed: 7 });
+  });
 });
 
 describe('fail-closed', () => {

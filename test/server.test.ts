@@ -79,7 +79,7 @@ describe('POST /v1/decisions', () => {
 
   it('uses the Idempotency-Key header for an action whose proposal names no key', async () => {
     const files = new Map(testGate().files);
-    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency_key: /proposal_id\n    default: approve\n    review: { queue: payments', '    default: approve\n    review: { queue: payments'));
+    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency: { key: /proposal_id }\n    default: approve\n    review: { queue: payments', '    default: approve\n    review: { queue: payments'));
     const g = testGate({ files });
     const a = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
     const b = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
@@ -168,7 +168,10 @@ describe('errors', () => {
     expect((await g.get('/v1/nothing')).status).toBe(404);
     const version = await g.get('/v1/contracts/refund_order/7');
     expect(version.status).toBe(404);
-    expect((await json(version)).error).toEqual({ code: 'unknown_contract_version', message: 'action `refund_order` has no contract version `7` (it uses refund_order@2)' });
+    expect((await json(version)).error).toEqual({
+      code: 'unknown_contract_version', message: 'action `refund_order` serves no contract version `7`; it serves `refund_order@1`, `refund_order@2` (current)',
+      details: { versions: ['refund_order@1', 'refund_order@2'], current: 'refund_order@2' },
+    });
   });
 
   it('413 for a body over the limit, before it is parsed', async () => {

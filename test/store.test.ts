@@ -9,7 +9,7 @@ import { FACTORIES, postgres, sqlite, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
-  revision: 'sha256:test', contract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
+  revision: 'sha256:test', contract: 'refund_order@2', receivedContract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
 });
 
 function item(over: Partial<AppendItem> & { payload?: unknown; decision?: Decision } = {}): AppendItem {
@@ -60,6 +60,26 @@ for (const factory of FACTORIES) {
       expect(other).toEqual({ kind: 'conflict', originalId: id });
       expect(otherAction.kind).toBe('created');
       expect(await store.verify()).toEqual({ ok: true, count: 2 });
+    });
+
+    it('holds a key claimed for every action against every action, apart from the same text claimed per action', async () => {
+      const { store } = await open();
+      const first = await store.append(item({ idempotencyKey: 'p1', idempotencyScope: 'global', payload: { amount: 5 } }));
+      const id = first.kind === 'created' ? first.id : '';
+      const again = await store.append(item({ idempotencyKey: 'p1', idempotencyScope: 'global', payload: { amount: 5 } }));
+      const otherAction = await store.append(item({ idempotencyKey: 'p1', idempotencyScope: 'global', action: 'tier_upgrade', payload: { amount: 5, action: 'tier_upgrade' } }));
+      const perAction = await store.append(item({ idempotencyKey: 'p1', idempotencyScope: 'action', payload: { amount: 6 } }));
+      expect(first.kind).toBe('created');
+      expect(again).toEqual({ kind: 'replayed', record: await store.get(id) });
+      expect(otherAction).toEqual({ kind: 'conflict', originalId: id });
+      expect(perAction.kind).toBe('created');
+      // Within one group commit, too.
+      const batch = await Promise.all([
+        store.append(item({ idempotencyKey: 'p2', idempotencyScope: 'global', payload: { n: 1 } })),
+        store.append(item({ idempotencyKey: 'p2', idempotencyScope: 'global', action: 'tier_upgrade', payload: { n: 2 } })),
+      ]);
+      expect(batch.map((r) => r.kind)).toEqual(['created', 'conflict']);
+      expect(await store.verify()).toEqual({ ok: true, count: 3 });
     });
 
     it('makes exactly one decision from 200 concurrent identical appends', async () => {

@@ -21,6 +21,7 @@ export function chainHash(prev: string, text: string): string {
 }
 
 export interface Head { seq: number; hash: string }
+/** `action` is the action the key is claimed under, or GLOBAL for a key claimed for every action. */
 export interface Claim { action: string; key: string; decisionId: string; payloadHash: string; expiresAt: string }
 /** A live key's owner; `text` is null when its decision is gone (a tampered log). */
 export interface Existing { decisionId: string; payloadHash: string; text: string | null }
@@ -44,15 +45,24 @@ export type Op =
 
 export const keyOf = (action: string, key: string) => `${action}\u0000${key}`;
 
+/**
+ * The claim's action for a key claimed across actions. Action names are lowercase letters, digits
+ * and underscores, so no action is called `*`; the idempotency table keeps its (action, key)
+ * primary key, and needs no migration.
+ */
+export const GLOBAL = '*';
+
+const claimAction = (it: AppendItem) => (it.idempotencyScope === 'global' ? GLOBAL : it.action);
+
 export function* appendBatch(items: readonly AppendItem[]): Generator<Op, AppendResult[], unknown> {
   const head = (yield { op: 'head' }) as Head;
   const now = items.reduce((m, i) => (i.recordedAt > m ? i.recordedAt : m), '');
   // Within a batch the first item with a key claims it; later ones are judged against it.
   const first = new Map<string, number>();
-  items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(it.action, it.idempotencyKey))) first.set(keyOf(it.action, it.idempotencyKey), i); });
+  items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(claimAction(it), it.idempotencyKey))) first.set(keyOf(claimAction(it), it.idempotencyKey), i); });
   const claims = [...first.values()].map((i) => {
     const it = items[i]!;
-    return { action: it.action, key: it.idempotencyKey!, decisionId: it.id, payloadHash: it.payloadHash, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
+    return { action: claimAction(it), key: it.idempotencyKey!, decisionId: it.id, payloadHash: it.payloadHash, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
   });
   const claimed = claims.length ? (yield { op: 'claim', claims, now }) as Set<string> : new Set<string>();
   const unclaimed = claims.filter((c) => !claimed.has(keyOf(c.action, c.key)));
@@ -63,7 +73,7 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   let seq = head.seq, prev = head.hash;
   const created = new Map<number, string>();
   items.forEach((it, i) => {
-    const k = it.idempotencyKey === null ? undefined : keyOf(it.action, it.idempotencyKey);
+    const k = it.idempotencyKey === null ? undefined : keyOf(claimAction(it), it.idempotencyKey);
     const firstIndex = k === undefined ? i : first.get(k)!;
     if (k !== undefined && !claimed.has(k)) {
       const e = existing.get(k)!;

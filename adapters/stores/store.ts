@@ -15,7 +15,7 @@ export interface DecisionRecord {
   /** the API key that asked */
   caller: string;
   idempotencyKey: string | null;
-  /** SHA-256 of the canonical JSON of { action, proposal, context } */
+  /** SHA-256 of the request's identity for idempotency: the canonical JSON of the action and proposal (and the context, with `match: request`) */
   payloadHash: string;
   request: { proposal: unknown; context: unknown };
   decision: Decision;
@@ -31,6 +31,8 @@ export interface AppendItem {
   action: string;
   outcome: string;
   idempotencyKey: string | null;
+  /** `global`: the key is claimed for every action, so it answers the same whatever action a request names; default per action */
+  idempotencyScope?: 'global' | 'action';
   payloadHash: string;
   recordedAt: string;
   caller: string;

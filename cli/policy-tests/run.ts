@@ -37,7 +37,7 @@ export function runCases(policy: CompiledPolicy, files: readonly TestFile[]): { 
       try {
         decision = decide(policy, {
           action: f.action, proposal: test.proposal, ...(test.context !== undefined ? { context: test.context } : {}),
-          now: test.now, explain: 'full',
+          ...(test.contract !== undefined ? { contract: test.contract } : {}), now: test.now, explain: 'full',
         });
       } catch (e) {
         results.push({ file: f.path, test, failures: [(e as Error).message] });

@@ -20,7 +20,7 @@ import { OPERATORS } from '../operators/index.js';
 import { Rational } from '../values/rational.js';
 import { ENGINE_VERSION } from '../version.js';
 import { instantiateAction, type ActionParts } from './instantiate.js';
-import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
+import type { CompiledAction, CompiledPolicy, ContractUse, ServedContract } from './policy.js';
 
 type Ref = { operator: string } | { function: string } | { rational: readonly [bigint, bigint] };
 /** A member that holds a Ref: an object or array and its key, or a Map and its key. */
@@ -29,13 +29,13 @@ type Place = readonly [object, string | number, Ref];
 export interface PortablePolicy {
   readonly revision: string;
   readonly engineVersion: string;
-  /** each action without its evaluator, with its contracts without their validators */
+  /** each action without its evaluator, with its contracts (every version served) without their validators */
   readonly actions: readonly object[];
   readonly places: readonly Place[];
 }
 
 type ContractData = Omit<ContractUse, 'validate'>;
-type ActionData = Omit<ActionParts, 'contract' | 'context'> & { contract: ContractData; context?: ContractData };
+type ActionData = Omit<ActionParts, 'contract' | 'context' | 'versions'> & { contract: ContractData; context?: ContractData; versions: Map<string, Omit<ServedContract, 'use'> & { use: ContractData }> };
 
 const DEFS = new Map<object, Ref>([
   ...[...OPERATORS.values()].map((d): [object, Ref] => [d, { operator: d.name }]),
@@ -54,6 +54,7 @@ export function toPortable(policy: CompiledPolicy): PortablePolicy {
     const data = without(a, 'evaluate');
     data.contract = strip(a.contract);
     if (a.context) data.context = strip(a.context);
+    data.versions = new Map([...a.versions].map(([ref, v]) => [ref, { ...v, use: strip(v.use) }]));
     return copier.copy(data) as object;
   });
   return { revision: policy.revision, engineVersion: policy.engineVersion, actions, places: copier.places };
@@ -79,7 +80,9 @@ export function fromPortable(p: PortablePolicy): CompiledPolicy {
   for (const data of p.actions) {
     const a = data as ActionData;
     // Spread first, so the contracts keep their places among the members.
-    const parts = { ...a, contract: contract(a.contract), ...(a.context ? { context: contract(a.context) } : {}) } as ActionParts;
+    const versions = new Map([...a.versions].map(([ref, v]) => [ref, { ...v, use: contract(v.use) }]));
+    const { context, ...rest } = a;
+    const parts: ActionParts = { ...rest, contract: contract(a.contract), versions, ...(context ? { context: contract(context) } : {}) };
     actions.set(a.name, instantiateAction(parts));
   }
   return Object.freeze({ revision: p.revision, engineVersion: p.engineVersion, actions });

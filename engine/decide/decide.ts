@@ -1,5 +1,6 @@
 /**
- * decide(): contract check → derived facts → rules and risk signals → combine → reasons → trace.
+ * decide(): contract check (decide/contract.ts: the version sent, its upgrade to the current one)
+ * → derived facts → rules and risk signals → combine → reasons → trace.
  *
  * Combining is fixed and total: any enforced `reject` → reject; else any `review` (a rule, a risk
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
@@ -15,10 +16,11 @@ import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
 import { E, EvalError, F, T, U, type Status } from '../eval/runtime.js';
 import { toText } from '../trace/display.js';
-import type { ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
+import type { ContractStep, ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
 import { Rational } from '../values/rational.js';
 import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
+import { readRequest, servedContract } from './contract.js';
 import { BASE_TIER, tierOf } from './risk.js';
 import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
 
@@ -41,27 +43,32 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
   }
   const clock = clockOf(req.now);
   const level: ExplainLevel = req.explain ?? 'summary';
+  const served = servedContract(action, req);
+  const sent: Sent = { ref: served.use.ref, ...(served.upgrades.length && level !== 'off' ? { steps: [] } : {}) };
 
-  const contractErrors = checkContracts(action, req);
-  if (contractErrors.length > 0) {
-    const n = contractErrors.length;
-    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `the request does not satisfy its contracts (${n} error${n === 1 ? '' : 's'})` }];
-    return decision(policy, action, clock, 'reject', reasons, NO_RISK, contractErrors, { outcome: 'reject', reasons }, emptyTrace(level));
+  const read = readRequest(action, served, req, sent.steps);
+  if (read.errors.length > 0) {
+    const n = read.errors.length;
+    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `${read.failure ?? 'the request does not satisfy its contracts'} (${n} error${n === 1 ? '' : 's'})` }];
+    return decision(policy, action, clock, sent, 'reject', reasons, NO_RISK, read.errors, { outcome: 'reject', reasons }, emptyTrace(level));
   }
 
   try {
-    const env = envOf(action, req, clock);
+    const env = envOf(action, { proposal: read.proposal, context: req.context }, clock);
     const hits: number[] = [];
     if (options.evaluator === 'interpreted') interpretAll(action, env, hits);
     else action.evaluate(env, hits);
-    return combine(policy, action, clock, env, hits, level);
+    return combine(policy, action, clock, sent, env, hits, level);
   } catch (e) {
     // A defect in the engine itself: report it and fail closed.
     const message = `evaluation failed: ${(e as Error).message}`;
     const reasons: Reason[] = [{ kind: 'error', outcome: action.onError, message }];
-    return decision(policy, action, clock, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
+    return decision(policy, action, clock, sent, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
   }
 }
+
+/** The version the proposal was sent as, and the trace of reading it as the current one. */
+interface Sent { ref: string; steps?: ContractStep[] }
 
 /** The facts a request's conditions read: proposal, context, clock and derived facts. */
 function envOf(action: CompiledAction, req: Pick<DecideRequest, 'proposal' | 'context'>, clock: Clock): Env {
@@ -85,13 +92,13 @@ export function requestEnv(action: CompiledAction, req: Pick<DecideRequest, 'pro
 }
 
 /** One shape for every decision, built in one place. */
-function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, outcome: Outcome, reasons: Reason[], risk: Risk,
+function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, outcome: Outcome, reasons: Reason[], risk: Risk,
   errors: DecisionError[], shadow: Decision['shadow'], trace: Trace | undefined): Decision {
   const d: Decision = {
     action: action.name, outcome, reasons, risk, errors, shadow,
-    revision: policy.revision, contract: action.contract.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
+    revision: policy.revision, contract: action.contract.ref, receivedContract: sent.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
   };
-  if (trace) d.trace = trace;
+  if (trace) d.trace = sent.steps ? { level: trace.level, contract: sent.steps, rules: trace.rules, signals: trace.signals } : trace;
   return d;
 }
 
@@ -116,18 +123,6 @@ function clockOf(now: string | Date): Clock {
   return lastClock;
 }
 
-function checkContracts(action: CompiledAction, req: DecideRequest): DecisionError[] {
-  const errors = action.contract.validate(req.proposal, '/proposal');
-  if (action.context) {
-    const more = action.context.validate(req.context ?? {}, '/context');
-    return more.length ? [...errors, ...more] : errors;
-  }
-  if (req.context !== undefined && !(typeof req.context === 'object' && req.context !== null && Object.keys(req.context).length === 0)) {
-    return [...errors, { code: 'contract.unexpected_context', pointer: '/context', message: `action \`${action.name}\` has no context contract, so it takes no context` }];
-  }
-  return errors;
-}
-
 function interpretAll(action: CompiledAction, env: Env, hits: number[]): void {
   for (const r of action.rules) push(hits, r.index, evalCond(r.when, env));
   for (const s of action.risk.signals) push(hits, s.index, evalCond(s.when, env));
@@ -137,7 +132,7 @@ function push(hits: number[], index: number, s: Status): void {
   if (s !== F) hits.push(index, s);
 }
 
-function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, env: Env, hits: number[], level: ExplainLevel): Decision {
+function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, env: Env, hits: number[], level: ExplainLevel): Decision {
   const R = action.rules.length;
   const explain = new Explainer(env);
   const live: Reason[] = [];
@@ -171,7 +166,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, e
   if (trace && level === 'full') addUnfired(action, hits, trace, explain);
   const risk: Risk = signals.length ? { score, tier, signals } : tier === BASE_TIER ? NO_RISK : { score, tier, signals };
   const shadowOutcome = strongest(outcome, shadow);
-  return decision(policy, action, clock, outcome, bySeverity(live), risk, errors,
+  return decision(policy, action, clock, sent, outcome, bySeverity(live), risk, errors,
     { outcome: shadowOutcome, reasons: shadow.length ? bySeverity([...live, ...shadow]) : live }, trace);
 }
 

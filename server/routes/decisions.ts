@@ -17,6 +17,7 @@ import { uuidv7 } from '../ids.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
+import { unknownVersion } from './policy.js';
 
 const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
 /** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
@@ -30,7 +31,8 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
-    const key = idempotencyKey(action, body.proposal, header(c, 'idempotency-key'));
+    const claim = idempotencyClaim(action, body.proposal, header(c, 'idempotency-key'));
+    const key = claim?.key ?? null;
     const now = clock();
     const decision = timedDecide(deps, action, body, now.toISOString());
     const id = uuidv7(now.getTime());
@@ -39,7 +41,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const decisionJson = JSON.stringify(decision);
     const started = performance.now();
     const result = await deps.store.append({
-      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id, payloadHash: payloadHash(body),
+      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', recordedAt, caller: c.get('key').id, payloadHash: identityHash(action, body),
       requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
@@ -47,10 +49,11 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const mayRead = (caller: string | undefined) => caller === c.get('key').id || allows(c.get('key'), 'read');
     if (result.kind === 'conflict') {
       const original = await deps.store.get(result.originalId);
-      if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
-      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
+      const holder = original?.action ?? action.name;
+      if (!mayRead(original?.caller)) throw usedByAnother(key!, holder);
+      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${holder} proposal`, { decisionId: result.originalId });
     }
-    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, action);
+    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, result.record.action);
     if (result.kind === 'replayed') {
       count(deps, result.record.decision, true);
       c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
@@ -107,8 +110,12 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   const start = performance.now();
   let decision: Decision;
   try {
-    decision = decide(deps.policy.current, { action: action.name, proposal: body.proposal, ...(body.context !== undefined ? { context: body.context } : {}), now, ...(body.explain ? { explain: body.explain } : {}) });
+    decision = decide(deps.policy.current, {
+      action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
+      ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
+    });
   } catch (e) {
+    if (e instanceof DecideError && e.code === 'unknown_contract_version') throw unknownVersion(action, e);
     if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
     throw e;
   }
@@ -118,25 +125,28 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
 
 /**
  * The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header.
- * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text.
+ * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text. A key read
+ * from the proposal is claimed for every action unless the action says otherwise: a proposal id
+ * names one proposal whatever its action, so the same id under another action is a conflict.
  */
-function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
-  if (action.idempotencyKey) {
-    const v = own(proposal, pointerSteps(action.idempotencyKey));
+function idempotencyClaim(action: CompiledAction, proposal: unknown, header: string | undefined): { key: string; scope: 'global' | 'action' } | null {
+  const { key: pointer, scope } = action.idempotency;
+  if (pointer) {
+    const v = own(proposal, pointerSteps(pointer));
     if (typeof v === 'string' || typeof v === 'number') {
       const key = String(v);
-      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${action.idempotencyKey}\` is 1 to 200 printable characters, without spaces or control characters`);
-      return key;
+      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${pointer}\` is 1 to 200 printable characters, without spaces or control characters`);
+      return { key, scope: scope ?? 'global' };
     }
   }
   if (header === undefined) return null;
   if (!HEADER_KEY.test(header)) throw new HttpError('invalid_idempotency_key', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
-  return header;
+  return { key: header, scope: scope ?? 'action' };
 }
 
 /** Says no more than that the key is taken: which decision holds it is the other caller's business. */
-function usedByAnother(key: string, action: CompiledAction): HttpError {
-  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${action.name} decision of another API key`);
+function usedByAnother(key: string, holder: string): HttpError {
+  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${holder} decision of another API key`);
 }
 
 const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
@@ -156,9 +166,19 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
-/** Same payload, whatever the member order, whitespace or number spelling. */
-function payloadHash(body: DecideBody): string {
-  return createHash('sha256').update(canonicalJson({ action: body.action, proposal: body.proposal, context: body.context ?? null })).digest('hex');
+/**
+ * What must be the same for a request to replay the first decision, as the action's
+ * `idempotency.match` says, whatever the member order, whitespace or number spelling. `proposal`
+ * (the default) compares the action, the proposal and the contract version the request named:
+ * a retry after a crash carries a context the service looked up again, and must get the first
+ * decision, not a conflict and not a second decision. `request` compares the context too.
+ */
+function identityHash(action: CompiledAction, body: DecideBody): string {
+  const named = { ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}) };
+  const identity = action.idempotency.match === 'request'
+    ? { action: body.action, proposal: body.proposal, context: body.context ?? null, ...named }
+    : { action: body.action, proposal: body.proposal, ...named };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
 function view(r: DecisionRecord, replayed: boolean) {
