@@ -7,6 +7,8 @@ import { exportedText } from '../cli/commands/contracts.js';
 import { compileDir } from '../cli/io.js';
 import { createAjv } from '../engine/contracts/validate.js';
 import { COMPILE_CODES, RUNTIME_CODES } from '../engine/errors.js';
+import { FUNCTION_NAMES } from '../engine/functions/names.js';
+import { OPERATORS } from '../engine/operators/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { contracts as zodContracts } from '../schemas/src/tier-upgrade.js';
 import { ROOT } from './helpers/cli.js';
@@ -65,6 +67,18 @@ describe('meta-schemas', () => {
     expect(invariants({ action: 'a', invariants: [{ id: 'x', always: 'reject', never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', when: { fact: 'a', operator: 'greaterThen', value: 1 }, never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', monotonic: { fact: 'a', stricter_as: 'up' } }] })).toBe(false);
+  });
+
+  it('name exactly the operators and functions the compiler knows', () => {
+    const defs = (meta('rules') as { $defs: Record<string, unknown> }).$defs;
+    const operatorLists = (v: unknown): unknown[] => {
+      if (typeof v !== 'object' || v === null) return [];
+      const own = (v as { properties?: { operator?: { enum?: unknown } } }).properties?.operator?.enum;
+      return [...(own ? [own] : []), ...Object.values(v).flatMap(operatorLists)];
+    };
+    expect(operatorLists(defs).length).toBeGreaterThan(0);
+    for (const list of operatorLists(defs)) expect(list).toEqual([...OPERATORS.keys()]);
+    expect((defs.call as { propertyNames: { enum: string[] } }).propertyNames.enum).toEqual(FUNCTION_NAMES);
   });
 
   it('are referenced from the pack files for editors', () => {

@@ -110,6 +110,8 @@ function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
   return undefined;
 }
 
+const PLAIN_TEXT = new Set(['startsWith', 'endsWith', 'equalIgnoreCase', 'equalIgnoreAsciiCase']);
+
 /** The right operand: a literal read as the left side's type, or an expression. */
 function operand(op: OperatorDef, left: Val, value: ExprAst, s: Scope): Val | undefined {
   const lt = left.slot.type;
@@ -134,7 +136,7 @@ function operand(op: OperatorDef, left: Val, value: ExprAst, s: Scope): Val | un
     return typedLiteral(item, value.value, value.source, value.loc, s);
   }
   // A prefix, suffix or differently-cased spelling is not an enum value, so it is read as plain text.
-  if (lt.kind === 'string' && (op.name === 'startsWith' || op.name === 'endsWith' || op.name === 'equalIgnoreCase')) {
+  if (lt.kind === 'string' && PLAIN_TEXT.has(op.name)) {
     return typedLiteral(STRING, value.value, value.source, value.loc, s);
   }
   return typedLiteral(lt, value.value, value.source, value.loc, s);

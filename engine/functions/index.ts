@@ -11,13 +11,13 @@ import { lookup } from './lookup.js';
 import { multiply } from './multiply.js';
 import { FUNCTION_NAMES } from './names.js';
 import { round } from './round.js';
-import { afterFirst, afterLast, length, lowercase, trim, uppercase } from './strings.js';
+import { afterFirst, afterLast, asciiLower, asciiUpper, length, lowercase, trim, uppercase } from './strings.js';
 import { subtract } from './subtract.js';
 
 export type { ArgInfo, FunctionDef } from './function.js';
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
-  [add, subtract, multiply, divide, abs, min, max, round, lookup, lowercase, uppercase, trim, length, afterFirst, afterLast,
+  [add, subtract, multiply, divide, abs, min, max, round, lookup, lowercase, uppercase, asciiLower, asciiUpper, trim, length, afterFirst, afterLast,
     coalesce, count, sum, concat, dateOf].map((f) => [f.name, f]),
 );
 
