@@ -1,9 +1,10 @@
 /**
  * Differential test on the values where evaluation can go wrong: decimal strings up to the bound,
- * huge and tiny doubles, zero denominators, absent and null members, instants and dates, and
- * dates moved by durations that are not whole days. On every input the generated code and the
- * interpreter must return the same decision: outcome, reasons, fired rules, errors and full trace.
- * Rule sets are sometimes long enough to span several chunks of generated code.
+ * huge and tiny doubles, zero denominators, absent and null members, instants and dates, dates
+ * moved by durations that are not whole days, and text read by the conversions (`date`,
+ * `instant`, `decimal`, `integer`) in and out of their formats. On every input the generated code
+ * and the interpreter must return the same decision: outcome, reasons, fired rules, errors and
+ * full trace. Rule sets are sometimes long enough to span several chunks of generated code.
  */
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
@@ -23,6 +24,7 @@ const CONTRACT = {
     at: { type: 'string', format: 'date-time' },
     day: { type: 'string', format: 'date' },
     prices: { type: 'array', items: { type: 'string', format: 'decimal' }, maxItems: 4 },
+    text: { type: 'string' },
   },
 };
 
@@ -33,6 +35,7 @@ const DERIVE = {
   moved: { add: ['proposal.day', { multiply: ['proposal.qty', { duration: '1h' }] }] },
   age: { subtract: ['now', 'proposal.at'] },
   spent: { sum: 'proposal.prices' },
+  parsed: { decimal: 'proposal.text' },
 };
 
 const NUMBERS = fc.oneof(
@@ -50,6 +53,9 @@ const DECIMALS = fc.oneof(
 );
 const INSTANTS = fc.constantFrom('2026-11-21T10:00:00Z', '2026-11-21T09:59:59.999999999Z', '2026-12-31T23:59:60Z', '1970-01-01T00:00:00Z', '2026-11-21T10:00:00+14:00');
 const DATES = fc.constantFrom('2026-11-21', '2026-11-20', '2024-02-29', '1999-12-31');
+// Text for the conversions: each format, spellings just outside them, and no format at all.
+const TEXTS = fc.oneof(INSTANTS, DATES, DECIMALS,
+  fc.constantFrom('2026-02-30', '2026-11-21T10:00:00', '2026-11-21t10:00:00z', '2026-11-21\t10:00:00Z', '2026-12-31T12:00:60Z', '+1', '1e3', '01', '1.', '', ' 1', 'n/a'));
 
 const absentOrNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 const proposal = fc.record({
@@ -60,10 +66,12 @@ const proposal = fc.record({
   at: INSTANTS,
   day: DATES,
   prices: fc.array(DECIMALS, { maxLength: 4 }),
+  text: TEXTS,
 }, { requiredKeys: ['amount'] });
 
 const LITERALS = fc.constantFrom(0, 1, -1, 0.5, 100);
-const numberFact = fc.constantFrom('proposal.amount', 'proposal.total', 'proposal.price', 'proposal.qty', 'share', 'unit', 'gross', 'spent');
+const numberFact = fc.constantFrom('proposal.amount', 'proposal.total', 'proposal.price', 'proposal.qty', 'share', 'unit', 'gross', 'spent', 'parsed');
+const conversion = fc.constantFrom('date', 'instant', 'decimal', 'integer').map((fn) => ({ [fn]: 'proposal.text' }));
 const leaf: fc.Arbitrary<object> = fc.oneof(
   fc.tuple(numberFact, fc.constantFrom('equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'), fc.oneof(LITERALS, numberFact.map((fact) => ({ fact }))))
     .map(([fact, operator, value]) => ({ fact, operator, value })),
@@ -72,6 +80,11 @@ const leaf: fc.Arbitrary<object> = fc.oneof(
   fc.constantFrom('lessThan', 'greaterThanInclusive').map((operator) => ({ fact: 'moved', operator, value: { fact: 'today' } })),
   fc.constantFrom('greaterThan', 'lessThan').map((operator) => ({ fact: 'age', operator, value: { duration: '1h' } })),
   fc.constantFrom('lessThan', 'equal').map((operator) => ({ fact: 'proposal.at', operator, value: { fact: 'now' } })),
+  fc.tuple(fc.constantFrom('lessThan', 'greaterThanInclusive', 'equal'), fc.constantFrom('date', 'instant'))
+    .map(([operator, fn]) => ({ fact: { [fn]: 'proposal.text' }, operator, value: { fact: fn === 'date' ? 'today' : 'now' } })),
+  fc.tuple(fc.constantFrom('decimal', 'integer'), fc.constantFrom('equal', 'lessThan', 'greaterThan'), fc.oneof(LITERALS, numberFact.map((fact) => ({ fact }))))
+    .map(([fn, operator, value]) => ({ fact: { [fn]: 'proposal.text' }, operator, value })),
+  fc.tuple(conversion, fc.constantFrom('exists', 'missing')).map(([fact, operator]) => ({ fact, operator })),
 );
 const { cond } = fc.letrec<{ cond: object }>((tie) => ({
   cond: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: leaf },

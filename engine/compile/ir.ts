@@ -98,7 +98,8 @@ export function interpreted(c: Cond): boolean {
 /**
  * The facts whose absence can make a value absent: an optional read itself, the inputs of a
  * derived fact or call, or the value's own name when it can be absent on present inputs (a lookup
- * miss, the minimum of an empty list).
+ * miss, the minimum of an empty list). A conversion that does not parse is unknown by design and
+ * has no source of its own.
  */
 export function optionalSources(v: Val): string[] {
   if (!v.slot.optional) return [];
@@ -107,7 +108,7 @@ export function optionalSources(v: Val): string[] {
     case 'derived': return [...v.sources];
     case 'call': {
       const inputs = v.args.flatMap(optionalSources);
-      return inputs.length ? inputs : [v.text];
+      return inputs.length || v.fn.parses ? inputs : [v.text];
     }
     case 'agg': return v.over.slot.optional ? optionalSources(v.over) : [v.text];
     default: return [v.text];

@@ -25,6 +25,11 @@ export interface FunctionDef {
   readonly maxArgs: number;
   bare?(index: number): BareName;
   readonly handlesMissing?: boolean;
+  /**
+   * Missing on present arguments means the text did not parse (a conversion): unknown by design,
+   * the fail-closed answer, so `unguarded_optional` does not ask for a guard that would make it false.
+   */
+  readonly parses?: boolean;
   check(args: readonly ArgInfo[]): Checked;
   /** `kinds` are the static kinds of the arguments, fixed when compiling. */
   apply(args: readonly unknown[], kinds: readonly Kind[], extra: unknown): unknown;

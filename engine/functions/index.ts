@@ -3,6 +3,7 @@ import { abs } from './abs.js';
 import { add } from './add.js';
 import { coalesce } from './coalesce.js';
 import { concat, count, sum } from './collections.js';
+import { toDate, toDecimal, toInstant, toInteger } from './convert.js';
 import { dateOf } from './date-of.js';
 import { divide } from './divide.js';
 import { max, min } from './extremum.js';
@@ -18,7 +19,7 @@ export type { ArgInfo, FunctionDef } from './function.js';
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
   [add, subtract, multiply, divide, abs, min, max, round, lookup, lowercase, uppercase, asciiLower, asciiUpper, trim, length, afterFirst, afterLast,
-    coalesce, count, sum, concat, dateOf].map((f) => [f.name, f]),
+    coalesce, count, sum, concat, dateOf, toDate, toInstant, toDecimal, toInteger].map((f) => [f.name, f]),
 );
 
 if (FUNCTIONS.size !== FUNCTION_NAMES.length || FUNCTION_NAMES.some((n) => !FUNCTIONS.has(n))) {
