@@ -124,3 +124,75 @@ describe('differential on failing values: generated code and interpreter', () =>
     expect(compared - rejected - failed).toBeGreaterThan(300);
   });
 });
+
+/**
+ * Members typed by a discriminator (`value` is a number, text or a date by `kind`, which may be
+ * absent), compared beside tests of it in generated positions: before or after the comparison,
+ * and with the comparison nested under `any`, `not` and further `all`s. Where the test is false or
+ * unknown the member may hold another case's value; both paths must then agree, and neither may
+ * read it as the narrowed type.
+ */
+const TAGGED = {
+  type: 'object', additionalProperties: false, required: ['value'],
+  properties: { kind: { type: 'string', enum: ['count', 'label', 'day'] }, value: { type: ['number', 'string'] }, limit: { type: 'number' } },
+  anyOf: [
+    { required: ['limit'], properties: { kind: { const: 'count' }, value: { type: 'number' }, limit: { type: 'number' } } },
+    { properties: { kind: { const: 'label' }, value: { type: 'string' } } },
+    { properties: { kind: { const: 'day' }, value: { type: 'string', format: 'date' } } },
+  ],
+};
+type Kind = 'count' | 'label' | 'day';
+const narrowedLeaf: Record<Kind, fc.Arbitrary<object>> = {
+  count: fc.oneof(
+    fc.tuple(fc.constantFrom('value', 'limit'), fc.constantFrom('lessThan', 'greaterThanInclusive', 'equal'), fc.constantFrom(0, 3, 5)).map(([m, operator, value]) => ({ fact: `proposal.${m}`, operator, value })),
+    fc.constantFrom('lessThan', 'equal').map((operator) => ({ fact: 'proposal.value', operator, value: { fact: 'proposal.limit' } }))),
+  label: fc.tuple(fc.constantFrom('equal', 'startsWith', 'in'), fc.constantFrom('x', 'ab')).map(([operator, v]) => ({ fact: 'proposal.value', operator, value: operator === 'in' ? [v, 'y'] : v })),
+  day: fc.constantFrom('lessThan', 'greaterThanInclusive', 'equal').map((operator) => ({ fact: 'proposal.value', operator, value: { fact: 'today' } })),
+};
+/** Presence tests, and tests of `kind` against `kinds` (inside a test of one kind, only that one: another would contradict it). */
+const plainLeaf = (...kinds: Kind[]) => fc.oneof(
+  fc.constantFrom('kind', 'value', 'limit').chain((m) => fc.constantFrom('exists', 'missing').map((operator) => ({ fact: `proposal.${m}`, operator }))),
+  fc.constantFrom(...kinds).map((value) => ({ fact: 'proposal.kind', operator: 'equal', value })),
+);
+const inner = (k: Kind): fc.Arbitrary<object> => fc.letrec<{ c: object }>((tie) => ({
+  c: fc.oneof({ depthSize: 'small' }, { weight: 3, arbitrary: narrowedLeaf[k] },
+    { weight: 1, arbitrary: fc.tuple(tie('c'), fc.oneof(tie('c'), plainLeaf(k))).map((any) => ({ any })) },
+    { weight: 1, arbitrary: tie('c').map((not) => ({ not })) },
+    { weight: 1, arbitrary: fc.tuple(tie('c'), plainLeaf(k)).map((all) => ({ all })) }),
+})).c;
+const guarded = fc.constantFrom<Kind>('count', 'label', 'day').chain((k) => fc.tuple(
+  fc.constantFrom({ fact: 'proposal.kind', operator: 'equal', value: k }, { fact: 'proposal.kind', operator: 'in', value: [k] }), inner(k), fc.boolean(),
+).map(([test, c, first]) => ({ all: first ? [test, c] : [c, test] })));
+const { tagged } = fc.letrec<{ tagged: object }>((tie) => ({
+  tagged: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: guarded }, { weight: 1, arbitrary: plainLeaf('count', 'label', 'day') },
+    { weight: 1, arbitrary: fc.array(tie('tagged'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
+    { weight: 1, arbitrary: tie('tagged').map((not) => ({ not })) }),
+}));
+const taggedProposal = fc.record({
+  kind: fc.constantFrom('count', 'label', 'day'),
+  value: fc.oneof(fc.integer({ min: -1, max: 7 }), fc.constantFrom('x', 'ab', 'abc', '2026-11-20', '2026-11-21', '2026-11-22', '5')),
+  limit: fc.constantFrom(0, 3, 5, 6),
+}, { requiredKeys: ['value'] });
+
+describe('differential on members typed by a discriminator: generated code and interpreter', () => {
+  it('agree on every decision, where the test holds, fails and is unknown', () => {
+    let compared = 0, failed = 0, rejected = 0, fired = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(tagged, fc.constantFrom('reject', 'review')), { minLength: 1, maxLength: 6 }), fc.array(taggedProposal, { minLength: 25, maxLength: 25 }), (rules, proposals) => {
+      const policy = compileMini({ contract: TAGGED, rules: dump({ rules: rules.map(([when, outcome], i) => ({ id: `r${i}`, outcome, when })) }, { noRefs: true }) });
+      for (const p of proposals) {
+        const request = { action: 't', proposal: p, now: NOW, explain: 'full' as const };
+        const compiled = decide(policy, request);
+        expect(compiled).toEqual(decide(policy, request, { evaluator: 'interpreted' }));
+        if (compiled.errors.some((e) => e.code.startsWith('contract.'))) rejected++;
+        else if (compiled.errors.length) failed++;
+        if (compiled.fired.enforce.length) fired++;
+        compared++;
+      }
+    }), { numRuns: 120, seed: 20261202 });
+    expect(compared).toBe(3000);
+    // Valid proposals where a narrowed comparison fails (the test not true), fires, and does neither.
+    expect(failed).toBeGreaterThan(200);
+    expect(fired).toBeGreaterThan(300);
+    expect(compared - rejected).toBeGreaterThan(1000);
+  });
+});

@@ -12,8 +12,12 @@ import type { OperatorDef } from '../operators/operator.js';
 
 export type Val =
   | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string }
-  /** A member of the proposal, the context, or a list element bound by a quantifier (`depth`). */
-  | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string }
+  /**
+   * A member of the proposal, the context, or a list element bound by a quantifier (`depth`).
+   * `narrowed`: typed by a discriminator test beside it, so it may be absent, or of another type,
+   * where that test does not hold; `conv` checks its type.
+   */
+  | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string; narrowed?: true }
   /** `sources`: the optional facts whose absence makes it absent (for guard checks) */
   | { k: 'derived'; index: number; slot: Slot; mayFail: boolean; text: string; sources: readonly string[] }
   | { k: 'now'; slot: Slot; text: 'now' }

@@ -77,6 +77,16 @@ export const read = {
     const r = typeof v === 'string' ? readDate(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a calendar date`);
   },
+  // Members narrowed by a discriminator test: where the test does not hold they may be of another type.
+  number: (v: unknown) => (typeof v === 'number' ? v : notA(v, 'a number')),
+  string: (v: unknown) => (typeof v === 'string' ? v : notA(v, 'a string')),
+  boolean: (v: unknown) => (typeof v === 'boolean' ? v : notA(v, '`true` or `false`')),
+  list: (v: unknown) => (Array.isArray(v) ? v : notA(v, 'a list')),
 };
+
+function notA(v: unknown, what: string): EvalError {
+  const shown = v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : `\`${JSON.stringify(v)}\``;
+  return new EvalError('invalid_value', `${shown} is not ${what}`);
+}
 
 export type Conv = keyof typeof read | 'none';
