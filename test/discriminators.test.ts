@@ -28,6 +28,13 @@ group('reading combined subschemas', () => {
     expect(member(schema, ['note'])).toBe('string');
   });
 
+  it('reads a $ref together with the combining keywords beside it', () => {
+    const schema = { $ref: '#/$defs/base', oneOf: [object({ kind: { const: 'a' }, v: { type: 'number' } }), object({ kind: { const: 'b' }, v: { type: 'string' } })],
+      $defs: { base: object({ kind: { type: 'string' }, id: { type: 'string' } }, { required: ['kind', 'id'] }) } };
+    expect(member(schema, ['id'])).toBe('string');
+    expect(member(schema, ['v'], { kind: ['a'] })).toBe('number? (narrowed)');
+  });
+
   it('joins anyOf branches of one kind, and keeps a union of several kinds', () => {
     expect(member(object({ v: { anyOf: [{ type: 'string', enum: ['a'] }, { type: 'string', enum: ['b'] }] } }), ['v'])).toBe('string?');
     expect(member(object({ v: { anyOf: [{ type: 'number' }, { type: 'string', format: 'decimal' }] } }), ['v'])).toBe('decimal?');

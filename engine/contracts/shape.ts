@@ -15,12 +15,13 @@ type Schema = Record<string, unknown>;
 export function schemaSlot(schema: unknown, root: unknown = schema, seen = new Set<unknown>()): Slot {
   if (schema === true || schema === undefined) return { type: ANY, optional: true };
   if (!isObject(schema)) return { type: ANY, optional: true };
+  if (hasCombinators(schema)) return combinedSlot(schema, root, seen);
   if (typeof schema.$ref === 'string') {
     const target = resolveRef(root, schema.$ref);
     if (target === undefined || seen.has(target)) return { type: ANY, optional: false };
     return schemaSlot(target, root, new Set([...seen, target]));
   }
-  return hasCombinators(schema) ? combinedSlot(schema, root, seen) : plainSlot(schema, root, seen);
+  return plainSlot(schema, root, seen);
 }
 
 /** A schema without combining keywords. */
