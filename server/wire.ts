@@ -49,12 +49,16 @@ export const schemas = {
   },
   Decision: {
     type: 'object',
-    required: ['id', 'action', 'outcome', 'reasons', 'risk', 'errors', 'shadow', 'revision', 'contract', 'receivedContract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
+    required: ['id', 'action', 'outcome', 'reasons', 'fired', 'risk', 'errors', 'shadow', 'revision', 'contract', 'receivedContract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
     properties: {
       id: { type: 'string', description: 'decision id (UUID v7)' },
       action: { type: 'string' },
       outcome,
       reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+      fired: {
+        type: 'object', required: ['enforce', 'shadow'], description: 'ids of every rule whose condition held, in policy order, by mode',
+        properties: { enforce: { type: 'array', items: { type: 'string' } }, shadow: { type: 'array', items: { type: 'string' } } },
+      },
       risk: { type: 'object', required: ['score', 'tier', 'signals'], properties: { score: { type: 'number' }, tier: { type: 'string' }, signals: { type: 'array' } } },
       errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, pointer: { type: 'string' }, rule: { type: 'string' } } } },
       shadow: { type: 'object', required: ['outcome', 'reasons'], properties: { outcome, reasons: { type: 'array' } } },

@@ -2,7 +2,8 @@
  * docs/server.md stays true: its settings and error tables equal the code's, and its walkthrough
  * runs, command by command, against a gate, each answer matching the one shown (ids, times,
  * revisions and the development key may differ; an id shown twice must be the same id twice).
- * The worked example of docs/policies.md's "Evolving a contract" is written out as a pack and
+ * The examples of docs/rules.md marked `<!-- example … -->` compile, decide and fail as shown;
+ * the worked example of docs/policies.md's "Evolving a contract" is written out as a pack and
  * run, and docs/ci.md's pipeline script runs on the bundled pack.
  */
 import { execFile } from 'node:child_process';
@@ -11,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
 import { HTTP_ERRORS } from '../server/errors.js';
 import { SETTINGS } from '../server/main.js';
 import { arbiter, PLANTED, ROOT } from './helpers/cli.js';
+import { miniFiles } from './helpers/policy.js';
 import { killAll, serveProcess, type Served } from './helpers/process.js';
 
 const doc = readFileSync(join(ROOT, 'docs/server.md'), 'utf8');
@@ -174,5 +177,52 @@ describe('docs/ci.md', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('rule coverage 87.5% is below --min-coverage 100%\n');
     expect(r.stdout).not.toContain('inputs');
+  });
+});
+
+describe('docs/rules.md examples', () => {
+  const text = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
+  const BLOCK = {
+    contract: /```json\n([\s\S]*?)```/y,
+    rules: /```yaml\n([\s\S]*?)```/y,
+    error: /```yaml\n([\s\S]*?)```\n\n```text\n([\s\S]*?)```/y,
+    decisions: /\| proposal \| outcome \| fired \|\n\|[-|]+\|\n((?:\|.*\|\n)+)/y,
+  };
+  const examples = [...text.matchAll(/<!-- example (contract|rules|decisions|error): (\S+) -->\n/g)].map((m) => {
+    const kind = m[1] as keyof typeof BLOCK;
+    const block = BLOCK[kind];
+    block.lastIndex = m.index + m[0].length;
+    const body = block.exec(text);
+    expect(body, `the ${kind} example for \`${m[2]}\``).not.toBeNull();
+    return { kind, name: m[2]!, body: body!.slice(1) };
+  });
+  const contracts = new Map<string, object>();
+  const contractOf = (name: string) => contracts.get(name) ?? JSON.parse(readFileSync(join(ROOT, name), 'utf8')) as object;
+  const policies = new Map<string, CompiledPolicy>();
+
+  it('compile with no diagnostics, decide and fail as shown', () => {
+    expect(examples.map((e) => e.kind).sort()).toEqual(['contract', 'decisions', 'decisions', 'error', 'rules', 'rules', 'rules']);
+    for (const e of examples) {
+      const [first = '', second = ''] = e.body;
+      if (e.kind === 'contract') contracts.set(e.name, JSON.parse(first) as object);
+      if (e.kind === 'rules') {
+        const r = compilePolicy(miniFiles({ contract: contractOf(e.name), rules: first }));
+        expect(r.diagnostics.map(formatDiagnostic), first).toEqual([]);
+        if (r.ok) policies.set(e.name, r.policy);
+      }
+      if (e.kind === 'error') {
+        const r = compilePolicy(miniFiles({ contract: contractOf(e.name), rules: first }));
+        expect(r.diagnostics.map(formatDiagnostic).join('\n').replaceAll('rules/t.yaml', 'rules/claims.yaml')).toBe(second.trim());
+      }
+      if (e.kind === 'decisions') {
+        for (const row of first.trim().split('\n')) {
+          const [proposal, outcome, fired] = row.split('|').slice(1, -1).map((c) => c.trim());
+          for (const evaluator of ['compiled', 'interpreted'] as const) {
+            const d = decide(policies.get(e.name)!, { action: 't', proposal: JSON.parse(proposal!.slice(1, -1)), now: '2026-11-21T10:00:00Z' }, { evaluator });
+            expect({ row, outcome: d.outcome, fired: d.fired.enforce }).toEqual({ row, outcome, fired: fired ? fired.replaceAll('`', '').split(', ') : [] });
+          }
+        }
+      }
+    }
   });
 });

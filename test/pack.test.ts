@@ -7,6 +7,8 @@ import { exportedText } from '../cli/commands/contracts.js';
 import { compileDir } from '../cli/io.js';
 import { createAjv } from '../engine/contracts/validate.js';
 import { COMPILE_CODES, RUNTIME_CODES } from '../engine/errors.js';
+import { FUNCTION_NAMES } from '../engine/functions/names.js';
+import { OPERATORS } from '../engine/operators/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { contracts as zodContracts } from '../schemas/src/tier-upgrade.js';
 import { ROOT } from './helpers/cli.js';
@@ -79,6 +81,18 @@ describe('meta-schemas', () => {
     expect(upgrade({ to: 'a@2', steps: [{ remove: '/c' }] })).toBe(false);
     expect(registry({ version: 1, actions: { a: { contract: 'a@2', accepts: ['a@01'], rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
     expect(registry({ version: 1, actions: { a: { contract: 'a@2', idempotency: { key: '/id', scope: 'everywhere' }, rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
+  });
+
+  it('name exactly the operators and functions the compiler knows', () => {
+    const defs = (meta('rules') as { $defs: Record<string, unknown> }).$defs;
+    const operatorLists = (v: unknown): unknown[] => {
+      if (typeof v !== 'object' || v === null) return [];
+      const own = (v as { properties?: { operator?: { enum?: unknown } } }).properties?.operator?.enum;
+      return [...(own ? [own] : []), ...Object.values(v).flatMap(operatorLists)];
+    };
+    expect(operatorLists(defs).length).toBeGreaterThan(0);
+    for (const list of operatorLists(defs)) expect(list).toEqual([...OPERATORS.keys()]);
+    expect((defs.call as { propertyNames: { enum: string[] } }).propertyNames.enum).toEqual(FUNCTION_NAMES);
   });
 
   it('are referenced from the pack files for editors', () => {

@@ -8,7 +8,7 @@ import type { Decision } from '../engine/index.js';
 import { FACTORIES, postgres, sqlite, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
-  action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
+  action: 'refund_order', outcome, reasons: [], fired: { enforce: [], shadow: [] }, risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
   revision: 'sha256:test', contract: 'refund_order@2', receivedContract: 'refund_order@2', context: null, engine: '0.1.0', now: '2026-11-21T10:00:00Z',
 });
 

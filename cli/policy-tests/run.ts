@@ -132,7 +132,7 @@ function compare(action: CompiledAction, test: TestCase, d: Decision): string[] 
         failures.push(`expected rule \`${id}\` does not exist in action \`${action.name}\`${hint ? ` (did you mean \`${hint}\`?)` : ''}`);
       }
     }
-    const got = (d.trace?.rules ?? []).filter((r) => r.result === 'fired').map((r) => r.rule);
+    const got = [...d.fired.enforce, ...d.fired.shadow];
     const missing = e.fired.filter((id) => !got.includes(id));
     const extra = got.filter((id) => !e.fired!.includes(id));
     if (missing.length || extra.length) {

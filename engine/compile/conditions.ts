@@ -4,6 +4,8 @@ import { ANY, STRING, describe, type Type } from '../contracts/types.js';
 import { didYouMean } from '../errors.js';
 import { OPERATORS, type OperatorDef } from '../operators/index.js';
 import { resolveExpr } from './expressions.js';
+import { discriminatorKey, readKey } from './facts.js';
+import { valuesBeside } from './guards.js';
 import type { Cond, Val } from './ir.js';
 import { literalOf, named, typedList, typedLiteral, type Literal } from './literals.js';
 import { safeRegex } from './regex.js';
@@ -13,7 +15,14 @@ export function resolveCondition(c: CondAst, s: Scope): Cond | undefined {
   const id = s.action.nextId();
   const label = 'label' in c && c.label !== undefined ? { label: c.label } : {};
   switch (c.kind) {
-    case 'all':
+    case 'all': {
+      // Tests of a discriminator first: the values they hold narrow what their siblings read.
+      const tests = c.items.map((x) => testsDiscriminator(x, s, []));
+      const items = c.items.map((x, i) => (tests[i] ? resolveCondition(x, s) : undefined));
+      const inner = narrowedBy(items.filter((x) => x !== undefined), s);
+      c.items.forEach((x, i) => { if (!tests[i]) items[i] = resolveCondition(x, inner); });
+      return items.every((x) => x !== undefined) ? { k: c.kind, items: items as Cond[], id, ...label } : undefined;
+    }
     case 'any': {
       const items = c.items.map((x) => resolveCondition(x, s));
       return items.every((x) => x !== undefined) ? { k: c.kind, items: items as Cond[], id, ...label } : undefined;
@@ -37,6 +46,29 @@ export function resolveCondition(c: CondAst, s: Scope): Cond | undefined {
     case 'leaf':
       return leaf(c, id, s);
   }
+}
+
+/** `{ fact: X, operator: equal | in, value: literal }` where X is a discriminator, directly or through a named condition. */
+function testsDiscriminator(c: CondAst, s: Scope, expanding: readonly string[]): boolean {
+  if (c.kind === 'ref') {
+    const named = s.action.conditions.get(c.name);
+    return named !== undefined && !expanding.includes(c.name) && testsDiscriminator(named.when, s, [...expanding, c.name]);
+  }
+  return c.kind === 'leaf' && (c.operator === 'equal' || c.operator === 'in') && c.value?.kind === 'lit' && c.fact.kind === 'fact' &&
+    discriminatorKey(c.fact.ref, s) !== undefined;
+}
+
+/** The scope of an `all`'s other members: discriminators hold the values its tests allow (and any they held already). */
+function narrowedBy(tests: readonly Cond[], s: Scope): Scope {
+  const values = valuesBeside(tests, (v) => readKey(v.root, v.depth, v.steps));
+  if (values.size === 0) return s;
+  const known = new Map(s.known);
+  for (const [k, vs] of values) {
+    const both = known.get(k)?.filter((v) => vs.includes(v));
+    // Tests that contradict each other never hold together: any type is sound there, so the nearest test decides.
+    known.set(k, both?.length ? both : vs);
+  }
+  return { ...s, known };
 }
 
 function reference(name: string, loc: CondAst['loc'], id: number, s: Scope): Cond | undefined {
@@ -67,6 +99,7 @@ function leaf(c: Extract<CondAst, { kind: 'leaf' }>, id: number, s: Scope): Cond
   }
   const fact = resolveExpr(c.fact, s);
   if (!op || !fact) return undefined;
+  if (!op.total && fact.slot.type.kind === 'union') return unionError(op, fact, 'fact', c, s);
   const label = c.label !== undefined ? { label: c.label } : {};
   if (op.unary) {
     if (c.value) diags.error('invalid_value', `\`${op.name}\` takes no \`value\``, c.value.loc);
@@ -79,12 +112,34 @@ function leaf(c: Extract<CondAst, { kind: 'leaf' }>, id: number, s: Scope): Cond
   const sides = operands(op, c.fact, fact, c.value, s);
   if (!sides) return undefined;
   const [left, right] = sides;
+  if (right.slot.type.kind === 'union') return unionError(op, right, 'value', c, s);
   const wrong = op.check(left.slot.type, right.slot.type);
   if (wrong) {
     diags.error('type_mismatch', `${s.who}: \`${op.name}\` on \`${left.text}\` ${wrong}`, c.operatorLoc, mismatchHelp(op, left.slot.type));
     return undefined;
   }
   return { k: 'leaf', op, left, right, id, loc: c.loc, ...label };
+}
+
+/**
+ * A member of several types is compared only once a rule has said which: by testing the
+ * discriminator beside the comparison, or by converting it. The help shows the test.
+ */
+function unionError(op: OperatorDef, v: Val, side: 'fact' | 'value', c: Extract<CondAst, { kind: 'leaf' }>, s: Scope): undefined {
+  const t = v.slot.type as Extract<Type, { kind: 'union' }>;
+  const message = `${s.who}: \`${v.text}\` is ${describe(t)}, so \`${op.name}\` cannot compare it`;
+  const listed = v.k === 'read' && t.by ? t.by.cases.flatMap((x) => ('in' in x.when ? [{ values: x.when.in, type: x.type }] : [])) : [];
+  if (!t.by || !listed.length) {
+    s.action.diags.error('type_mismatch', message, c.operatorLoc, `read it as one type with a conversion, such as \`{ date: ${v.text} }\` or \`{ decimal: ${v.text} }\``);
+    return undefined;
+  }
+  const by = v.text.includes('.') ? `${v.text.slice(0, v.text.lastIndexOf('.'))}.${t.by.by}` : t.by.by;
+  const kinds = listed.map((x, i) => `${describe(x.type)} when ${i === 0 ? `\`${by}\`` : 'it'} is ${x.values.map((y) => `\`${y}\``).join(' or ')}`);
+  const fit = listed.find((x) => op.check(x.type, undefined) === undefined) ?? listed[0]!;
+  const comparison = side === 'fact' ? `{ fact: ${v.text}, operator: ${op.name}, … }` : `{ …, operator: ${op.name}, value: { fact: ${v.text} } }`;
+  s.action.diags.error('type_mismatch', message, c.operatorLoc,
+    `\`${v.text}\` is ${kinds.join(', ')}; test \`${by}\` beside the comparison: \`all: [{ fact: ${by}, operator: equal, value: ${fit.values[0]} }, ${comparison}]\``);
+  return undefined;
 }
 
 function mismatchHelp(op: OperatorDef, left: Type): string | undefined {
@@ -144,6 +199,7 @@ function readLiteral(op: OperatorDef, other: Type, side: 'left' | 'right', lit: 
     case 'startsWith':
     case 'endsWith':
     case 'equalIgnoreCase':
+    case 'equalIgnoreAsciiCase':
       return typedLiteral(other.kind === 'string' ? STRING : other, value, source, loc, s);
     default:
       return typedLiteral(other, value, source, loc, s);

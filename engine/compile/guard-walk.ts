@@ -39,6 +39,6 @@ export function walkGuarded(c: Cond, check: GuardCheck, loc: Loc, guarded: Reado
   }
 }
 
-function unref(c: Cond): Cond {
+export function unref(c: Cond): Cond {
   return c.k === 'ref' ? unref(c.item) : c;
 }

@@ -22,7 +22,7 @@ import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
 import { readRequest, servedContract } from './contract.js';
 import { BASE_TIER, tierOf } from './risk.js';
-import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
+import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Fired, type Reason, type Risk } from './types.js';
 
 export interface DecideOptions {
   /** `interpreted` runs the reference interpreter instead of the generated code (tests, benchmarks) */
@@ -33,6 +33,7 @@ export interface DecideOptions {
 const RESULT = ['not_fired', 'error', 'unknown', 'error', 'fired'] as const;
 const NO_RISK: Risk = Object.freeze({ score: 0, tier: BASE_TIER, signals: [] }) as Risk;
 const NO_DERIVED: unknown[] = Object.freeze([]) as unknown as unknown[];
+const NONE_FIRED: Fired = Object.freeze({ enforce: Object.freeze([]), shadow: Object.freeze([]) }) as unknown as Fired;
 
 interface Clock { text: string; now: Rational; today: number }
 
@@ -50,7 +51,7 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
   if (read.errors.length > 0) {
     const n = read.errors.length;
     const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `${read.failure ?? 'the request does not satisfy its contracts'} (${n} error${n === 1 ? '' : 's'})` }];
-    return decision(policy, action, clock, sent, 'reject', reasons, NO_RISK, read.errors, { outcome: 'reject', reasons }, emptyTrace(level));
+    return decision(policy, action, clock, sent, 'reject', reasons, NONE_FIRED, NO_RISK, read.errors, { outcome: 'reject', reasons }, emptyTrace(level));
   }
 
   try {
@@ -63,7 +64,7 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
     // A defect in the engine itself: report it and fail closed.
     const message = `evaluation failed: ${(e as Error).message}`;
     const reasons: Reason[] = [{ kind: 'error', outcome: action.onError, message }];
-    return decision(policy, action, clock, sent, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
+    return decision(policy, action, clock, sent, action.onError, reasons, NONE_FIRED, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
   }
 }
 
@@ -92,10 +93,10 @@ export function requestEnv(action: CompiledAction, req: Pick<DecideRequest, 'pro
 }
 
 /** One shape for every decision, built in one place. */
-function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, outcome: Outcome, reasons: Reason[], risk: Risk,
+function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, outcome: Outcome, reasons: Reason[], fired: Fired, risk: Risk,
   errors: DecisionError[], shadow: Decision['shadow'], trace: Trace | undefined): Decision {
   const d: Decision = {
-    action: action.name, outcome, reasons, risk, errors, shadow,
+    action: action.name, outcome, reasons, fired, risk, errors, shadow,
     revision: policy.revision, contract: action.contract.ref, receivedContract: sent.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
   };
   if (trace) d.trace = sent.steps ? { level: trace.level, contract: sent.steps, rules: trace.rules, signals: trace.signals } : trace;
@@ -139,6 +140,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
   const shadow: Reason[] = [];
   const errors: DecisionError[] = [];
   const signals: Risk['signals'] = [];
+  const firedRules: Fired = { enforce: [], shadow: [] };
   const trace: Trace | undefined = emptyTrace(level);
   let score = 0;
 
@@ -152,6 +154,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
       continue;
     }
     const rule = action.rules[index]!;
+    if (s === T) firedRules[rule.mode].push(rule.id);
     (rule.mode === 'enforce' ? live : shadow).push(s === T ? fired(rule, env) : explain.undecided(action, rule, s, errors));
     if (trace) trace.rules.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index) });
   }
@@ -166,7 +169,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
   if (trace && level === 'full') addUnfired(action, hits, trace, explain);
   const risk: Risk = signals.length ? { score, tier, signals } : tier === BASE_TIER ? NO_RISK : { score, tier, signals };
   const shadowOutcome = strongest(outcome, shadow);
-  return decision(policy, action, clock, sent, outcome, bySeverity(live), risk, errors,
+  return decision(policy, action, clock, sent, outcome, bySeverity(live), firedRules, risk, errors,
     { outcome: shadowOutcome, reasons: shadow.length ? bySeverity([...live, ...shadow]) : live }, trace);
 }
 

@@ -41,11 +41,15 @@ export interface Risk {
   signals: { id: string; points: number; result: 'fired' | 'unknown' | 'error' }[];
 }
 
+export interface Fired { enforce: string[]; shadow: string[] }
+
 export interface Decision {
   action: string;
   outcome: Outcome;
   /** every contribution to a non-approve outcome, most severe first, then in policy order */
   reasons: Reason[];
+  /** ids of every rule whose condition held, in policy order, by mode (empty after a contract reject) */
+  fired: Fired;
   risk: Risk;
   errors: DecisionError[];
   /** what the outcome would be with the shadow rules enforced, and why */

@@ -128,7 +128,7 @@ class ChunkWriter {
       case 'read': {
         const raw = this.hoist(`${v.root}:${JSON.stringify(v.steps)}`, () => this.access(v.root === 'proposal' ? 'p' : 'c', v.steps));
         const code = v.conv === 'none' ? raw : this.hoist(`${v.conv}:${raw}`, () => `${raw} == null ? undefined : rt.read.${v.conv}(${raw})`);
-        return { code, miss: v.slot.optional, fail: mayFail(v), plain: v.plain };
+        return { code, miss: v.slot.optional || v.narrowed === true, fail: mayFail(v), plain: v.plain };
       }
       default:
         return { code: this.hoist(`val:${this.lit(v)}`, () => `I.val(${this.lit(v)}, env)`), miss: v.slot.optional, fail: mayFail(v), plain: false };

@@ -3,8 +3,8 @@
  * as missing) or an EvalError. Numbers are JS numbers straight from JSON or Rationals from derived
  * facts; instants and durations are Rationals; dates are day numbers.
  */
+import { readDate, readDecimal, readInstant } from '../contracts/formats.js';
 import { Rational } from '../values/rational.js';
-import { parseDate, parseInstant } from '../values/time.js';
 
 /**
  * Truth values. A condition that is not decided says why, in two bits: E (a value it needs could
@@ -95,23 +95,33 @@ export function inList(a: unknown, list: readonly unknown[]): boolean {
 }
 
 /**
- * Reading a raw JSON value as its static type. The contract has checked the format, but a read
- * still reports failure as an EvalError rather than trusting that (a format and its parser are
- * two pieces of code); generated code checks every converted read for it.
+ * Reading a raw JSON value as its static type, with the readers of contracts/formats.ts. The
+ * contract has checked the format, but a read still reports failure as an EvalError rather than
+ * trusting that; generated code checks every converted read for it.
  */
 export const read = {
   decimal(v: unknown): Rational | EvalError {
-    const r = typeof v === 'number' && Number.isFinite(v) ? Rational.fromNumber(v) : typeof v === 'string' ? Rational.parseDecimalString(v) : undefined;
+    const r = typeof v === 'number' && Number.isFinite(v) ? Rational.fromNumber(v) : typeof v === 'string' ? readDecimal(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a decimal number`);
   },
   instant(v: unknown): Rational | EvalError {
-    const r = typeof v === 'string' ? parseInstant(v) : undefined;
+    const r = typeof v === 'string' ? readInstant(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not an RFC 3339 date-time`);
   },
   date(v: unknown): number | EvalError {
-    const r = typeof v === 'string' ? parseDate(v) : undefined;
+    const r = typeof v === 'string' ? readDate(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a calendar date`);
   },
+  // Members narrowed by a discriminator test: where the test does not hold they may be of another type.
+  number: (v: unknown) => (typeof v === 'number' ? v : notA(v, 'a number')),
+  string: (v: unknown) => (typeof v === 'string' ? v : notA(v, 'a string')),
+  boolean: (v: unknown) => (typeof v === 'boolean' ? v : notA(v, '`true` or `false`')),
+  list: (v: unknown) => (Array.isArray(v) ? v : notA(v, 'a list')),
 };
+
+function notA(v: unknown, what: string): EvalError {
+  const shown = v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : `\`${JSON.stringify(v)}\``;
+  return new EvalError('invalid_value', `${shown} is not ${what}`);
+}
 
 export type Conv = keyof typeof read | 'none';

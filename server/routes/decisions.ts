@@ -189,8 +189,7 @@ function count(deps: GateDeps, d: Decision, replayed: boolean): void {
   deps.metrics.decision(d.action, d.outcome, String(replayed)).inc();
   if (replayed) return;
   if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolation(d.action).inc();
-  for (const r of d.reasons) if (r.kind === 'rule') deps.metrics.ruleFired(d.action, r.rule!, 'enforce').inc();
-  for (const r of d.shadow.reasons) if (r.kind === 'rule' && !d.reasons.includes(r)) deps.metrics.ruleFired(d.action, r.rule!, 'shadow').inc();
+  for (const mode of ['enforce', 'shadow'] as const) for (const id of d.fired[mode]) deps.metrics.ruleFired(d.action, id, mode).inc();
 }
 
 function logFields(deps: GateDeps, id: string, d: Decision, request: DecisionRecord['request'], replayed: boolean): Record<string, unknown> {
