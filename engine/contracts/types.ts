@@ -66,6 +66,14 @@ export function sameType(a: Type, b: Type): boolean {
 
 const typeKey = (t: Type): string => JSON.stringify(t, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
 
+/** `t` without its enum: the type of a value that may come from members with other enums, or from literals. */
+export function withoutEnum(t: Type): Type {
+  if ((t.kind !== 'number' && t.kind !== 'string') || t.enum === undefined) return t;
+  const copy = { ...t };
+  delete copy.enum;
+  return copy;
+}
+
 /** Types that order: numbers, instants, dates and durations. */
 export function isOrdered(t: Type): boolean {
   return t.kind === 'number' || t.kind === 'instant' || t.kind === 'date' || t.kind === 'duration' || t.kind === 'any';

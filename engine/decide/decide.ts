@@ -243,7 +243,7 @@ class Explainer {
   }
 }
 
-/** `\`proposal.a\` is missing`: the facts that undecided leaves found missing. */
+/** The facts that undecided leaves found missing, as a phrase: `proposal.a` is missing. */
 function missingFacts(leaves: readonly Leaf[]): string {
   const missing = [...new Set(leaves.filter((l) => l.result === 'unknown' || l.result === 'error').flatMap((l) => {
     if (l.value === null) return [l.fact];

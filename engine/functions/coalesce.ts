@@ -1,4 +1,4 @@
-import { comparable, describe } from '../contracts/types.js';
+import { comparable, describe, withoutEnum } from '../contracts/types.js';
 import { EvalError } from '../eval/runtime.js';
 import { INF, type FunctionDef } from './function.js';
 
@@ -15,8 +15,8 @@ export const coalesce: FunctionDef = {
     if (odd) return { error: `\`coalesce\` mixes ${describe(first)} with ${describe(odd.type)}` };
     // The result is one of the arguments: it keeps the first one's enum only when the others have
     // it too (literals among them were read against it).
-    const shared = args.every((a) => a.type === first || a.literal !== undefined) || (first.kind !== 'number' && first.kind !== 'string');
-    return { type: shared ? first : { kind: first.kind }, optional: args.every((a) => a.optional) };
+    const shared = args.every((a) => a.type === first || a.literal !== undefined);
+    return { type: shared ? first : withoutEnum(first), optional: args.every((a) => a.optional) };
   },
   apply(args) {
     for (const a of args) if (a instanceof EvalError || (a !== undefined && a !== null)) return a;

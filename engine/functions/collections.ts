@@ -1,5 +1,5 @@
 /** Functions over lists: count, sum, concatenation. */
-import { describe, type Type } from '../contracts/types.js';
+import { describe, withoutEnum, type Type } from '../contracts/types.js';
 import { Rational } from '../values/rational.js';
 import { q } from './arith.js';
 import { INF, type FunctionDef } from './function.js';
@@ -48,7 +48,7 @@ export const concat: FunctionDef = {
     // The result holds every argument's elements: it keeps their enum only when all share it.
     const item = first.items.type;
     const shared = args.every((a) => a.type.kind === 'array' && a.type.items.type === item);
-    return { type: shared || (item.kind !== 'number' && item.kind !== 'string') ? first : { kind: 'array', items: { type: { kind: item.kind }, optional: first.items.optional } } };
+    return { type: shared ? first : { ...first, items: { ...first.items, type: withoutEnum(item) } } };
   },
   apply: (args) => ([] as unknown[]).concat(...(args as unknown[][])),
 };
