@@ -52,7 +52,8 @@ export const keyOf = (action: string, key: string) => `${action}\u0000${key}`;
  */
 export const GLOBAL = '*';
 
-const claimAction = (it: AppendItem) => (it.idempotencyScope === 'global' ? GLOBAL : it.action);
+/** The action a key is claimed under. */
+export const claimAction = (it: AppendItem) => (it.idempotencyScope === 'global' ? GLOBAL : it.action);
 
 export function* appendBatch(items: readonly AppendItem[]): Generator<Op, AppendResult[], unknown> {
   const head = (yield { op: 'head' }) as Head;

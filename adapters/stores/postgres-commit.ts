@@ -19,7 +19,7 @@
  * pipelining the plan's statements alone still needs two round trips, the head locked across one.
  */
 import pg from 'pg';
-import { appendBatch, keyOf, type Claim, type Existing, type Head, type Op, type Row } from './chain.js';
+import { appendBatch, claimAction, keyOf, type Claim, type Existing, type Head, type Op, type Row } from './chain.js';
 import { StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
 
 /** What a batch is planned against: the chain head, and the batch's keys that a decision holds. */
@@ -66,7 +66,7 @@ export class PostgresCommit {
       const [, head, held] = await Promise.all([
         client.query('BEGIN'),
         client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE'),
-        keyed.length ? client.query(HELD, [keyed.map((i) => i.action), keyed.map((i) => i.idempotencyKey)]) : undefined,
+        keyed.length ? client.query(HELD, [keyed.map(claimAction), keyed.map((i) => i.idempotencyKey)]) : undefined,
       ]);
       const known: Known = { head: rowHead(head.rows[0]), held: heldOf(held?.rows ?? []) };
       const { results, writes } = plan(items, known);
