@@ -14,7 +14,7 @@ import pg from 'pg';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -29,7 +29,7 @@ export interface PostgresOptions {
   timeoutMs?: number | undefined;
 }
 
-export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Store> {
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<LocalStore> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const bounded = (max: number) => {
     const p = new pg.Pool({
@@ -72,7 +72,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     }
   };
 
-  const group = new GroupCommit((items) => withClient('PostgreSQL write failed', async (client) => {
+  const commitBatch = (items: AppendItem[]) => withClient('PostgreSQL write failed', async (client) => {
     await client.query('BEGIN');
     try {
       const gen = appendBatch(items);
@@ -85,7 +85,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
       throw e;
     }
-  }, writer), { waitMs: timeoutMs });
+  }, writer);
+  const group = new GroupCommit(commitBatch, { waitMs: timeoutMs });
   let closed = false;
 
   const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> =>
@@ -93,6 +94,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
   return {
     kind: 'postgres',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     async get(id) {
       const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);

@@ -11,7 +11,7 @@ import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, typ
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
 import { listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(SQLITE);
 
@@ -23,7 +23,7 @@ export interface SqliteOptions {
   timeoutMs?: number | undefined;
 }
 
-export function openSqlite(path: string, options: SqliteOptions = {}): Store {
+export function openSqlite(path: string, options: SqliteOptions = {}): LocalStore {
   const db = openDatabase(path, options);
   const files = path === ':memory:' ? undefined : DatabaseFiles.of(path);
   const s = statements(db);
@@ -50,7 +50,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       throw failure(e, 'SQLite read failed');
     }
   };
-  const group = new GroupCommit(async (items) => {
+  const commitBatch = async (items: AppendItem[]): Promise<AppendResult[]> => {
     writable();
     let results: AppendResult[];
     try {
@@ -62,11 +62,13 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     const after = files?.problem(true);
     if (after) throw new StoreUnavailableError(`SQLite cannot write durably: ${after}`);
     return results;
-  }, { waitMs: options.timeoutMs });
+  };
+  const group = new GroupCommit(commitBatch, { waitMs: options.timeoutMs });
   let closed = false;
 
   return {
     kind: 'sqlite',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;

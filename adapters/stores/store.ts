@@ -76,6 +76,15 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * A store opened in this thread. Its batches can also be committed without its queue: a store's
+ * worker thread does that with the batches the gate's thread has gathered (adapters/stores/worker.ts).
+ */
+export interface LocalStore extends Store {
+  /** Commits these appends now, in one transaction, or throws. */
+  commitBatch(items: AppendItem[]): Promise<AppendResult[]>;
+}
+
 /** The store cannot be reached or cannot write; the gate answers 503 and writes nothing. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, cause?: unknown) {
