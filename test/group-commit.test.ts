@@ -85,6 +85,30 @@ describe('group commit', () => {
     }
   });
 
+  it('fails the oldest append when its timer fires, whatever the clock arithmetic rounds to', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    // A clock that stands still at a time where (t + 2000) - t is a little less than 2000.
+    const now = vi.spyOn(performance, 'now').mockReturnValue(3080.9343363561225);
+    try {
+      let release!: () => void;
+      const group = new GroupCommit(async (items) => {
+        await new Promise<void>((r) => { release = r; });
+        return items.map((i, n) => ({ kind: 'created', id: i.id, seq: n + 1 }));
+      }, { waitMs: 2000 });
+      const first = group.append(item('first'));
+      await vi.advanceTimersByTimeAsync(0);
+      let outcome = 'waiting';
+      group.append(item('queued')).then(() => { outcome = 'committed'; }, (e: Error) => { outcome = e.message; });
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(outcome).toBe('the store did not begin a commit within 2000 ms');
+      release();
+      await expect(first).resolves.toMatchObject({ kind: 'created', id: 'first' });
+    } finally {
+      now.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses an append at once when the queue is full', async () => {
     let release!: () => void;
     const group = new GroupCommit(async (items) => {

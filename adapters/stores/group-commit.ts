@@ -81,10 +81,11 @@ export class GroupCommit {
     const head = this.queue[0];
     if (this.waitMs <= 0 || !head) return;
     this.timer = setTimeout(() => {
-      // The timer fired, so the oldest append's time is up, whatever the clocks' granularity.
-      const now = Math.max(performance.now(), head.since + this.waitMs);
+      // The timer fired, so the oldest append's time is up (whatever the clocks' rounding), and so
+      // is that of every append that has waited as long.
+      const cutoff = Math.max(performance.now() - this.waitMs, head.since);
       let n = 0;
-      while (n < this.queue.length && now - this.queue[n]!.since >= this.waitMs) n++;
+      while (n < this.queue.length && this.queue[n]!.since <= cutoff) n++;
       for (const p of this.queue.splice(0, n)) p.reject(this.late());
       this.arm();
     }, Math.max(0, head.since + this.waitMs - performance.now()));
