@@ -8,7 +8,7 @@ import { GroupCommit } from '../adapters/stores/group-commit.js';
 import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from '../adapters/stores/store.js';
 
 const item = (id: string): AppendItem => ({
-  id, action: 'a', outcome: 'approve', idempotencyKey: null, payloadHash: id, recordedAt: '2026-11-21T10:00:00.000Z', caller: 't', requestJson: '{}', decisionJson: '{}', ttlMs: 1,
+  id, action: 'a', outcome: 'approve', idempotencyKey: null, recordedAt: '2026-11-21T10:00:00.000Z', caller: 't', requestJson: '{}', decisionJson: '{}', ttlMs: 1,
 });
 
 /** A store that records every item of a batch, unless one of them is bad: then none. */

@@ -35,7 +35,7 @@ async function decide(s: Served): Promise<Answer> {
 }
 
 const decisionItem = (): AppendItem => ({
-  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: null, payloadHash: 'h', recordedAt: new Date().toISOString(),
+  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: null, recordedAt: new Date().toISOString(),
   caller: 'test', requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', ttlMs: 60_000,
 });
 

@@ -14,7 +14,8 @@ import pg from 'pg';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LocalStore } from './store.js';
+import { readRecord } from './record.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -98,7 +99,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     async get(id) {
       const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);
-      return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
+      return rows[0] && readRecord(rows[0].record);
     },
     async list(q: ListQuery) {
       const { sql, args } = listQuery(POSTGRES, q);
@@ -125,7 +126,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let after = 0;
       for (;;) {
         const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        for (const r of rows) yield readRecord(r.record);
         if (rows.length < 1000) return;
         after = Number(rows.at(-1)!.seq);
       }

@@ -3,6 +3,7 @@
  * the dialects differ, and the query behind `list`.
  */
 import { GENESIS } from './chain.js';
+import { readRecord } from './record.js';
 import type { DecisionRecord, ListQuery } from './store.js';
 
 export interface Dialect {
@@ -60,5 +61,5 @@ export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknow
 
 /** The page `listQuery` asked for, and the cursor of the next one. */
 export function listPage(rows: { seq: number | string; record: string }[], limit: number): { items: DecisionRecord[]; next: number | null } {
-  return { items: rows.slice(0, limit).map((r) => JSON.parse(r.record) as DecisionRecord), next: rows.length > limit ? Number(rows[limit - 1]!.seq) : null };
+  return { items: rows.slice(0, limit).map((r) => readRecord(r.record)), next: rows.length > limit ? Number(rows[limit - 1]!.seq) : null };
 }

@@ -11,7 +11,8 @@ import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, typ
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
 import { listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LocalStore } from './store.js';
+import { readRecord } from './record.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(SQLITE);
 
@@ -72,7 +73,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;
-      return r && (JSON.parse(r.record) as DecisionRecord);
+      return r && readRecord(r.record);
     }),
     list: async (q: ListQuery) => guard(() => {
       const { sql, args } = listQuery(SQLITE, q);
@@ -94,7 +95,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
       let after = 0;
       for (;;) {
         const rows = guard(() => s.pageSince.all(after, since ?? '') as { seq: number; record: string }[]);
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        for (const r of rows) yield readRecord(r.record);
         if (rows.length < 1000) return;
         after = rows.at(-1)!.seq;
       }
@@ -221,6 +222,7 @@ function executor(s: ReturnType<typeof statements>): (op: Op) => unknown {
 const ITEM_FAULTS = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
 
 function failure(e: unknown, what: string): Error {
+  if (e instanceof StoreUnavailableError || e instanceof StoreRefusedError) return e;
   const code = e instanceof Database.SqliteError ? e.code : undefined;
   const message = `${what}: ${(e as Error).message}`;
   if (code === undefined ? e instanceof TypeError || e instanceof RangeError : ITEM_FAULTS.test(code)) return new StoreRefusedError(message, e);

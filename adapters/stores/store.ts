@@ -22,21 +22,20 @@ export interface DecisionRecord {
 }
 
 /**
- * A decision to append. The request and the decision arrive as JSON text: the gate serializes a
- * decision once and uses the same text for its answer and for the record, and text crosses to a
- * store worker thread at the cost of a copy.
+ * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
+ * the gate serializes a decision once, and text crosses to a store worker thread at the cost of a
+ * copy. The store computes the payload hash from the request text it records.
  */
 export interface AppendItem {
   id: string;
   action: string;
   outcome: string;
   idempotencyKey: string | null;
-  payloadHash: string;
   recordedAt: string;
   caller: string;
-  /** JSON of `{ proposal, context }` */
+  /** the request body as received: JSON with the `proposal` and, if given, the `context` */
   requestJson: string;
-  /** JSON of the Decision */
+  /** the Decision as the log keeps it (decisionTexts) */
   decisionJson: string;
   /** how long the idempotency key holds, from recordedAt */
   ttlMs: number;
@@ -44,8 +43,8 @@ export interface AppendItem {
 
 export type AppendResult =
   | { kind: 'created'; id: string; seq: number }
-  /** the same key and payload were seen before: the first decision */
-  | { kind: 'replayed'; record: DecisionRecord }
+  /** the same key and payload were seen before: the first decision's record, as stored (readRecord) */
+  | { kind: 'replayed'; text: string }
   /** the same key with another payload: nothing was written */
   | { kind: 'conflict'; originalId: string };
 

@@ -27,11 +27,11 @@ export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: f
 
 /** A batch of AppendItems as one array: each item's fields in this order. */
 export type PackedItems = (string | number | null)[];
-const FIELDS = 10;
+const FIELDS = 9;
 
 export function packItems(items: readonly AppendItem[]): PackedItems {
   const out: PackedItems = [];
-  for (const it of items) out.push(it.id, it.action, it.outcome, it.idempotencyKey, it.payloadHash, it.recordedAt, it.caller, it.requestJson, it.decisionJson, it.ttlMs);
+  for (const it of items) out.push(it.id, it.action, it.outcome, it.idempotencyKey, it.recordedAt, it.caller, it.requestJson, it.decisionJson, it.ttlMs);
   return out;
 }
 
@@ -39,8 +39,8 @@ export function unpackItems(p: PackedItems): AppendItem[] {
   const items: AppendItem[] = [];
   for (let k = 0; k < p.length; k += FIELDS) {
     items.push({
-      id: p[k] as string, action: p[k + 1] as string, outcome: p[k + 2] as string, idempotencyKey: p[k + 3] as string | null, payloadHash: p[k + 4] as string,
-      recordedAt: p[k + 5] as string, caller: p[k + 6] as string, requestJson: p[k + 7] as string, decisionJson: p[k + 8] as string, ttlMs: p[k + 9] as number,
+      id: p[k] as string, action: p[k + 1] as string, outcome: p[k + 2] as string, idempotencyKey: p[k + 3] as string | null,
+      recordedAt: p[k + 4] as string, caller: p[k + 5] as string, requestJson: p[k + 6] as string, decisionJson: p[k + 7] as string, ttlMs: p[k + 8] as number,
     });
   }
   return items;

@@ -3,10 +3,10 @@
  * GET /v1/decisions/:id and GET /v1/decisions: read the log.
  * POST /v1/evaluate: decide without recording (a dry run; `now` may be given).
  */
-import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import { decisionTexts, readRecord } from '../../adapters/stores/record.js';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
-import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import { decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
 import { Rational } from '../../engine/values/rational.js';
@@ -27,20 +27,21 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
 
   app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
+    const { text, value } = await readJson(c, deps);
+    const body = envelope(value, validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
     const key = idempotencyKey(action, body.proposal, header(c, 'idempotency-key'));
     const now = clock();
-    const decision = timedDecide(deps, action, body, now.toISOString());
-    const id = uuidv7(now.getTime());
     const recordedAt = now.toISOString();
-    // The decision is serialized once: the same text is stored and sent back.
-    const decisionJson = JSON.stringify(decision);
+    const decision = timedDecide(deps, action, body, recordedAt);
+    const id = uuidv7(now.getTime());
+    // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
+    const texts = decisionTexts(decision);
     const started = performance.now();
     const result = await deps.store.append({
-      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id, payloadHash: payloadHash(body),
-      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
+      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id,
+      requestJson: text, decisionJson: texts.record, ttlMs: deps.limits.idempotencyTtlMs,
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
     // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
@@ -50,20 +51,21 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
     }
-    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, action);
     if (result.kind === 'replayed') {
-      count(deps, result.record.decision, true);
-      c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
-      return c.json(view(result.record, true));
+      const record = readRecord(result.text);
+      if (!mayRead(record.caller)) throw usedByAnother(key!, action);
+      count(deps, record.decision, true);
+      c.set('logFields', logFields(deps, record.id, record.decision, record.request, true));
+      return c.json(view(record, true));
     }
     count(deps, decision, false);
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
     const q = JSON.stringify;
-    return c.body(`{"id":${q(id)},${decisionJson.slice(1, -1)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
+    return c.body(`{"id":${q(id)},${texts.members(true)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
   });
 
   app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.evaluate) as EvaluateBody;
+    const body = envelope((await readJson(c, deps)).value, validate.evaluate) as EvaluateBody;
     const action = actionOf(deps, body.action);
     const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
     c.set('logFields', { action: action.name, outcome: decision.outcome, dryRun: true });
@@ -154,11 +156,6 @@ function sinceParam(text: string): string {
     throw new HttpError('invalid_request', `\`since\` is an RFC 3339 date-time from year 0000 to 9999, such as \`2026-11-21T10:00:00Z\`, not \`${text}\``);
   }
   return new Date(ms).toISOString();
-}
-
-/** Same payload, whatever the member order, whitespace or number spelling. */
-function payloadHash(body: DecideBody): string {
-  return createHash('sha256').update(canonicalJson({ action: body.action, proposal: body.proposal, context: body.context ?? null })).digest('hex');
 }
 
 function view(r: DecisionRecord, replayed: boolean) {
