@@ -51,17 +51,18 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
     }
+    const withTrace = body.answerTrace !== false;
     if (result.kind === 'replayed') {
       const record = readRecord(result.text);
       if (!mayRead(record.caller)) throw usedByAnother(key!, action);
       count(deps, record.decision, true);
       c.set('logFields', logFields(deps, record.id, record.decision, record.request, true));
-      return c.json(view(record, true));
+      return c.json(view(record, true, withTrace));
     }
     count(deps, decision, false);
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
     const q = JSON.stringify;
-    return c.body(`{"id":${q(id)},${texts.members(true)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
+    return c.body(`{"id":${q(id)},${texts.members(withTrace)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
   });
 
   app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
@@ -158,8 +159,9 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
-function view(r: DecisionRecord, replayed: boolean) {
-  return { id: r.id, ...r.decision, recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
+function view(r: DecisionRecord, replayed: boolean, withTrace = true) {
+  const { trace, ...decision } = r.decision;
+  return { id: r.id, ...decision, ...(withTrace && trace ? { trace } : {}), recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
 }
 
 function count(deps: GateDeps, d: Decision, replayed: boolean): void {
