@@ -1,10 +1,12 @@
 /** One conformance suite for every store adapter: the same cases, the same expectations. */
 import { createHash, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../adapters/stores/record.js';
+import { EXPIRE_BATCH, expireQuery, SQLITE } from '../adapters/stores/sql.js';
 import type { AppendItem, AppendResult, DecisionRecord } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
-import { FACTORIES, postgres, type Opened } from './helpers/stores.js';
+import { FACTORIES, postgres, sqlite, type Opened } from './helpers/stores.js';
 
 const decision = (outcome: Decision['outcome'] = 'approve'): Decision => ({
   action: 'refund_order', outcome, reasons: [], risk: { score: 0, tier: 'low', signals: [] }, errors: [], shadow: { outcome, reasons: [] },
@@ -105,6 +107,18 @@ for (const factory of FACTORIES) {
       expect(await store.expireKeys(new Date().toISOString())).toBe(1);
     });
 
+    it('sweeps expired keys in batches, and keeps the live ones', async () => {
+      const { store } = await open();
+      const old = new Date(Date.now() - 10_000).toISOString();
+      const expired = Array.from({ length: EXPIRE_BATCH * 2 + 500 }, (_, i) => item({ idempotencyKey: `x${i}`, ttlMs: 1000, recordedAt: old }));
+      expect(kinds(await Promise.all(expired.map((x) => store.append(x))))).toEqual({ created: expired.length });
+      expect((await store.append(item({ idempotencyKey: 'live' }))).kind).toBe('created');
+      expect(await store.expireKeys(new Date().toISOString())).toBe(expired.length);
+      expect(await store.expireKeys(new Date().toISOString())).toBe(0);
+      expect((await store.append(item({ idempotencyKey: 'live' }))).kind).toBe('replayed');
+      expect((await store.append(item({ idempotencyKey: 'x7', payload: { again: true } }))).kind).toBe('created');
+    });
+
     it('lists by action, outcome and time, newest first, with a cursor', async () => {
       const { store } = await open();
       for (let i = 0; i < 7; i++) await store.append(item({ action: i % 2 ? 'refund_order' : 'tier_upgrade', decision: decision(i < 3 ? 'approve' : 'review'), recordedAt: `2026-11-21T10:00:0${i}.000Z` }));
@@ -185,6 +199,20 @@ for (const factory of FACTORIES) {
     });
   });
 }
+
+describe('the SQLite expiry sweep', () => {
+  it('finds expired keys through an index on their expiry, not by reading the whole table', async () => {
+    const o = await sqlite.open();
+    await o.store.close();
+    const db = new Database(o.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${expireQuery(SQLITE)}`).all(new Date().toISOString()) as { detail: string }[];
+      expect(plan.map((p) => p.detail)).toContainEqual(expect.stringMatching(/USING (COVERING )?INDEX idempotency_expires \(expires_at<\?\)/));
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe.skipIf(Boolean(postgres.skip))(`PostgreSQL refuses a NUL byte${postgres.skip ? ` (${postgres.skip})` : ''}`, () => {
   it('a key holding a NUL fails alone, and the two others of its group commit are recorded', async () => {

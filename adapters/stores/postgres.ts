@@ -13,8 +13,8 @@
 import pg from 'pg';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
-import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
 import { readRecord } from './record.js';
+import { expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
 import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
@@ -131,7 +131,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         after = Number(rows.at(-1)!.seq);
       }
     },
-    expireKeys: (now) => withClient('PostgreSQL write failed', async (c) => (await c.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0),
+    expireKeys: (now) => expireInBatches(() => withClient('PostgreSQL write failed', async (c) => (await c.query(expireQuery(POSTGRES), [now])).rowCount ?? 0)),
     // Readiness means a commit would succeed: take the chain head's lock as a commit does (within
     // lock_timeout), then roll back. A read-only server or a head held elsewhere is not ready.
     ping: () => withClient('PostgreSQL is not ready', async (c) => {

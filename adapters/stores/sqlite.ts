@@ -10,8 +10,8 @@ import { dirname } from 'node:path';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
-import { listPage, listQuery, migrations, SQLITE } from './sql.js';
 import { readRecord } from './record.js';
+import { expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
 import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(SQLITE);
@@ -100,10 +100,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
         after = rows.at(-1)!.seq;
       }
     },
-    expireKeys: async (now) => {
+    expireKeys: (now) => expireInBatches(() => {
       writable();
       return guard(() => s.expire.run(now).changes);
-    },
+    }),
     // Readiness means a commit would succeed: the files are in place and writable, and the write
     // lock can be taken and a row written (then rolled back, so nothing reaches the disk).
     async ping() {
@@ -183,7 +183,7 @@ function statements(db: Database.Database) {
     get: db.prepare('SELECT record FROM decisions WHERE id = ?'),
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
-    expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
+    expire: db.prepare(expireQuery(SQLITE)),
   };
 }
 
