@@ -1,9 +1,13 @@
 /** One conformance suite for every store adapter: the same cases, the same expectations. */
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecord } from '../adapters/stores/record.js';
 import { EXPIRE_BATCH, expireQuery, SQLITE } from '../adapters/stores/sql.js';
+import { openSqlite, PAGE_SIZE } from '../adapters/stores/sqlite.js';
 import type { AppendItem, AppendResult, DecisionRecord } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
 import { FACTORIES, postgres, sqlite, type Opened } from './helpers/stores.js';
@@ -200,7 +204,24 @@ for (const factory of FACTORIES) {
   });
 }
 
-describe('the SQLite expiry sweep', () => {
+describe('the SQLite store', () => {
+  it('makes new files with pages of 8 KB, and opens files made with 4 KB pages as they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-pages-'));
+    const pageSize = (file: string) => { const db = new Database(file, { readonly: true }); try { return db.pragma('page_size', { simple: true }); } finally { db.close(); } };
+    const fresh = openSqlite(join(dir, 'new.db'));
+    await fresh.append(item());
+    await fresh.close();
+    expect(pageSize(join(dir, 'new.db'))).toBe(PAGE_SIZE);
+    const before = new Database(join(dir, 'old.db'));
+    before.pragma('page_size = 4096');
+    before.pragma('journal_mode = WAL');
+    before.close();
+    const old = openSqlite(join(dir, 'old.db'));
+    expect((await old.append(item())).kind).toBe('created');
+    await old.close();
+    expect(pageSize(join(dir, 'old.db'))).toBe(4096);
+  });
+
   it('finds expired keys through an index on their expiry, not by reading the whole table', async () => {
     const o = await sqlite.open();
     await o.store.close();
