@@ -25,7 +25,7 @@ export type WireSettled = { ok: true; value: AppendResult } | { ok: false; error
 
 export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: WireError };
 
-/** A batch of AppendItems as one array: each item's fields in this order. */
+/** A batch of AppendItems as one array: each item's nine fields, in the order packItems writes them. */
 export type PackedItems = (string | number | null)[];
 const FIELDS = 9;
 
