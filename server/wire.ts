@@ -19,6 +19,7 @@ export const schemas = {
       contract,
       version,
       explain,
+      answerTrace: { type: 'boolean', description: '`false` leaves the trace out of this answer; the record keeps it (GET /v1/decisions/:id). Default `true`' },
     },
   },
   EvaluateRequest: {
@@ -68,7 +69,7 @@ export const schemas = {
       context: { type: ['string', 'null'], description: 'context contract id@version' },
       engine: { type: 'string' },
       now: { type: 'string' },
-      trace: { type: 'object', description: 'absent with `explain: off`; see docs/decisions.md' },
+      trace: { type: 'object', description: 'absent with `explain: off`, and from an answer asked for with `answerTrace: false`; see docs/decisions.md' },
       recordedAt: { type: 'string' },
       replayed: { type: 'boolean', description: 'true when this is the first decision for the same idempotency key and payload' },
       idempotencyKey: { type: ['string', 'null'] },
@@ -95,5 +96,5 @@ export const validate = {
   listQuery: check(schemas.ListQuery),
 };
 
-export interface DecideBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full' }
-export interface EvaluateBody extends DecideBody { now?: string }
+export interface EvaluateBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full'; now?: string }
+export interface DecideBody extends Omit<EvaluateBody, 'now'> { answerTrace?: boolean }

@@ -60,7 +60,7 @@ describe('docs/server.md', () => {
       expect(blocks[2]!.text).toMatch(/^URL=http:\/\/127\.0\.0\.1:8787\nKEY=arb_dev_[0-9a-f]{64}\n$/);
       const ids = new Map<string, string>();
       const pairs = blocks.slice(3);
-      expect(pairs.length).toBe(12);
+      expect(pairs.length).toBe(14);
       for (let i = 0; i < pairs.length; i += 2) {
         const [command, answer] = [pairs[i]!, pairs[i + 1]!];
         expect(command.lang).toBe('sh');

@@ -1,5 +1,6 @@
 /** /metrics: bounded label sets whoever calls, no gauge for a queue that does not exist, and the process metrics. */
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../adapters/stores/store.js';
 import { testGate } from './helpers/gate.js';
 
 const scrape = async (g: ReturnType<typeof testGate>) => (await g.app.request('/metrics')).text();
@@ -23,6 +24,18 @@ describe('metrics', () => {
     const g = testGate();
     await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
     expect(await scrape(g)).not.toContain('arbiter_review_queue_depth');
+  });
+
+  it('asks the store nothing on a scrape: every figure is a counter the gate keeps', async () => {
+    const calls: string[] = [];
+    const inner = testGate().deps.store;
+    const store = new Proxy(inner, { get: (t, name: keyof Store) => (typeof t[name] === 'function' ? (...a: unknown[]) => { calls.push(name); return (t[name] as (...x: unknown[]) => unknown)(...a); } : t[name]) });
+    const g = testGate({ store });
+    await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
+    expect(calls).toEqual(['append']);
+    calls.length = 0;
+    await scrape(g);
+    expect(calls).toEqual([]);
   });
 
   it('exposes the default process metrics on the gate\'s registry', async () => {

@@ -19,7 +19,7 @@ import { PRIVATE_PG_SKIP, startPrivatePostgres } from './helpers/private-postgre
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
 
 const item = (): AppendItem => ({
-  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), payloadHash: 'h', recordedAt: new Date().toISOString(),
+  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), recordedAt: new Date().toISOString(),
   caller: 'test', requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', ttlMs: 60_000,
 });
 

@@ -28,7 +28,22 @@ describe('POST /v1/decisions', () => {
     expect(d.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((d.trace as { level: string; rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
     const stored = await json(await g.get(`/v1/decisions/${String(d.id)}`));
-    expect(stored).toMatchObject({ id: d.id, outcome: 'review', seq: 1, caller: 'admin', request: { proposal, context } });
+    expect(stored).toEqual({ ...d, seq: 1, caller: 'admin', request: { proposal, context } });
+  });
+
+  it('leaves the trace out of the answer when asked, and keeps it in the record', async () => {
+    const g = testGate();
+    const brief = await json(await g.post('/v1/decisions', { ...refund(), answerTrace: false }));
+    expect(brief).toMatchObject({ outcome: 'review', replayed: false, reasons: [{ rule: 'refund.large_needs_person' }] });
+    expect(brief).not.toHaveProperty('trace');
+    const stored = await json(await g.get(`/v1/decisions/${String(brief.id)}`));
+    expect((stored.trace as { rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
+    const { trace, seq, caller, request, ...rest } = stored;
+    expect(rest).toEqual(brief);
+    expect([seq, caller, request]).toEqual([1, 'admin', { proposal, context }]);
+    // A replay answers as its own request asks; the payload, not the answer's form, decides what is a repeat.
+    expect(await json(await g.post('/v1/decisions', refund()))).toEqual({ ...brief, trace, replayed: true });
+    expect(await json(await g.post('/v1/decisions', { ...refund(), answerTrace: false }))).toEqual({ ...brief, replayed: true });
   });
 
   it('returns the first decision for a repeat, whatever the member order, spacing and number spelling', async () => {

@@ -12,6 +12,7 @@
  * and sends the writes in one statement that first checks that knowledge (postgres-commit.ts).
  */
 import { createHash } from 'node:crypto';
+import { payloadHash } from './record.js';
 import type { AppendItem, AppendResult, DecisionRecord, VerifyResult } from './store.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -56,6 +57,7 @@ export const GLOBAL = '*';
 export const claimAction = (it: AppendItem) => (it.idempotencyScope === 'global' ? GLOBAL : it.action);
 
 export function* appendBatch(items: readonly AppendItem[]): Generator<Op, AppendResult[], unknown> {
+  const hashes = items.map((it) => payloadHash(it.action, it.requestJson, it.idempotencyMatch));
   const head = (yield { op: 'head' }) as Head;
   const now = items.reduce((m, i) => (i.recordedAt > m ? i.recordedAt : m), '');
   // Within a batch the first item with a key claims it; later ones are judged against it.
@@ -63,7 +65,7 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(claimAction(it), it.idempotencyKey))) first.set(keyOf(claimAction(it), it.idempotencyKey), i); });
   const claims = [...first.values()].map((i) => {
     const it = items[i]!;
-    return { action: claimAction(it), key: it.idempotencyKey!, decisionId: it.id, payloadHash: it.payloadHash, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
+    return { action: claimAction(it), key: it.idempotencyKey!, decisionId: it.id, payloadHash: hashes[i]!, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
   });
   const claimed = claims.length ? (yield { op: 'claim', claims, now }) as Set<string> : new Set<string>();
   const unclaimed = claims.filter((c) => !claimed.has(keyOf(c.action, c.key)));
@@ -78,16 +80,15 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
     const firstIndex = k === undefined ? i : first.get(k)!;
     if (k !== undefined && !claimed.has(k)) {
       const e = existing.get(k)!;
-      results[i] = e.payloadHash === it.payloadHash && e.text !== null ? { kind: 'replayed', record: JSON.parse(e.text) as DecisionRecord } : { kind: 'conflict', originalId: e.decisionId };
+      results[i] = e.payloadHash === hashes[i] && e.text !== null ? { kind: 'replayed', text: e.text } : { kind: 'conflict', originalId: e.decisionId };
       return;
     }
     if (firstIndex !== i) {
-      const owner = items[firstIndex]!;
-      results[i] = owner.payloadHash === it.payloadHash ? { kind: 'replayed', record: JSON.parse(created.get(firstIndex)!) as DecisionRecord } : { kind: 'conflict', originalId: owner.id };
+      results[i] = hashes[firstIndex] === hashes[i] ? { kind: 'replayed', text: created.get(firstIndex)! } : { kind: 'conflict', originalId: items[firstIndex]!.id };
       return;
     }
     seq++;
-    const text = recordText(it, seq);
+    const text = recordText(it, seq, hashes[i]!);
     const hash = chainHash(prev, text);
     rows.push({ seq, id: it.id, action: it.action, outcome: it.outcome, idempotencyKey: it.idempotencyKey, recordedAt: it.recordedAt, text, prevHash: prev, hash });
     prev = hash;
@@ -101,10 +102,10 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   return results;
 }
 
-/** A DecisionRecord's JSON text, assembled around the request and decision text it was given. */
-export function recordText(it: AppendItem, seq: number): string {
+/** A record's JSON text, assembled around the request and decision text it was given (adapters/stores/record.ts reads it). */
+export function recordText(it: AppendItem, seq: number, payloadHash: string): string {
   const q = JSON.stringify;
-  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(it.payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}}`;
+  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}}`;
 }
 
 /** Checks records in chain order; feed pages to `step`, then ask `end` with the stored head. */

@@ -14,8 +14,9 @@ import pg from 'pg';
 import { ChainVerifier, rowOf, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { PostgresCommit, rowHead } from './postgres-commit.js';
-import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { readRecord } from './record.js';
+import { expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -30,7 +31,7 @@ export interface PostgresOptions {
   timeoutMs?: number | undefined;
 }
 
-export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Store> {
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<LocalStore> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const bounded = (max: number, pipeline = false) => {
     const p = new pg.Pool({
@@ -78,7 +79,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   };
 
   const commits = new PostgresCommit();
-  const group = new GroupCommit((items) => withClient('PostgreSQL write failed', (client) => commits.commit(client, items), writer), { waitMs: timeoutMs });
+  const commitBatch = (items: AppendItem[]) => withClient('PostgreSQL write failed', (client) => commits.commit(client, items), writer);
+  const group = new GroupCommit(commitBatch, { waitMs: timeoutMs });
   let closed = false;
 
   const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> =>
@@ -86,10 +88,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
   return {
     kind: 'postgres',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     async get(id) {
       const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);
-      return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
+      return rows[0] && readRecord(rows[0].record);
     },
     async list(q: ListQuery) {
       const { sql, args } = listQuery(POSTGRES, q);
@@ -116,12 +119,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let after = 0;
       for (;;) {
         const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        for (const r of rows) yield readRecord(r.record);
         if (rows.length < 1000) return;
         after = Number(rows.at(-1)!.seq);
       }
     },
-    expireKeys: (now) => withClient('PostgreSQL write failed', async (c) => (await c.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0),
+    expireKeys: (now) => expireInBatches(() => withClient('PostgreSQL write failed', async (c) => (await c.query(expireQuery(POSTGRES), [now])).rowCount ?? 0)),
     // Readiness means a commit would succeed: take the chain head's lock as a commit does (within
     // lock_timeout), then roll back. A read-only server or a head held elsewhere is not ready.
     ping: () => withClient('PostgreSQL is not ready', async (c) => {

@@ -4,6 +4,7 @@
  * group commits call (postgres-commit.ts says why).
  */
 import { GENESIS } from './chain.js';
+import { readRecord } from './record.js';
 import type { DecisionRecord, ListQuery } from './store.js';
 
 export interface Dialect {
@@ -49,6 +50,8 @@ export const migrations = (d: Dialect): string[] => [
    );
    CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq ${d.seq} NOT NULL, hash TEXT NOT NULL);
    INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
+  // The expiry sweep finds expired keys without reading the whole table.
+  'CREATE INDEX idempotency_expires ON idempotency (expires_at);',
   ...(d.kind === 'postgres' ? [APPEND_FUNCTION] : []),
 ];
 
@@ -92,6 +95,28 @@ const APPEND_FUNCTION = `CREATE FUNCTION arbiter_append(
      RETURN true;
    END $$;`;
 
+/** A sweep deletes at most this many expired keys per statement. */
+export const EXPIRE_BATCH = 1000;
+
+/** One batch of the expiry sweep; its one parameter is the time now. */
+export const expireQuery = (d: Dialect): string =>
+  `DELETE FROM idempotency WHERE (action, key) IN (SELECT action, key FROM idempotency WHERE expires_at <= ${d.param(1)} LIMIT ${EXPIRE_BATCH})`;
+
+/**
+ * Removes expired keys batch by batch, each its own short transaction, and lets the thread's other
+ * work (the commits waiting on it) go between batches: a sweep after a busy day holds neither the
+ * write lock nor the store's thread for long.
+ */
+export async function expireInBatches(deleteBatch: () => number | Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deleteBatch();
+    total += n;
+    if (n < EXPIRE_BATCH) return total;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** Newest first, filtered; one row more than the page, to tell whether another page follows. */
 export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknown[] } {
   const where: string[] = [];
@@ -107,5 +132,5 @@ export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknow
 
 /** The page `listQuery` asked for, and the cursor of the next one. */
 export function listPage(rows: { seq: number | string; record: string }[], limit: number): { items: DecisionRecord[]; next: number | null } {
-  return { items: rows.slice(0, limit).map((r) => JSON.parse(r.record) as DecisionRecord), next: rows.length > limit ? Number(rows[limit - 1]!.seq) : null };
+  return { items: rows.slice(0, limit).map((r) => readRecord(r.record)), next: rows.length > limit ? Number(rows[limit - 1]!.seq) : null };
 }

@@ -10,10 +10,12 @@ import { dirname } from 'node:path';
 import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
-import { listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { readRecord } from './record.js';
+import { expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
 
 const MIGRATIONS = migrations(SQLITE);
+export const PAGE_SIZE = 8192;
 
 export interface SqliteOptions {
   synchronous?: 'full' | 'normal' | undefined;
@@ -23,7 +25,7 @@ export interface SqliteOptions {
   timeoutMs?: number | undefined;
 }
 
-export function openSqlite(path: string, options: SqliteOptions = {}): Store {
+export function openSqlite(path: string, options: SqliteOptions = {}): LocalStore {
   const db = openDatabase(path, options);
   const files = path === ':memory:' ? undefined : DatabaseFiles.of(path);
   const s = statements(db);
@@ -50,7 +52,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       throw sqliteFailure(e, 'SQLite read failed');
     }
   };
-  const group = new GroupCommit(async (items) => {
+  const commitBatch = async (items: AppendItem[]): Promise<AppendResult[]> => {
     writable();
     let results: AppendResult[];
     try {
@@ -62,15 +64,17 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     const after = files?.problem(true);
     if (after) throw new StoreUnavailableError(`SQLite cannot write durably: ${after}`);
     return results;
-  }, { waitMs: options.timeoutMs });
+  };
+  const group = new GroupCommit(commitBatch, { waitMs: options.timeoutMs });
   let closed = false;
 
   return {
     kind: 'sqlite',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;
-      return r && (JSON.parse(r.record) as DecisionRecord);
+      return r && readRecord(r.record);
     }),
     list: async (q: ListQuery) => guard(() => {
       const { sql, args } = listQuery(SQLITE, q);
@@ -92,15 +96,15 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       let after = 0;
       for (;;) {
         const rows = guard(() => s.pageSince.all(after, since ?? '') as { seq: number; record: string }[]);
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        for (const r of rows) yield readRecord(r.record);
         if (rows.length < 1000) return;
         after = rows.at(-1)!.seq;
       }
     },
-    expireKeys: async (now) => {
+    expireKeys: (now) => expireInBatches(() => {
       writable();
       return guard(() => s.expire.run(now).changes);
-    },
+    }),
     // Readiness means a commit would succeed: the files are in place and writable, and the write
     // lock can be taken and a row written (then rolled back, so nothing reaches the disk).
     async ping() {
@@ -133,6 +137,9 @@ function openDatabase(path: string, options: SqliteOptions): Database.Database {
     throw new StoreUnavailableError(`cannot open SQLite database \`${path}\`: ${(e as Error).message}`, e);
   }
   try {
+    // A new file only (an existing one keeps its page size): a record of 2 KB, as a decision with a
+    // request of 1 KB and a summary trace makes, fits one to a 4 KB page but three to an 8 KB one.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma(`busy_timeout = ${options.timeoutMs ?? 10_000}`);
@@ -180,7 +187,7 @@ function statements(db: Database.Database) {
     get: db.prepare('SELECT record FROM decisions WHERE id = ?'),
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
-    expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
+    expire: db.prepare(expireQuery(SQLITE)),
   };
 }
 
@@ -231,6 +238,7 @@ const UNBINDABLE = new Set([
 ]);
 
 export function sqliteFailure(e: unknown, what: string): Error {
+  if (e instanceof StoreUnavailableError || e instanceof StoreRefusedError) return e;
   const message = `${what}: ${(e as Error).message}`;
   const refused = e instanceof Database.SqliteError ? ITEM_FAULTS.test(e.code) : (e instanceof TypeError || e instanceof RangeError) && UNBINDABLE.has(e.message);
   return refused ? new StoreRefusedError(message, e) : new StoreUnavailableError(message, e);

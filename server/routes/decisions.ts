@@ -3,10 +3,10 @@
  * GET /v1/decisions/:id and GET /v1/decisions: read the log.
  * POST /v1/evaluate: decide without recording (a dry run; `now` may be given).
  */
-import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import { decisionTexts, readRecord } from '../../adapters/stores/record.js';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
-import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import { decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
 import { Rational } from '../../engine/values/rational.js';
@@ -28,21 +28,22 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
 
   app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
+    const { text, value } = await readJson(c, deps);
+    const body = envelope(value, validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
     const claim = idempotencyClaim(action, body.proposal, header(c, 'idempotency-key'));
     const key = claim?.key ?? null;
     const now = clock();
-    const decision = timedDecide(deps, action, body, now.toISOString());
-    const id = uuidv7(now.getTime());
     const recordedAt = now.toISOString();
-    // The decision is serialized once: the same text is stored and sent back.
-    const decisionJson = JSON.stringify(decision);
+    const decision = timedDecide(deps, action, body, recordedAt);
+    const id = uuidv7(now.getTime());
+    // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
+    const texts = decisionTexts(decision);
     const started = performance.now();
     const result = await deps.store.append({
-      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', recordedAt, caller: c.get('key').id, payloadHash: identityHash(action, body),
-      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
+      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
+      recordedAt, caller: c.get('key').id, requestJson: text, decisionJson: texts.record, ttlMs: deps.limits.idempotencyTtlMs,
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
     // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
@@ -53,20 +54,22 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       if (!mayRead(original?.caller)) throw usedByAnother(key!, holder);
       throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${holder} proposal`, { decisionId: result.originalId });
     }
-    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, result.record.action);
+    const withTrace = body.answerTrace !== false;
     if (result.kind === 'replayed') {
-      count(deps, result.record.decision, true);
-      c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
-      return c.json(view(result.record, true));
+      const record = readRecord(result.text);
+      if (!mayRead(record.caller)) throw usedByAnother(key!, record.action);
+      count(deps, record.decision, true);
+      c.set('logFields', logFields(deps, record.id, record.decision, record.request, true));
+      return c.json(view(record, true, withTrace));
     }
     count(deps, decision, false);
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
     const q = JSON.stringify;
-    return c.body(`{"id":${q(id)},${decisionJson.slice(1, -1)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
+    return c.body(`{"id":${q(id)},${texts.members(withTrace)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
   });
 
   app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.evaluate) as EvaluateBody;
+    const body = envelope((await readJson(c, deps)).value, validate.evaluate) as EvaluateBody;
     const action = actionOf(deps, body.action);
     const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
     c.set('logFields', { action: action.name, outcome: decision.outcome, dryRun: true });
@@ -166,23 +169,9 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
-/**
- * What must be the same for a request to replay the first decision, as the action's
- * `idempotency.match` says, whatever the member order, whitespace or number spelling. `proposal`
- * (the default) compares the action, the proposal and the contract version the request named:
- * a retry after a crash carries a context the service looked up again, and must get the first
- * decision, not a conflict and not a second decision. `request` compares the context too.
- */
-function identityHash(action: CompiledAction, body: DecideBody): string {
-  const named = { ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}) };
-  const identity = action.idempotency.match === 'request'
-    ? { action: body.action, proposal: body.proposal, context: body.context ?? null, ...named }
-    : { action: body.action, proposal: body.proposal, ...named };
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
-}
-
-function view(r: DecisionRecord, replayed: boolean) {
-  return { id: r.id, ...r.decision, recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
+function view(r: DecisionRecord, replayed: boolean, withTrace = true) {
+  const { trace, ...decision } = r.decision;
+  return { id: r.id, ...decision, ...(withTrace && trace ? { trace } : {}), recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
 }
 
 function count(deps: GateDeps, d: Decision, replayed: boolean): void {
