@@ -29,7 +29,7 @@ import { checkOffThread } from '../../server/reload/off-thread.js';
 import { addRefundRules, comparisonRules, copyPack, patternRules } from './packs.js';
 
 const PACKS = { 'rules-5000': () => comparisonRules(5000), 'patterns-100': () => patternRules(100) } as const;
-const MODES = ['in-thread, compile only (before)', 'in-thread, compile + tests', 'worker (now)'] as const;
+const MODES = ['in-thread, compile only (before)', 'in-thread, compile + tests', 'worker, sent as data (now)'] as const;
 type Pack = keyof typeof PACKS;
 type Mode = (typeof MODES)[number];
 
