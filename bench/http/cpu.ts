@@ -1,7 +1,8 @@
 /**
  * CPU time per thread of a server process (and of PostgreSQL backends), read from /proc: utime +
  * stime of /proc/PID/task/TID/stat, in clock ticks of 10 ms. Sampled before and after a measured
- * window; the difference divided by the requests answered in it is CPU µs per request.
+ * window; the difference divided by the requests answered in it is CPU µs per request. Likewise
+ * the bytes a process caused to be written to storage (`write_bytes` of /proc/PID/io).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -56,4 +57,9 @@ export function byRole(pid: number, used: Map<number, number>): { main: number; 
   const main = used.get(pid) ?? 0;
   const others = [...used].filter(([id]) => id !== pid).map(([, us]) => us).sort((a, b) => b - a);
   return { main, busiest: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+}
+
+/** Bytes `pid` has caused to be written to storage so far (the WAL, its checkpoints, the database files). */
+export function storageWrites(pid: number): number {
+  return Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }

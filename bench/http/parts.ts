@@ -41,6 +41,7 @@ const steps: [string, (i: number) => unknown][] = [
   ['check the envelope (ajv)', (i) => validate.decide(bodies[i])],
   ['decide(), summary trace (the pack\'s `refund_order`: dates, exact arithmetic, two contracts)', (i) => decide(policy, { action: 'refund_order', proposal: bodies[i]!.proposal, context: bodies[i]!.context!, now: now() })],
   ['serialize the decision once: the record\'s text and the answer', (i) => decisionTexts(decisions[i]!).members(true)],
+  ['… for an answer without the trace (`answerTrace: false`)', (i) => decisionTexts(decisions[i]!).members(false)],
   ['decision id and time', () => [uuidv7(tick), new Date(tick).toISOString()]],
   ['one request log line (pino)', (i) => logger.info({ requestId: 'r', method: 'POST', route: '/v1/decisions', status: 200, ms: 1.234, key: 'dev', action: 'refund_order', decisionId: 'd', outcome: decisions[i]!.outcome, replayed: false }, 'request')],
   ['metrics (6 updates)', () => {

@@ -30,7 +30,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../../adapters/stores/open.js';
-import { byRole, processes, spent, threads } from './cpu.js';
+import { byRole, processes, spent, storageWrites, threads } from './cpu.js';
 import { ROOT, spawnBare, spawnGate, started, type Served } from './spawn.js';
 
 const argv = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1] : undefined; };
@@ -51,6 +51,8 @@ interface Cpu { main: number; thread: number; other: number; pg: number }
 interface Result {
   target: string; round: number; rps: number; p50: number; p99: number; ok: number; bad: number; errors: number;
   cpu: Cpu; recorded?: number; recordBytes?: number; storedBytes?: number;
+  /** bytes the server process wrote to storage per request (PostgreSQL's own writes are not counted) */
+  written: number;
 }
 interface Target { name: string; store?: 'sqlite' | 'pg'; start(): Promise<{ served: Served; storeUrl?: string; table?: string; build?: string; brief?: boolean }> }
 
@@ -78,9 +80,9 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
   const pid = s.child.pid!;
   const w = await load(s.url, s.key, warmup, brief);
   const pgPids = await backends(pgAdmin, storeUrl);
-  const before = { threads: threads(pid), pg: processes(pgPids) };
+  const before = { threads: threads(pid), pg: processes(pgPids), written: storageWrites(pid) };
   const r = await load(s.url, s.key, seconds, brief);
-  const after = { threads: threads(pid), pg: processes(pgPids) };
+  const after = { threads: threads(pid), pg: processes(pgPids), written: storageWrites(pid) };
   s.child.kill('SIGTERM');
   await s.exited;
   const n = Math.max(1, r.requests.total);
@@ -88,7 +90,7 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
   const pgUs = [...spent(before.pg, after.pg).values()].reduce((a, b) => a + b, 0);
   const result: Result = {
     target: t.name, round, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], bad: r.non2xx, errors: r.errors + r.timeouts,
-    cpu: { main: roles.main / n, thread: roles.busiest / n, other: roles.rest / n, pg: pgUs / n },
+    cpu: { main: roles.main / n, thread: roles.busiest / n, other: roles.rest / n, pg: pgUs / n }, written: (after.written - before.written) / n,
   };
   if (storeUrl && table) {
     if (table === 'decisions') result.recorded = await audit(storeUrl, w['2xx'] + r['2xx'], build);
@@ -187,11 +189,12 @@ const fmt = (x: number | undefined, digits = 0) => (x === undefined || Number.is
 function report(results: Result[], list: Target[]): string {
   const med = (t: string, f: (r: Result) => number | undefined) => median(results.filter((r) => r.target === t).map(f).filter((x): x is number => x !== undefined));
   const rows = [
-    '| target | requests/s | p50 ms | p99 ms | non-2xx + errors | CPU µs/request: main | store thread¹ | other threads | PG backends | total | record B | stored B/record |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...list.map(({ name: t }) => `| ${t} | ${fmt(med(t, (r) => r.rps))} | ${fmt(med(t, (r) => r.p50))} | ${fmt(med(t, (r) => r.p99))} | ${fmt(med(t, (r) => r.bad + r.errors))} | ${fmt(med(t, (r) => r.cpu.main))} | ${fmt(med(t, (r) => r.cpu.thread))} | ${fmt(med(t, (r) => r.cpu.other))} | ${fmt(med(t, (r) => r.cpu.pg))} | ${fmt(med(t, (r) => r.cpu.main + r.cpu.thread + r.cpu.other + r.cpu.pg))} | ${fmt(med(t, (r) => r.recordBytes))} | ${fmt(med(t, (r) => r.storedBytes))} |`),
+    '| target | requests/s | p50 ms | p99 ms | non-2xx + errors | CPU µs/request: main | store thread¹ | other threads | PG backends | total | record B | stored B/record | written B/request² |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...list.map(({ name: t }) => `| ${t} | ${fmt(med(t, (r) => r.rps))} | ${fmt(med(t, (r) => r.p50))} | ${fmt(med(t, (r) => r.p99))} | ${fmt(med(t, (r) => r.bad + r.errors))} | ${fmt(med(t, (r) => r.cpu.main))} | ${fmt(med(t, (r) => r.cpu.thread))} | ${fmt(med(t, (r) => r.cpu.other))} | ${fmt(med(t, (r) => r.cpu.pg))} | ${fmt(med(t, (r) => r.cpu.main + r.cpu.thread + r.cpu.other + r.cpu.pg))} | ${fmt(med(t, (r) => r.recordBytes))} | ${fmt(med(t, (r) => r.storedBytes))} | ${fmt(med(t, (r) => r.written))} |`),
     '',
     '¹ the busiest thread other than the main one: the store\'s worker thread in the gate; in the baselines, a V8 helper.',
+    '² what the server process wrote to storage during the window (SQLite\'s WAL and checkpoints), per request; PostgreSQL writes in its own processes.',
     '',
     '| ratio (median of per-round ratios) | requests/s |',
     '|---|---:|',
@@ -224,7 +227,7 @@ async function main(): Promise<void> {
       const r = await measure(t, round, pgAdmin);
       results.push(r);
       const cpu = r.cpu.main + r.cpu.thread + r.cpu.other + r.cpu.pg;
-      log(`  round ${round} ${t.name.padEnd(20)} ${fmt(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.bad}  errors ${r.errors}  CPU ${fmt(cpu)} µs/req (main ${fmt(r.cpu.main)})${r.storedBytes !== undefined ? `  ${fmt(r.storedBytes)} B/record` : ''}${r.recorded !== undefined ? `  (log: ${r.recorded} decisions, chain verifies)` : ''}`);
+      log(`  round ${round} ${t.name.padEnd(20)} ${fmt(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.bad}  errors ${r.errors}  CPU ${fmt(cpu)} µs/req (main ${fmt(r.cpu.main)})${r.storedBytes !== undefined ? `  ${fmt(r.storedBytes)} B/record, ${fmt(r.written)} B written/req` : ''}${r.recorded !== undefined ? `  (log: ${r.recorded} decisions, chain verifies)` : ''}`);
     }
   }
   log(`\n${report(results, list)}\n`);
