@@ -12,9 +12,9 @@
  * and once a commit finds the store unavailable, every append queued behind it fails with it
  * instead of waiting out the same timeout once per batch.
  */
-import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
+import { StoreRefusedError, StoreUnavailableError, type LogItem, type LogResult } from './store.js';
 
-interface Pending { item: AppendItem; resolve(r: AppendResult): void; reject(e: unknown): void; since: number; timer?: NodeJS.Timeout | undefined }
+interface Pending<I, R> { item: I; resolve(r: R): void; reject(e: unknown): void; since: number; timer?: NodeJS.Timeout | undefined }
 
 export interface GroupCommitLimits {
   maxBatch?: number | undefined;
@@ -23,26 +23,27 @@ export interface GroupCommitLimits {
   waitMs?: number | undefined;
 }
 
-export class GroupCommit {
-  private queue: Pending[] = [];
+/** Over any item and result: the stores commit decisions and review records (store.ts LogItem) together. */
+export class GroupCommit<I = LogItem, R = LogResult> {
+  private queue: Pending<I, R>[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly maxQueue: number;
   private readonly waitMs: number;
 
-  constructor(private readonly commit: (items: AppendItem[]) => Promise<AppendResult[]>, limits: GroupCommitLimits = {}) {
+  constructor(private readonly commit: (items: I[]) => Promise<R[]>, limits: GroupCommitLimits = {}) {
     this.maxBatch = limits.maxBatch ?? 256;
     this.maxQueue = limits.maxQueue ?? 4096;
     this.waitMs = limits.waitMs ?? 0;
   }
 
-  append(item: AppendItem): Promise<AppendResult> {
+  append(item: I): Promise<R> {
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(new StoreUnavailableError(`the store is not keeping up: ${this.queue.length} appends are waiting for a commit`));
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = { item, resolve, reject, since: performance.now() };
+      const p: Pending<I, R> = { item, resolve, reject, since: performance.now() };
       if (this.waitMs > 0) {
         p.timer = setTimeout(() => {
           const i = this.queue.indexOf(p);
@@ -67,7 +68,7 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const now = performance.now();
-      const batch: Pending[] = [];
+      const batch: Pending<I, R>[] = [];
       for (const p of this.queue.splice(0, this.maxBatch)) {
         clearTimeout(p.timer);
         if (this.waitMs > 0 && now - p.since > this.waitMs) p.reject(this.late());
@@ -87,7 +88,7 @@ export class GroupCommit {
    * chain keeps the order the appends arrived in. Returns the error that made the store
    * unavailable, if one did: the rest of the batch then fails with it rather than waiting again.
    */
-  private async settle(batch: Pending[]): Promise<unknown> {
+  private async settle(batch: Pending<I, R>[]): Promise<unknown> {
     try {
       const results = await this.commit(batch.map((p) => p.item));
       batch.forEach((p, i) => p.resolve(results[i]!));

@@ -11,10 +11,13 @@
  * new ones, so the store recovers by itself once the server answers again.
  */
 import pg from 'pg';
-import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
+import type { ReviewEventResult } from '../../gate/ports.js';
+import { ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
-import { listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type Store } from './store.js';
+import { logBatch } from './review-chain.js';
+import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
+import { DECISION_OUTCOMES, listPage, listQuery, migrations, POSTGRES } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type LogRecord, type LogResult, type Store } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -75,11 +78,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const group = new GroupCommit((items) => withClient('PostgreSQL write failed', async (client) => {
     await client.query('BEGIN');
     try {
-      const gen = appendBatch(items);
+      const gen = logBatch(items);
       let step = gen.next();
       while (!step.done) step = gen.next(await exec(client, step.value));
       await client.query('COMMIT');
-      return step.value as AppendResult[];
+      return step.value as LogResult[];
     } catch (e) {
       // After a timeout the connection is dropped instead, which ends the transaction too.
       if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
@@ -93,9 +96,20 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
   return {
     kind: 'postgres',
-    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item) as Promise<AppendResult>),
+    appendReview: (event) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(event) as Promise<ReviewEventResult>),
+    async review(id) {
+      const rows = await query<ReviewRow>(SELECT_REVIEW(POSTGRES), [id]);
+      return rows[0] && reviewOf(rows[0]);
+    },
+    async reviews(q) {
+      const { sql, args } = listReviews(POSTGRES, q);
+      return reviewPage(await query<ReviewRow>(sql, args), q);
+    },
+    dueReviews: async (now, limit) => (await query<ReviewRow>(DUE_REVIEWS(POSTGRES), [now, limit])).map(reviewOf),
+    queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
     async get(id) {
-      const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);
+      const rows = await query<{ record: string }>(`SELECT record FROM decisions WHERE id = $1 AND outcome IN ${DECISION_OUTCOMES}`, [id]);
       return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
     },
     async list(q: ListQuery) {
@@ -123,7 +137,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let after = 0;
       for (;;) {
         const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
-        for (const r of rows) yield JSON.parse(r.record) as DecisionRecord;
+        for (const r of rows) yield JSON.parse(r.record) as LogRecord;
         if (rows.length < 1000) return;
         after = Number(rows.at(-1)!.seq);
       }
@@ -183,6 +197,15 @@ async function exec(client: pg.PoolClient, op: Op): Promise<unknown> {
     case 'setHead':
       await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
       return undefined;
+    case 'insertReviews':
+      for (const { sql, args } of insertReviews(POSTGRES, op.reviews)) await client.query(sql, args);
+      return undefined;
+    case 'review': {
+      const { sql, args } = updateReview(POSTGRES, op.change);
+      const taken = (await client.query(sql, args)).rowCount === 1;
+      const row = (await client.query<ReviewRow>(SELECT_REVIEW(POSTGRES), [op.change.id])).rows[0];
+      return { taken, review: row && reviewOf(row) };
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * the dialects differ, and the query behind `list`.
  */
 import { GENESIS } from './chain.js';
+import { REVIEWS_MIGRATION } from './review-sql.js';
 import type { DecisionRecord, ListQuery } from './store.js';
 
 export interface Dialect {
@@ -43,7 +44,11 @@ export const migrations = (d: Dialect): string[] => [
    );
    CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq ${d.seq} NOT NULL, hash TEXT NOT NULL);
    INSERT INTO chain_head VALUES (1, 0, '${GENESIS}');`,
+  REVIEWS_MIGRATION(d),
 ];
+
+/** The `outcome` values of decisions; review records hold what they did (`approved`, `extended`, …). */
+export const DECISION_OUTCOMES = "('approve', 'review', 'reject')";
 
 /** Newest first, filtered; one row more than the page, to tell whether another page follows. */
 export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknown[] } {
@@ -52,6 +57,7 @@ export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknow
   const add = (column: string, v: unknown) => { args.push(v); where.push(`${column} ${d.param(args.length)}`); };
   if (q.action) add('action =', q.action);
   if (q.outcome) add('outcome =', q.outcome);
+  else where.push(`outcome IN ${DECISION_OUTCOMES}`);
   if (q.since) add('recorded_at >=', q.since);
   if (q.cursor !== undefined) add('seq <', q.cursor);
   args.push(q.limit + 1);

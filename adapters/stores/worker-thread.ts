@@ -1,8 +1,8 @@
 /** The worker side of openWorkerStore: opens the real store and serves the proxy's calls. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type StoreOptions } from './open.js';
-import type { DecisionRecord, Store } from './store.js';
-import type { Reply, Request } from './worker.js';
+import type { LogRecord, Store } from './store.js';
+import { REVIEW_CALLS, type Reply, type Request, type ReviewCall } from './worker.js';
 
 const port = parentPort!;
 const { url, options } = workerData as { url: string; options: StoreOptions };
@@ -14,8 +14,8 @@ const reply = (n: number, p: Promise<unknown>) => {
   void settled(n, p).then((r) => port.postMessage(r));
 };
 
-async function exportPage(store: Store, since: string | undefined, after: number): Promise<DecisionRecord[]> {
-  const out: DecisionRecord[] = [];
+async function exportPage(store: Store, since: string | undefined, after: number): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
   for await (const r of store.export(since)) {
     if (r.seq <= after) continue;
     out.push(r);
@@ -31,6 +31,7 @@ openStore(url, { ...options, thread: false }).then((store) => {
       void Promise.all(m.batch.map(({ n, item }) => settled(n, store.append(item)))).then((rs) => port.postMessage(rs));
       return;
     }
+    if ((REVIEW_CALLS as readonly string[]).includes(m.op)) return reply(m.n, (store[m.op as ReviewCall] as (...args: unknown[]) => Promise<unknown>)(...m.args));
     const [a, b] = m.args as [never, never];
     switch (m.op) {
       case 'get': return reply(m.n, store.get(a));

@@ -5,12 +5,17 @@
  * one turn of the event loop travel to the worker in one message.
  */
 import { Worker } from 'node:worker_threads';
-import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type Store, type VerifyResult } from './store.js';
+import type { Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
+import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LogRecord, type Store, type VerifyResult } from './store.js';
 import type { StoreOptions } from './open.js';
 
 export type Request =
-  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'expireKeys' | 'ping' | 'close'; args: unknown[] }
+  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'expireKeys' | 'ping' | 'close' | ReviewCall; args: unknown[] }
   | { t: 'append'; batch: { n: number; item: AppendItem }[] };
+
+/** The review queue's calls, passed through by name (gate/ports.ts). */
+export const REVIEW_CALLS = ['appendReview', 'review', 'reviews', 'dueReviews', 'queueDepth'] as const;
+export type ReviewCall = (typeof REVIEW_CALLS)[number];
 
 export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: { name: string; message: string } };
 
@@ -84,13 +89,18 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     async *export(since) {
       let after = 0;
       for (;;) {
-        const page = await call<DecisionRecord[]>('exportPage', since, after);
+        const page = await call<LogRecord[]>('exportPage', since, after);
         yield* page;
         if (page.length < 1000) return;
         after = page.at(-1)!.seq;
       }
     },
     expireKeys: (now) => call<number>('expireKeys', now),
+    appendReview: (event) => call<ReviewEventResult>('appendReview', event),
+    review: (id) => call<Review | undefined>('review', id),
+    reviews: (q: ReviewQuery) => call<{ items: Review[]; next: number | null }>('reviews', q),
+    dueReviews: (now, limit) => call<Review[]>('dueReviews', now, limit),
+    queueDepth: () => call<{ queue: string; pending: number }[]>('queueDepth'),
     ping: () => call<void>('ping'),
     async close() {
       if (closed) return;
