@@ -10,10 +10,12 @@ import { requestContext, route } from './middleware.js';
 import { openApi } from './openapi.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { policyRoutes } from './routes/policy.js';
+import { reviewRoutes } from './routes/reviews.js';
 
 export function createApp(deps: GateDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   deps.metrics.setRevision(deps.policy.current.revision);
+  deps.metrics.queueDepthFrom(() => deps.store.queueDepth());
   app.use('*', requestContext(deps));
 
   app.onError((err, c) => {
@@ -37,6 +39,7 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
   app.get('/openapi.json', route('/openapi.json'), (c) => c.json(doc));
 
   decisionRoutes(app, deps);
+  reviewRoutes(app, deps);
   policyRoutes(app, deps);
   return app;
 }

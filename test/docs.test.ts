@@ -75,7 +75,7 @@ const ID = /\b0[0-9a-f]{7}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\b/g
 
 /** Masks what differs from run to run. */
 function volatile(s: string): string {
-  return s.replace(/sha256:[0-9a-f]{12,64}…?/g, 'REVISION').replace(/arb_dev_[0-9a-f]{64}/g, 'KEY')
+  return s.replace(/sha256:[0-9a-f]{12,64}…?/g, 'REVISION').replace(/arb_(dev|reviewer)_[0-9a-f]{64}/g, 'KEY')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME').trim();
 }
 

@@ -1,6 +1,7 @@
-/** /metrics: bounded label sets whoever calls, no gauge for a queue that does not exist, and the process metrics. */
+/** /metrics: bounded label sets whoever calls, the review queue depth read from the store, and the process metrics. */
 import { describe, expect, it } from 'vitest';
 import { testGate } from './helpers/gate.js';
+import { ticket } from './helpers/reviews.js';
 
 const scrape = async (g: ReturnType<typeof testGate>) => (await g.app.request('/metrics')).text();
 
@@ -19,10 +20,13 @@ describe('metrics', () => {
     expect([...routes]).toEqual(['unmatched']);
   });
 
-  it('has no arbiter_review_queue_depth, since no review queue exists yet', async () => {
+  it('reads arbiter_review_queue_depth from the store at each scrape', async () => {
     const g = testGate();
     await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
-    expect(await scrape(g)).not.toContain('arbiter_review_queue_depth');
+    expect(await scrape(g)).not.toMatch(/^arbiter_review_queue_depth\{/m);
+    await g.post('/v1/decisions', ticket());
+    await g.post('/v1/decisions', ticket());
+    expect(await scrape(g)).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
   });
 
   it('exposes the default process metrics on the gate\'s registry', async () => {

@@ -79,7 +79,7 @@ describe('POST /v1/decisions', () => {
 
   it('uses the Idempotency-Key header for an action whose proposal names no key', async () => {
     const files = new Map(testGate().files);
-    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency_key: /proposal_id\n    default: approve\n    review: { queue: payments', '    default: approve\n    review: { queue: payments'));
+    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency_key: /proposal_id\n    default: approve\n    review:\n      queue: payments', '    default: approve\n    review:\n      queue: payments'));
     const g = testGate({ files });
     const a = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
     const b = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));

@@ -14,6 +14,8 @@ import { parseInstant } from '../../engine/values/time.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { reviewItemFor, type Proposed } from '../../gate/reviews.js';
+import { decisionStatus } from './review-status.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
@@ -41,6 +43,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const result = await deps.store.append({
       id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id, payloadHash: payloadHash(body),
       requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
+      ...reviewOf(action, decision, body.proposal, now),
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
     // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
@@ -73,7 +76,8 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   app.get('/v1/decisions/:id', route('/v1/decisions/:id'), authenticate(deps, 'read'), async (c) => {
     const record = DECISION_ID.test(c.req.param('id')) ? await deps.store.get(c.req.param('id')) : undefined;
     if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
-    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request });
+    const status = await decisionStatus(deps, record, c.req.query('wait'));
+    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request, ...(record.editOf ? { editOf: record.editOf } : {}), ...status });
   });
 
   app.get('/v1/decisions', route('/v1/decisions'), authenticate(deps, 'read'), async (c) => {
@@ -91,7 +95,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 }
 
-function envelope(value: unknown, check: (v: unknown) => { pointer: string; message: string }[]): unknown {
+export function envelope(value: unknown, check: (v: unknown) => { pointer: string; message: string }[]): unknown {
   const errors = check(value);
   if (errors.length) throw new HttpError('invalid_request', `the request does not have the expected shape: ${errors[0]!.message}`, { errors });
   return value;
@@ -154,6 +158,25 @@ function sinceParam(text: string): string {
     throw new HttpError('invalid_request', `\`since\` is an RFC 3339 date-time from year 0000 to 9999, such as \`2026-11-21T10:00:00Z\`, not \`${text}\``);
   }
   return new Date(ms).toISOString();
+}
+
+const reviewOf = (action: CompiledAction, decision: Decision, proposal: unknown, now: Date) => {
+  const review = reviewItemFor(action, decision, proposal, now);
+  return review ? { review } : {};
+};
+
+/** A decision of an edited proposal, ready to append with the edit that closes the original. */
+export function draftDecision(deps: GateDeps, body: DecideBody, caller: string, now: Date, editOf: string): Proposed {
+  const action = actionOf(deps, body.action);
+  const decision = timedDecide(deps, action, body, now.toISOString());
+  const review = reviewItemFor(action, decision, body.proposal, now, editOf);
+  return {
+    decision,
+    item: {
+      id: uuidv7(now.getTime()), action: action.name, outcome: decision.outcome, idempotencyKey: null, recordedAt: now.toISOString(), caller, payloadHash: payloadHash(body),
+      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson: JSON.stringify(decision), ttlMs: 0, editOf, ...(review ? { review } : {}),
+    },
+  };
 }
 
 /** Same payload, whatever the member order, whitespace or number spelling. */
