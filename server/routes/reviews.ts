@@ -101,7 +101,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 }
 
-async function listPage(deps: GateDeps, reviewer: Reviewer, q: Record<string, string | undefined>) {
+export async function listPage(deps: GateDeps, reviewer: Reviewer, q: Record<string, string | undefined>) {
   let queues = await visibleQueues(deps, reviewer);
   if (q.queue !== undefined) {
     if (!reviewer.may(`review:${q.queue}`)) throw new HttpError('forbidden', `API key \`${reviewer.id}\` lacks scope \`review:${q.queue}\``);

@@ -31,3 +31,15 @@ export function refund(amount = 650) {
     },
   };
 }
+
+/** A tier upgrade that skips a tier (`upgrade.skips_a_tier`: review), with the justification given. */
+export function upgrade(justification: string) {
+  return {
+    action: 'tier_upgrade',
+    proposal: {
+      proposal_id: randomUUID(), customer_id: 'c-1019', current_tier: 'basic', target_tier: 'premium', effective_date: new Date(Date.now() + 3600_000).toISOString(),
+      justification, metadata: { source: 'chat', agent_run_id: 'run-77' },
+    },
+    context: { customer: { tier: 'basic', account_status: 'active', balance_past_due: 0, signup_date: '2024-03-01' }, upgrades_last_30d: 0 },
+  };
+}
