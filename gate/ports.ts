@@ -29,6 +29,8 @@ export interface ReviewItem {
   sideEffects: string;
   /** the rules that fired, for filters and the approval rate by rule */
   rules: string[];
+  /** the decision's reason messages, so a list of items needs no decision records */
+  messages: string[];
   /** the entity the proposal acts on (the registry's `entity` pointer), as text */
   entity: string | null;
   expiresAt: string;

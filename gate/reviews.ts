@@ -51,7 +51,7 @@ export function reviewItemFor(action: CompiledAction, decision: Decision, propos
   const entity = settings?.entity && own(proposal, pointerSteps(settings.entity.pointer));
   return {
     queue: settings?.queue ?? DEFAULT_QUEUE, riskTier: decision.risk.tier, riskScore: decision.risk.score, sideEffects: action.sideEffects,
-    rules: [...new Set(decision.reasons.flatMap((r) => (r.rule ? [r.rule] : [])))],
+    rules: [...new Set(decision.reasons.flatMap((r) => (r.rule ? [r.rule] : [])))], messages: decision.reasons.map((r) => r.message),
     entity: typeof entity === 'string' || typeof entity === 'number' ? String(entity) : null,
     expiresAt: new Date(now.getTime() + durationMs(settings?.expiresAfter ?? DEFAULT_EXPIRY)).toISOString(),
     onExpiry: settings?.onExpiry ?? 'reject', editOf,

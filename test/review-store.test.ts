@@ -19,7 +19,7 @@ const decision = (outcome: Decision['outcome'] = 'review', tier = 'low'): Decisi
 });
 
 function reviewItem(over: Partial<ReviewItem> = {}): ReviewItem {
-  return { queue: 'support', riskTier: 'low', riskScore: 10, sideEffects: 'reversible_write', rules: ['ticket.urgent_without_premium'], entity: 'c-1', expiresAt: at(3600), onExpiry: 'reject', editOf: null, ...over };
+  return { queue: 'support', riskTier: 'low', riskScore: 10, sideEffects: 'reversible_write', rules: ['ticket.urgent_without_premium'], messages: ['urgent priority for a standard customer'], entity: 'c-1', expiresAt: at(3600), onExpiry: 'reject', editOf: null, ...over };
 }
 
 function item(over: Partial<AppendItem> = {}, review: Partial<ReviewItem> | null = {}): AppendItem {

@@ -18,6 +18,7 @@ export const REVIEWS_MIGRATION = (d: Dialect): string => `
     risk_score DOUBLE PRECISION NOT NULL,
     side_effects TEXT NOT NULL,
     rules TEXT NOT NULL,
+    messages TEXT NOT NULL,
     entity TEXT,
     submitter TEXT NOT NULL,
     proposal_hash TEXT NOT NULL,
@@ -37,7 +38,7 @@ export const REVIEWS_MIGRATION = (d: Dialect): string => `
   CREATE TABLE review_rules (review_id TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (review_id, rule));
   CREATE INDEX review_rules_rule ON review_rules (rule, review_id);`;
 
-const COLUMNS = 'id, action, queue, status, risk_tier, risk_score, side_effects, rules, entity, submitter, proposal_hash, created_at, expires_at, on_expiry, edit_of';
+const COLUMNS = 'id, action, queue, status, risk_tier, risk_score, side_effects, rules, messages, entity, submitter, proposal_hash, created_at, expires_at, on_expiry, edit_of';
 
 /** `(…), (…)` placeholders for `rows` rows of `width` values. */
 function values(d: Dialect, rows: number, width: number): string {
@@ -47,8 +48,8 @@ function values(d: Dialect, rows: number, width: number): string {
 /** The inserts for new queue entries: the rows, and one row per fired rule for the rule filter. */
 export function insertReviews(d: Dialect, reviews: readonly NewReview[]): { sql: string; args: unknown[] }[] {
   const out = [{
-    sql: `INSERT INTO reviews (${COLUMNS}) VALUES ${values(d, reviews.length, 15)}`,
-    args: reviews.flatMap((r) => [r.id, r.action, r.queue, 'pending', r.riskTier, r.riskScore, r.sideEffects, JSON.stringify(r.rules), r.entity, r.submitter, r.proposalHash, r.createdAt, r.expiresAt, r.onExpiry, r.editOf]),
+    sql: `INSERT INTO reviews (${COLUMNS}) VALUES ${values(d, reviews.length, 16)}`,
+    args: reviews.flatMap((r) => [r.id, r.action, r.queue, 'pending', r.riskTier, r.riskScore, r.sideEffects, JSON.stringify(r.rules), JSON.stringify(r.messages), r.entity, r.submitter, r.proposalHash, r.createdAt, r.expiresAt, r.onExpiry, r.editOf]),
   }];
   const rules = reviews.flatMap((r) => [...new Set(r.rules)].map((rule) => [r.id, rule]));
   if (rules.length) out.push({ sql: `INSERT INTO review_rules (review_id, rule) VALUES ${values(d, rules.length, 2)}`, args: rules.flat() });
@@ -91,14 +92,14 @@ export const DUE_REVIEWS = (d: Dialect) => `SELECT * FROM reviews WHERE status =
 export const QUEUE_DEPTH = "SELECT queue, COUNT(*) AS pending FROM reviews WHERE status = 'pending' GROUP BY queue ORDER BY queue";
 
 export interface ReviewRow {
-  id: string; action: string; queue: string; status: Review['status']; risk_tier: string; risk_score: number | string; side_effects: string; rules: string;
+  id: string; action: string; queue: string; status: Review['status']; risk_tier: string; risk_score: number | string; side_effects: string; rules: string; messages: string;
   entity: string | null; submitter: string; proposal_hash: string; created_at: string; expires_at: string; on_expiry: Review['onExpiry']; edit_of: string | null;
   decided_by: string | null; decided_at: string | null; reason: string | null; next_id: string | null; last_event: string | null;
 }
 
 export const reviewOf = (r: ReviewRow): Review => ({
   id: r.id, action: r.action, queue: r.queue, status: r.status, riskTier: r.risk_tier, riskScore: Number(r.risk_score), sideEffects: r.side_effects,
-  rules: JSON.parse(r.rules) as string[], entity: r.entity, submitter: r.submitter, proposalHash: r.proposal_hash, createdAt: r.created_at,
+  rules: JSON.parse(r.rules) as string[], messages: JSON.parse(r.messages) as string[], entity: r.entity, submitter: r.submitter, proposalHash: r.proposal_hash, createdAt: r.created_at,
   expiresAt: r.expires_at, onExpiry: r.on_expiry, editOf: r.edit_of, decidedBy: r.decided_by, decidedAt: r.decided_at,
   reason: r.reason === null ? null : JSON.parse(r.reason) as Review['reason'], next: r.next_id, lastEvent: r.last_event,
 });

@@ -12,7 +12,7 @@ import { validate } from '../wire.js';
 import { itemDetail, queueList, strip } from '../ui/fragments.js';
 import { page } from '../ui/page.js';
 import { envelope } from './decisions.js';
-import { detail, itemView, listPage, reviewerOf, stats } from './reviews.js';
+import { detail, listPage, reviewerOf, stats } from './reviews.js';
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -35,9 +35,7 @@ export function reviewPageRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
 
   app.get('/review/fragments/list', route('/review/fragments/list'), authenticate(deps), async (c) => {
     const q = envelope(c.req.query(), validate.reviewQuery) as Record<string, string | undefined>;
-    const pageOf = await listPage(deps, reviewerOf(c), q);
-    const records = await Promise.all(pageOf.items.map((r) => deps.store.get(r.id)));
-    return secured(c, queueList(pageOf.items.map((r, i) => itemView(r, records[i])), q.status === 'closed' ? 'closed' : 'pending').toString());
+    return secured(c, queueList((await listPage(deps, reviewerOf(c), q)).items, q.status === 'closed' ? 'closed' : 'pending').toString());
   });
   app.get('/review/fragments/item/:id', route('/review/fragments/item/:id'), authenticate(deps), async (c) => secured(c, itemDetail(await detail(deps, reviewerOf(c), c.req.param('id'))).toString()));
   app.get('/review/fragments/strip', route('/review/fragments/strip'), authenticate(deps), async (c) => {

@@ -4,7 +4,6 @@
  * and maps the result. A key sees and decides only the queues its `review:<queue>` scopes name.
  */
 import type { Context, Hono } from 'hono';
-import type { DecisionRecord } from '../../adapters/stores/store.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
 import { parseDuration } from '../../engine/values/time.js';
@@ -61,8 +60,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
 
   app.get('/v1/reviews', route('/v1/reviews'), authenticate(deps), async (c) => {
     const page = await listPage(deps, reviewerOf(c), envelope(c.req.query(), validate.reviewQuery) as Record<string, string | undefined>);
-    const records = await Promise.all(page.items.map((r) => deps.store.get(r.id)));
-    return c.json({ items: page.items.map((r, i) => itemView(r, records[i])), next: page.next === null ? null : String(page.next) });
+    return c.json({ items: page.items, next: page.next === null ? null : String(page.next) });
   });
 
   app.get('/v1/reviews/stats', route('/v1/reviews/stats'), authenticate(deps), async (c) => c.json(await stats(deps, reviewerOf(c))));
@@ -116,15 +114,6 @@ export async function listPage(deps: GateDeps, reviewer: Reviewer, q: Record<str
     ...(q.action ? { action: q.action } : {}), ...(q.tier ? { tier: q.tier } : {}), ...(q.rule ? { rule: q.rule } : {}),
     ...(age ? { createdBefore: new Date(now - age.toNumber() * 1000).toISOString() } : {}),
   });
-}
-
-/** A queue entry with what a list shows of its decision. */
-export function itemView(r: Review, record: DecisionRecord | undefined) {
-  return {
-    ...r,
-    proposal: record?.request.proposal ?? null,
-    decision: record ? { outcome: record.decision.outcome, reasons: record.decision.reasons, risk: record.decision.risk, contract: record.decision.contract, revision: record.decision.revision } : null,
-  };
 }
 
 /** Everything a reviewer needs about one item: the exact request, why it is here, the effect preview, earlier reviews of the same entity. */

@@ -6,10 +6,9 @@
 import { html } from 'hono/html';
 import type { Decision } from '../../engine/index.js';
 import type { Review } from '../../gate/ports.js';
-import type { detail, itemView, stats } from '../routes/reviews.js';
+import type { detail, stats } from '../routes/reviews.js';
 import { editForm, fields, text } from './values.js';
 
-type Item = ReturnType<typeof itemView>;
 type Detail = Awaited<ReturnType<typeof detail>>;
 type Stats = Awaited<ReturnType<typeof stats>>;
 
@@ -19,13 +18,13 @@ const timeLeft = (r: Review) => (r.status === 'pending'
   ? html`<time class="left" data-expires="${r.expiresAt}" data-on-expiry="${r.onExpiry}" datetime="${r.expiresAt}">${r.expiresAt}</time>` : html`<span class="closed">${r.status}</span>`);
 
 /** One row per item; the attributes carry what the script needs to act on it. */
-export function queueList(items: Item[], status: 'pending' | 'closed') {
+export function queueList(items: Review[], status: 'pending' | 'closed') {
   if (!items.length) return html`<p class="empty">${status === 'pending' ? 'Nothing is waiting for review.' : 'No decided items yet.'}</p>`;
   return html`<ol class="queue" data-count="${items.length}">${items.map((it) => html`<li class="item ${tierClass(it.riskTier)}" tabindex="-1"
       data-id="${it.id}" data-hash="${it.proposalHash}" data-action="${it.action}" data-tier="${it.riskTier}" data-status="${it.status}" data-batch="${batchNote(it)}">
     <span class="mark" aria-hidden="true"></span>
     <span class="what"><strong>${it.action}</strong> <span class="queue-name">${it.queue}</span> ${badge(it)}</span>
-    <span class="why">${(it.decision?.reasons ?? []).map((r) => html`<span class="reason">${r.message}</span>`)}</span>
+    <span class="why">${it.messages.map((m) => html`<span class="reason">${m}</span>`)}</span>
     <span class="who">from <code>${it.submitter}</code>${it.entity === null ? '' : html` · ${it.entity}`}</span>
     ${status === 'pending' ? timeLeft(it) : html`<span class="verdict">${it.status} by <code>${it.decidedBy ?? ''}</code>${it.reason ? html`: ${it.reason.text}` : ''}</span>`}
   </li>`)}</ol>`;

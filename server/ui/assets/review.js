@@ -32,17 +32,18 @@
   const rows = () => $$('[data-role=list] .item').filter((li) => !li.hidden);
   const focused = () => rows().find((li) => li.dataset.id === state.focusId) || null;
 
-  function listPath() {
-    const params = new URLSearchParams({ status: state.tab, limit: '1000' });
+  function listPath(limit) {
+    const params = new URLSearchParams({ status: state.tab, limit: String(limit) });
     for (const [k, v] of state.query.split(/\s+/).filter((t) => t.includes(':')).map((t) => t.split(':'))) {
       params.set(k === 'age' ? 'older_than' : k, v);
     }
     return `/review/fragments/list?${params}`;
   }
 
-  async function refresh() {
+  /** The queue as it is now; `limit` is smaller only for the first screenful, so a long queue is usable at once. */
+  async function refresh(limit = 1000) {
     let html;
-    try { html = await fragment(listPath()); } catch (e) { toast(e.message); return; }
+    try { html = await fragment(listPath(limit)); } catch (e) { toast(e.message); return; }
     if (html !== state.shown) {
       const index = Math.max(0, rows().findIndex((li) => li.dataset.id === state.focusId));
       state.shown = html;
@@ -332,8 +333,9 @@
   async function start() {
     $('[data-role=signin]').hidden = true;
     $('[data-role=main]').hidden = false;
-    await refresh();
+    await refresh(50);
     if (!state.focusId) jump(false);
+    refresh();
   }
 
   document.addEventListener('keydown', onKey);
