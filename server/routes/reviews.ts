@@ -71,7 +71,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     app.post(`/v1/reviews/:id/${verdict}`, route(`/v1/reviews/:id/${verdict}`), authenticate(deps), async (c) => {
       const body = envelope(await readJson(c, deps), validate.verdict) as { proposalHash: string; reason?: { code?: string; text?: string } };
       const review = await useCase(() => decideReview(p, reviewerOf(c), c.req.param('id'), { verdict, ...body }));
-      observe(deps, review);
+      observe(deps, c, review);
       return c.json({ review });
     });
   }
@@ -81,7 +81,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const reviewer = reviewerOf(c);
     const now = p.clock();
     const r = await useCase(() => editReview(p, reviewer, c.req.param('id'), body, (b, editOf): Proposed => draftDecision(deps, { action: b.action, proposal: b.proposal, ...(b.context != null ? { context: b.context as Record<string, unknown> } : {}) }, reviewer.id, now, editOf)));
-    observe(deps, r.review);
+    observe(deps, c, r.review);
     const q = JSON.stringify;
     return c.body(`{"review":${q(r.review)},"next":{"id":${q(r.next.item.id)},${r.next.item.decisionJson.slice(1, -1)},"recordedAt":${q(r.next.item.recordedAt)},"editOf":${q(r.review.id)}}}`, 200, { 'content-type': 'application/json' });
   });
@@ -94,7 +94,8 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   app.post('/v1/reviews/batch', route('/v1/reviews/batch'), authenticate(deps), async (c) => {
     const body = envelope(await readJson(c, deps), validate.batch) as Parameters<typeof decideBatch>[2];
     const answers = await useCase(() => decideBatch(p, reviewerOf(c), body));
-    for (const a of answers) if (a.ok) observe(deps, a.review);
+    for (const a of answers) if (a.ok) observe(deps, c, a.review);
+    c.set('logFields', { batch: body.verdict, items: answers.length, decided: answers.filter((a) => a.ok).length });
     return c.json({ items: answers });
   });
 }
@@ -158,7 +159,9 @@ export async function stats(deps: GateDeps, reviewer: Reviewer) {
   };
 }
 
-function observe(deps: GateDeps, review: Review): void {
+/** Counts a closed item, and names it in the request's log line. */
+function observe(deps: GateDeps, c: Context<AppEnv>, review: Review): void {
+  c.set('logFields', { review: review.id, action: review.action, queue: review.queue, status: review.status, ...(review.next ? { next: review.next } : {}) });
   deps.metrics.verdict(review.queue, review.status, review.decidedBy ?? '').inc();
   if (review.decidedAt) deps.metrics.timeToDecide(review.queue).observe((Date.parse(review.decidedAt) - Date.parse(review.createdAt)) / 1000);
 }
