@@ -83,7 +83,7 @@ for (const factory of [sqlite, postgres]) {
       expect(metrics).toContain('arbiter_review_verdicts_total{queue="support",status="approved",reviewer="alice"} 1');
       expect(metrics).toContain('arbiter_review_time_to_decide_seconds_bucket{le="300",queue="support"} 1');
       expect(metrics).toContain('arbiter_review_time_to_decide_seconds_bucket{le="60",queue="support"} 0');
-      expect(g.logs.find((l) => l.route === '/v1/reviews/:id/approve')).toMatchObject({ status: 200, key: 'alice', review: t.id, action: 'create_support_ticket', queue: 'support' });
+      expect(g.logs.find((l) => l.route === '/v1/reviews/:id/approve')).toMatchObject({ status: 200, key: 'alice', review: t.id, action: 'create_support_ticket', queue: 'support', closed: 'approved' });
       // A decision that never went to review is final as decided.
       const direct = await submit(g, ticket({ proposal: { priority: 'normal' } }));
       expect((await json(await g.get(`/v1/decisions/${direct.id}`, g.keys.reader))).final).toEqual({ outcome: 'approve', by: null, reason: null, at: new Date(now).toISOString() });

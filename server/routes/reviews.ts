@@ -161,7 +161,7 @@ export async function stats(deps: GateDeps, reviewer: Reviewer) {
 
 /** Counts a closed item, and names it in the request's log line. */
 function observe(deps: GateDeps, c: Context<AppEnv>, review: Review): void {
-  c.set('logFields', { review: review.id, action: review.action, queue: review.queue, status: review.status, ...(review.next ? { next: review.next } : {}) });
+  c.set('logFields', { review: review.id, action: review.action, queue: review.queue, closed: review.status, ...(review.next ? { next: review.next } : {}) });
   deps.metrics.verdict(review.queue, review.status, review.decidedBy ?? '').inc();
   if (review.decidedAt) deps.metrics.timeToDecide(review.queue).observe((Date.parse(review.decidedAt) - Date.parse(review.createdAt)) / 1000);
 }
