@@ -100,7 +100,7 @@ export const schemas = {
       action: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' },
       tier: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
       rule: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,200}$' },
-      older_than: { type: 'string', pattern: '^[0-9]{1,6}(ms|s|m|h|d|w)$', description: 'only items waiting at least this long, such as `1h`' },
+      older_than: { type: 'string', pattern: '^[0-9]{1,6}[smhd]$', description: 'only items waiting at least this long, such as `1h`' },
       limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1–1000, default 100' },
       offset: { type: 'string', pattern: '^[0-9]{1,7}$' },
     },

@@ -89,6 +89,18 @@ describe.skipIf(Boolean(BROWSER_SKIP))(`review page in chromium${BROWSER_SKIP ? 
     await settled(g, ids[1]!).toBe('rejected');
     expect(await review(g, ids[1]!)).toMatchObject({ decidedBy: 'alice', reason: { code: 'duplicate', text: 'the customer already has a ticket for this' } });
     await expect.poll(() => page.locator('.item').count()).toBe(0);
+    await page.click('[data-tab=closed]');
+    await expect.poll(() => page.locator('.item .verdict').allInnerTexts()).toEqual([
+      'rejected by alice: the customer already has a ticket for this', 'approved by alice',
+    ]);
+    expect(trouble).toEqual([]);
+  });
+
+  it('shows new items as they arrive', async () => {
+    const { g, page, trouble } = await signedIn([ticket()]);
+    const later = ((await (await g.post('/v1/decisions', ticket({ high: true }), g.keys.service)).json()) as Json).id as string;
+    await page.locator(`.item[data-id="${later}"]`).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('[data-role=strip]').textContent()).toContain('2 pending');
     expect(trouble).toEqual([]);
   });
 

@@ -48,6 +48,7 @@ for (const factory of [sqlite, postgres]) {
       expect((await json(await g.get('/v1/reviews?tier=high', g.keys.alice))).items.map((i: Json) => i.id)).toEqual([high.id]);
       expect((await json(await g.get('/v1/reviews?rule=refund.large_needs_person', g.keys.alice))).items.map((i: Json) => i.id)).toEqual([money.id]);
       expect((await json(await g.get('/v1/reviews?older_than=1s', g.keys.alice))).items.map((i: Json) => i.id)).toEqual([low.id]);
+      expect((await json(await g.get('/v1/reviews?older_than=1w', g.keys.alice))).error.code).toBe('invalid_request');
       expect((await json(await g.get('/v1/reviews', g.keys.bob))).items.map((i: Json) => i.id)).toEqual([low.id, high.id]);
       const forbidden = await g.get('/v1/reviews?queue=payments', g.keys.bob);
       expect(forbidden.status).toBe(403);

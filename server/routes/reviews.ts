@@ -82,8 +82,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const now = p.clock();
     const r = await useCase(() => editReview(p, reviewer, c.req.param('id'), body, (b, editOf): Proposed => draftDecision(deps, { action: b.action, proposal: b.proposal, ...(b.context != null ? { context: b.context as Record<string, unknown> } : {}) }, reviewer.id, now, editOf)));
     observe(deps, c, r.review);
-    const q = JSON.stringify;
-    return c.body(`{"review":${q(r.review)},"next":{"id":${q(r.next.item.id)},${r.next.item.decisionJson.slice(1, -1)},"recordedAt":${q(r.next.item.recordedAt)},"editOf":${q(r.review.id)}}}`, 200, { 'content-type': 'application/json' });
+    return c.json({ review: r.review, next: { id: r.next.item.id, ...r.next.decision, recordedAt: r.next.item.recordedAt, editOf: r.review.id } });
   });
 
   app.post('/v1/reviews/:id/extend', route('/v1/reviews/:id/extend'), authenticate(deps), async (c) => {
