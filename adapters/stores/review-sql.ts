@@ -35,8 +35,7 @@ export const REVIEWS_MIGRATION = (d: Dialect): string => `
   CREATE INDEX reviews_pending ON reviews (status, expires_at);
   CREATE INDEX reviews_queue ON reviews (queue, status, expires_at);
   CREATE INDEX reviews_entity ON reviews (action, entity);
-  CREATE TABLE review_rules (review_id TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (review_id, rule));
-  CREATE INDEX review_rules_rule ON review_rules (rule, review_id);`;
+  CREATE TABLE review_rules (review_id TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (review_id, rule));`;
 
 const COLUMNS = 'id, action, queue, status, risk_tier, risk_score, side_effects, rules, messages, entity, submitter, proposal_hash, created_at, expires_at, on_expiry, edit_of';
 
