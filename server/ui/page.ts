@@ -16,7 +16,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['Shift+J / Shift+K', 'extend the selection down / up'],
   ['Esc', 'clear the selection, close a panel'],
   ['U', 'undo the last verdict while it is still held (before it is sent)'],
-  ['/', 'filter: `action:…`, `tier:…`, `rule:…`, `queue:…`, `age:1h`, or words'],
+  ['/', 'filter by action:…, tier:…, rule:…, queue:…, age:1h, or words'],
   ['G G / Shift+G', 'first / last item'],
   ['?', 'show or hide this map'],
 ];

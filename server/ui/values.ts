@@ -47,7 +47,7 @@ function control(name: string, s: Schema | undefined, value: unknown, required: 
   if (type === 'boolean') return html`<div class="control">${label}<input type="checkbox" id="${id}" name="${name}" data-kind="boolean" data-original="${original}"${value === true ? raw(' checked') : ''}></div>`;
   if (type === 'number' || type === 'integer') return html`<div class="control">${label}<input type="number" step="any" id="${id}" name="${name}" data-kind="number" data-original="${original}" value="${value === undefined ? '' : String(value)}"></div>`;
   if (type === 'string') {
-    const long = typeof s?.maxLength !== 'number' || s.maxLength > 200;
+    const long = typeof s?.maxLength === 'number' && s.maxLength > 200;
     return long
       ? html`<div class="control">${label}<textarea id="${id}" name="${name}" data-kind="string" data-original="${original}" rows="3">${value === undefined ? '' : text(value)}</textarea></div>`
       : html`<div class="control">${label}<input type="text" id="${id}" name="${name}" data-kind="string" data-original="${original}" value="${value === undefined ? '' : text(value)}"></div>`;
