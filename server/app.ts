@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { StoreUnavailableError } from '../adapters/stores/store.js';
 import type { AppEnv, GateDeps } from './context.js';
+import { DecisionWatch } from '../gate/watch.js';
 import { HttpError } from './errors.js';
 import { requestContext, route } from './middleware.js';
 import { openApi } from './openapi.js';
@@ -17,6 +18,7 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   deps.metrics.setRevision(deps.policy.current.revision);
   deps.metrics.queueDepthFrom(() => deps.store.queueDepth());
+  deps.watch ??= new DecisionWatch();
   app.use('*', requestContext(deps));
 
   app.onError((err, c) => {

@@ -32,7 +32,7 @@ export interface GateDeps {
   clock?: () => Date;
   /** true once shutdown has begun: /readyz answers 503 */
   draining?: () => boolean;
-  /** wakes long polls when a review is decided (created with the review routes when not given) */
+  /** wakes long polls when a review is decided (createApp makes one when not given) */
   watch?: DecisionWatch;
   /** how long the review page holds a verdict, undoable, before sending it, ms */
   reviewGraceMs?: number;

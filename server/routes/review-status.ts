@@ -8,7 +8,6 @@ import type { Review } from '../../gate/ports.js';
 import { finalOf, type Final } from '../../gate/reviews.js';
 import type { GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { reviewPorts } from './reviews.js';
 
 const MAX_WAIT_S = 60;
 
@@ -17,8 +16,7 @@ export async function decisionStatus(deps: GateDeps, record: DecisionRecord, wai
   const until = performance.now() + Math.min(Number(wait ?? 0), MAX_WAIT_S) * 1000;
   const read = async () => (record.decision.outcome === 'review' ? deps.store.review(record.id) : undefined);
   let review = await read();
-  reviewPorts(deps);
-  while (review?.status === 'pending' && performance.now() < until) {
+  while (deps.watch && review?.status === 'pending' && performance.now() < until) {
     await deps.watch!.wait(record.id, until - performance.now());
     review = await read();
   }

@@ -11,7 +11,6 @@ import type { Review } from '../../gate/ports.js';
 import {
   batchRefusal, decideBatch, decideReview, DEFAULT_QUEUE, editReview, extendReview, ReviewError, type Proposed, type Reviewer, type ReviewPorts,
 } from '../../gate/reviews.js';
-import { DecisionWatch } from '../../gate/watch.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { allows } from '../keys.js';
@@ -21,13 +20,11 @@ import { draftDecision, envelope } from './decisions.js';
 
 const ports = new WeakMap<GateDeps, ReviewPorts>();
 
-/** The review use cases' ports for this gate (one watch per gate, shared with the long poll and the sweeper). */
+/** The review use cases' ports for this gate; verdicts wake the gate's long polls (createApp gives it its watch). */
 export function reviewPorts(deps: GateDeps): ReviewPorts {
   let p = ports.get(deps);
   if (!p) {
-    const watch = deps.watch ?? new DecisionWatch();
-    deps.watch = watch;
-    p = { store: deps.store, policy: () => deps.policy.current, clock: () => (deps.clock ? deps.clock() : new Date()), notify: (id) => watch.notify(id) };
+    p = { store: deps.store, policy: () => deps.policy.current, clock: () => (deps.clock ? deps.clock() : new Date()), notify: (id) => deps.watch?.notify(id) };
     ports.set(deps, p);
   }
   return p;
