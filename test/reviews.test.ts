@@ -209,6 +209,10 @@ for (const factory of [sqlite, postgres]) {
       const late = await verdict(g, w.id, 'edit', { proposalHash: w.hash, changes: { category: 'other' } }, g.keys.bob);
       expect((await json(late)).error).toMatchObject({ code: 'already_decided', details: { status: 'edited', decidedBy: 'alice', next: again.next.id } });
       expect(await g.deps.store.verify()).toEqual({ ok: true, count: 12 });
+      // The edited proposals are decisions like any other, in the metrics too.
+      const metrics = await (await g.app.request('/metrics')).text();
+      expect(metrics).toContain('arbiter_decisions_total{action="create_support_ticket",outcome="reject",replayed="false"} 2');
+      expect(metrics).toContain('arbiter_rules_fired_total{action="create_support_ticket",rule="ticket.subject_repeats_description",mode="enforce"} 1');
     });
 
     it('extends a pending item as an audited record, and the sweeper expires what nobody decided, once', async () => {

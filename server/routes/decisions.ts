@@ -188,7 +188,7 @@ function view(r: DecisionRecord, replayed: boolean) {
   return { id: r.id, ...r.decision, recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
 }
 
-function count(deps: GateDeps, d: Decision, replayed: boolean): void {
+export function count(deps: GateDeps, d: Decision, replayed: boolean): void {
   deps.metrics.decision(d.action, d.outcome, String(replayed)).inc();
   if (replayed) return;
   if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolation(d.action).inc();
