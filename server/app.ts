@@ -17,7 +17,6 @@ import { reviewRoutes } from './routes/reviews.js';
 export function createApp(deps: GateDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   deps.metrics.setRevision(deps.policy.current.revision);
-  deps.metrics.queueDepthFrom(() => deps.store.queueDepth());
   deps.watch ??= new DecisionWatch();
   app.use('*', requestContext(deps));
 

@@ -22,8 +22,7 @@ import { PolicyHolder } from './policy.js';
 import { checkOffThread } from './reload/off-thread.js';
 import { watchPolicy, type PolicyWatch } from './reload/watch.js';
 import { reload } from './routes/policy.js';
-import { reviewPorts } from './routes/reviews.js';
-import { expireDue } from '../gate/reviews.js';
+import { reviewTick } from './routes/reviews.js';
 import { drainable } from './shutdown.js';
 
 /** `flag`: a switch given without a value (`--watch`), true from the environment as `true`, `1` or `yes`. */
@@ -42,7 +41,7 @@ export const SETTINGS = [
   { name: 'max-string', env: 'ARBITER_MAX_STRING', dflt: String(DEFAULT_LIMITS.maxStringLength), about: 'longest JSON string accepted, characters' },
   { name: 'rate', env: 'ARBITER_RATE', dflt: `${DEFAULT_LIMITS.rate.perSecond}/${DEFAULT_LIMITS.rate.burst}`, about: 'requests per second / burst, per API key (a key may set its own)' },
   { name: 'idempotency-ttl', env: 'ARBITER_IDEMPOTENCY_TTL', dflt: '24h', about: 'how long an idempotency key holds' },
-  { name: 'review-sweep', env: 'ARBITER_REVIEW_SWEEP', dflt: '10s', about: 'how often the sweeper rejects review items whose time is up (every replica sweeps; one wins each item)' },
+  { name: 'review-sweep', env: 'ARBITER_REVIEW_SWEEP', dflt: '10s', about: 'how often each replica rejects the review items whose time is up (one wins each item) and counts the queues for `arbiter_review_queue_depth`' },
   { name: 'review-grace', env: 'ARBITER_REVIEW_GRACE', dflt: '5s', about: 'how long the review page holds a verdict, undoable with `U`, before it sends it' },
   { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes', flag: true },
   { name: 'no-reload-tests', env: 'ARBITER_NO_RELOAD_TESTS', dflt: 'false', about: 'DANGEROUS: swap in a reloaded policy that compiles without running its `*.test.yaml` cases', flag: true },
@@ -146,7 +145,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
   const expiry = setInterval(() => { store.expireKeys(new Date().toISOString()).catch(() => {}); }, 3600_000);
   expiry.unref();
-  const sweeper = setInterval(() => void sweep(deps), sweepEvery);
+  const sweeper = setInterval(() => void reviewTick(deps), sweepEvery);
   sweeper.unref();
   if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
   let watcher: PolicyWatch | undefined;
@@ -189,19 +188,6 @@ function positiveDuration(s: Settings, name: SettingName): number {
   const d = parseDuration(s[name]);
   if (!d || d.cmp(Rational.ZERO) <= 0) throw new ConfigError(`--${name} takes a duration such as 10s, not \`${s[name]}\``);
   return d.toNumber() * 1000;
-}
-
-/** One sweep; a store that is unavailable now is swept at the next tick. */
-async function sweep(deps: GateDeps): Promise<void> {
-  try {
-    for (const r of await expireDue(reviewPorts(deps))) {
-      deps.metrics.expiry(r.queue).inc();
-      deps.metrics.verdict(r.queue, r.status, r.decidedBy ?? '').inc();
-      deps.logger.info({ review: r.id, action: r.action, queue: r.queue, expiresAt: r.expiresAt }, 'review expired');
-    }
-  } catch (err) {
-    deps.logger.warn({ err }, 'review sweep failed; it runs again at the next tick');
-  }
 }
 
 /** Listens, or fails with a message that says why (the address in use, not an EADDRINUSE stack). */

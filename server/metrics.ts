@@ -57,15 +57,12 @@ export class Metrics {
   readonly timeToDecide = bind(this.decideReviewSeconds);
   readonly expiry = bind(this.expiries);
 
-  /** Pending review items per queue, read from the store at each scrape: the queue's real depth, whichever replica wrote it. */
-  queueDepthFrom(read: () => Promise<{ queue: string; pending: number }[]>): void {
-    new Gauge({
-      name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, from the store', labelNames: ['queue'] as const, registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const q of await read()) this.set({ queue: q.queue }, q.pending);
-      },
-    });
+  private readonly depth = new Gauge({ name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, as the store counted them at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
+
+  /** The queue's real depth, counted by the store whichever replica wrote the items; set at each review tick, so a scrape asks the store nothing. */
+  setQueueDepth(queues: readonly { queue: string; pending: number }[]): void {
+    this.depth.reset();
+    for (const q of queues) this.depth.set({ queue: q.queue }, q.pending);
   }
 
   constructor() {

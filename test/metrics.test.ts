@@ -1,6 +1,7 @@
 /** /metrics: bounded label sets whoever calls, the review queue depth read from the store, and the process metrics. */
 import { describe, expect, it } from 'vitest';
 import { testGate } from './helpers/gate.js';
+import { reviewTick } from '../server/routes/reviews.js';
 import { ticket } from './helpers/reviews.js';
 
 const scrape = async (g: ReturnType<typeof testGate>) => (await g.app.request('/metrics')).text();
@@ -20,12 +21,14 @@ describe('metrics', () => {
     expect([...routes]).toEqual(['unmatched']);
   });
 
-  it('reads arbiter_review_queue_depth from the store at each scrape', async () => {
+  it('shows arbiter_review_queue_depth as the store counted it at the last review tick', async () => {
     const g = testGate();
     await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
+    await reviewTick(g.deps);
     expect(await scrape(g)).not.toMatch(/^arbiter_review_queue_depth\{/m);
     await g.post('/v1/decisions', ticket());
     await g.post('/v1/decisions', ticket());
+    await reviewTick(g.deps);
     expect(await scrape(g)).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
   });
 

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReviewRecord } from '../adapters/stores/store.js';
 import { expireDue } from '../gate/reviews.js';
-import { reviewPorts } from '../server/routes/reviews.js';
+import { reviewPorts, reviewTick } from '../server/routes/reviews.js';
 import { testGate, type TestGate } from './helpers/gate.js';
 import { refund, ticket } from './helpers/reviews.js';
 import { postgres, sqlite, type Opened } from './helpers/stores.js';
@@ -264,6 +264,7 @@ for (const factory of [sqlite, postgres]) {
       await verdict(g, ts[0]!.id, 'approve', { proposalHash: ts[0]!.hash }, g.keys.alice);
       now += 60_000;
       await verdict(g, ts[1]!.id, 'reject', { proposalHash: ts[1]!.hash, reason: { code: 'duplicate' } }, g.keys.alice);
+      await reviewTick(g.deps);
       const metrics = await (await g.app.request('/metrics')).text();
       expect(metrics).toMatch(/arbiter_review_queue_depth\{queue="payments"\} 1\n/);
       expect(metrics).toMatch(/arbiter_review_queue_depth\{queue="support"\} 1\n/);

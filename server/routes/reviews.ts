@@ -9,7 +9,7 @@ import { pointerSteps } from '../../engine/values/json.js';
 import { parseDuration } from '../../engine/values/time.js';
 import type { Review } from '../../gate/ports.js';
 import {
-  batchRefusal, decideBatch, decideReview, DEFAULT_QUEUE, editReview, extendReview, ReviewError, type Proposed, type Reviewer, type ReviewPorts,
+  batchRefusal, decideBatch, decideReview, DEFAULT_QUEUE, editReview, expireDue, extendReview, ReviewError, type Proposed, type Reviewer, type ReviewPorts,
 } from '../../gate/reviews.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -28,6 +28,24 @@ export function reviewPorts(deps: GateDeps): ReviewPorts {
     ports.set(deps, p);
   }
   return p;
+}
+
+/**
+ * What each replica does every `--review-sweep`: apply the expiries that are due (one replica wins
+ * each), and count the queues for the depth gauge. A store that is unavailable now is tried again
+ * at the next tick.
+ */
+export async function reviewTick(deps: GateDeps): Promise<void> {
+  try {
+    for (const r of await expireDue(reviewPorts(deps))) {
+      deps.metrics.expiry(r.queue).inc();
+      deps.metrics.verdict(r.queue, r.status, r.decidedBy ?? '').inc();
+      deps.logger.info({ review: r.id, action: r.action, queue: r.queue, expiresAt: r.expiresAt }, 'review expired');
+    }
+    deps.metrics.setQueueDepth(await deps.store.queueDepth());
+  } catch (err) {
+    deps.logger.warn({ err }, 'review tick failed; it runs again at the next one');
+  }
 }
 
 export const reviewerOf = (c: Context<AppEnv>): Reviewer => {
