@@ -29,8 +29,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** The body's JSON text: without one leading byte-order mark. */
+export function stripBom(raw: string): string {
+  return raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+}
+
 export function parseJsonBody(raw: string, limits: JsonLimits): unknown {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const text = stripBom(raw);
   scan(text, limits);
   try {
     return JSON.parse(text);

@@ -32,6 +32,10 @@ export interface DecideInput {
   action: string;
   proposal: unknown;
   context?: Record<string, unknown>;
+  /** the contract version the proposal is written to (`refund_order@1`); default the action's `version_from`, else its current version */
+  contract?: string;
+  /** the version alone (`1`, `"1.4.0"`); give `contract` or `version`, not both */
+  version?: string | number;
   explain?: ExplainLevel;
   /** sent as `Idempotency-Key`; default a fresh UUID per call */
   idempotencyKey?: string;

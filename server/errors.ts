@@ -12,7 +12,7 @@ export const HTTP_ERRORS = {
   self_review: { status: 403, about: 'the reviewer\'s key submitted the proposal; another reviewer must decide it (the action\'s `self_review` is `forbid`)' },
   not_found: { status: 404, about: 'no such decision, review or route' },
   unknown_action: { status: 404, about: 'the policy defines no such action' },
-  unknown_contract_version: { status: 404, about: 'the action has no contract of that version' },
+  unknown_contract_version: { status: 404, about: 'the action serves no contract of the version the request or its proposal names; `details.versions` lists those it serves' },
   idempotency_conflict: { status: 409, about: 'the idempotency key was used with a different payload, or by another API key; `details.decisionId` names the original decision only for its own caller or a `read` key' },
   proposal_changed: { status: 409, about: 'the verdict names a proposal hash other than the stored one: the reviewer did not see this proposal; `details.proposalHash` is the stored hash' },
   already_decided: { status: 409, about: 'the review is closed; `details` names who decided it, how and when' },

@@ -105,7 +105,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const flushLog = setInterval(() => logDestination.flush(), 1000);
   flushLog.unref();
   const reloadOptions = { tests: !bool(s['no-reload-tests']) };
-  const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions).then((verdict) => ({ verdict })));
+  const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions));
   let keys: KeyRing;
   let devKey: string | undefined;
   let devReviewKey: string | undefined;

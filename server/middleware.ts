@@ -2,7 +2,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { IncomingMessage } from 'node:http';
-import { decodeUtf8, parseJsonBody } from './body.js';
+import { decodeUtf8, parseJsonBody, stripBom } from './body.js';
 import type { AppEnv, GateDeps } from './context.js';
 import { HttpError } from './errors.js';
 import { allows } from './keys.js';
@@ -91,13 +91,14 @@ export function anyScope(c: Context<AppEnv>, scopes: string[]): void {
 }
 
 /**
- * Reads a JSON body of at most `bodyBytes`: a Content-Length over the limit is refused at once, and
- * a body sent without one (chunked) is refused once it passes the limit; either way 413, sent with
- * `Connection: close` before the connection is closed gracefully (server/linger.ts). With a
- * Content-Length within the limit, @hono/node-server's own reader is used (it reads the socket
- * without building web streams); without one, the body is read from the IncomingMessage here.
+ * Reads a JSON body of at most `bodyBytes`, as its text and its value: a Content-Length over the
+ * limit is refused at once, and a body sent without one (chunked) is refused once it passes the
+ * limit; either way 413, sent with `Connection: close` before the connection is closed gracefully
+ * (server/linger.ts). With a Content-Length within the limit, @hono/node-server's own reader is
+ * used (it reads the socket without building web streams); without one, the body is read from
+ * the IncomingMessage here.
  */
-export async function readJson(c: Context<AppEnv>, deps: GateDeps): Promise<unknown> {
+export async function readJson(c: Context<AppEnv>, deps: GateDeps): Promise<{ text: string; value: unknown }> {
   const type = header(c, 'content-type') ?? '';
   if (!/^application\/([a-z.+-]+\+)?json\b/i.test(type)) throw new HttpError('unsupported_media_type', `send the body as \`application/json\`, not \`${type || 'nothing'}\``);
   const limit = deps.limits.bodyBytes;
@@ -115,7 +116,8 @@ export async function readJson(c: Context<AppEnv>, deps: GateDeps): Promise<unkn
     bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > limit) throw tooLarge();
   }
-  return parseJsonBody(decodeUtf8(bytes), deps.limits);
+  const raw = decodeUtf8(bytes);
+  return { text: stripBom(raw), value: parseJsonBody(raw, deps.limits) };
 }
 
 const TOO_LARGE = Symbol('too large');

@@ -1,13 +1,12 @@
 /**
  * The policy being served, and hot reload. A candidate is read, compiled and tested by `check`
- * (in a worker thread when serving) while the old revision keeps serving; it replaces the old one
- * in a single assignment only if it compiles and its tests pass. Otherwise the old revision stays
+ * (in a worker thread when serving, which hands back the compiled policy) while the old revision
+ * keeps serving; it replaces the old one in a single assignment only if it compiles and its tests pass. Otherwise the old revision stays
  * and why is kept for /v1/policy and the log. Reloads do not overlap; one asked for while another
  * runs starts after it, so it reads the files as they are after the change that asked for it.
  */
-import { adoptRegexVerdicts } from '../engine/compile/regex.js';
 import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
-import { checkCandidate, failedToRead, type CheckOptions, type Stage, type Verdict } from './reload/candidate.js';
+import { checkCandidate, failedToRead, type Checked, type CheckOptions, type Stage } from './reload/candidate.js';
 
 export interface ReloadStatus {
   ok: boolean;
@@ -22,9 +21,6 @@ export interface ReloadStatus {
   cases: number | null;
   errors: string[];
 }
-
-/** A checked candidate; `policy` when the check built one in this thread. */
-export interface Checked { verdict: Verdict; policy?: CompiledPolicy }
 
 export class PolicyHolder {
   private running: Promise<ReloadStatus> | undefined;
@@ -78,17 +74,10 @@ export class PolicyHolder {
     this.candidatePaths = v.files.map(([p]) => p);
     const refused = (stage: Stage, errors: string[]): ReloadStatus => ({ ok: false, at, revision: null, candidate: v.revision, stage, cases: v.cases, errors });
     if (!v.ok) return (this.lastReload = refused(v.stage ?? 'error', v.errors));
-    const files = new Map(v.files);
-    let policy = checked.policy;
-    if (!policy) {
-      // The worker ran recheck on these patterns already; with its verdicts this compile is the cheap part.
-      adoptRegexVerdicts(v.regex);
-      const r = compilePolicy(files);
-      if (!r.ok || r.policy.revision !== v.revision) return (this.lastReload = refused('error', ['the policy built for serving differs from the one the reload checked']));
-      policy = r.policy;
-    }
+    const { policy } = checked;
+    if (!policy) return (this.lastReload = refused('error', ['the reload check passed but handed back no policy to serve']));
     this.policy = policy;
-    this.sources = files;
+    this.sources = new Map(v.files);
     return (this.lastReload = { ok: true, at, revision: policy.revision, candidate: null, stage: null, cases: v.cases, errors: [] });
   }
 }

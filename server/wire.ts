@@ -5,6 +5,8 @@
 import { compileValidator, createAjv, type ContractError } from '../engine/contracts/validate.js';
 
 const explain = { type: 'string', enum: ['off', 'summary', 'full'], description: 'trace level; default `summary`' };
+const contract = { type: 'string', minLength: 3, maxLength: 200, description: 'the contract version the proposal is written to, such as `refund_order@1`; default the action\'s `version_from`, else its current version' };
+const version = { type: ['string', 'integer'], minLength: 1, maxLength: 100, minimum: 1, description: 'the version alone, such as `1` or `"1.4.0"`; give `contract` or `version`, not both' };
 const outcome = { type: 'string', enum: ['approve', 'review', 'reject'] };
 const proposalHash = { type: 'string', pattern: '^[\x21-\x7e]{1,200}$', description: 'the `proposalHash` of the review as the reviewer saw it' };
 const reviewReason = {
@@ -19,7 +21,10 @@ export const schemas = {
       action: { type: 'string', minLength: 1, maxLength: 100, description: 'an action of the policy, such as `refund_order`' },
       proposal: { description: 'the proposal, checked against the action\'s contract' },
       context: { type: 'object', description: 'facts the calling service owns, checked against the action\'s context contract' },
+      contract,
+      version,
       explain,
+      answerTrace: { type: 'boolean', description: '`false` leaves the trace out of this answer; the record keeps it (GET /v1/decisions/:id). Default `true`' },
     },
   },
   EvaluateRequest: {
@@ -28,6 +33,8 @@ export const schemas = {
       action: { type: 'string', minLength: 1, maxLength: 100 },
       proposal: {},
       context: { type: 'object' },
+      contract,
+      version,
       explain,
       now: { type: 'string', format: 'date-time', description: 'evaluation time; default the server clock' },
     },
@@ -48,21 +55,26 @@ export const schemas = {
   },
   Decision: {
     type: 'object',
-    required: ['id', 'action', 'outcome', 'reasons', 'risk', 'errors', 'shadow', 'revision', 'contract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
+    required: ['id', 'action', 'outcome', 'reasons', 'fired', 'risk', 'errors', 'shadow', 'revision', 'contract', 'receivedContract', 'context', 'engine', 'now', 'recordedAt', 'replayed'],
     properties: {
       id: { type: 'string', description: 'decision id (UUID v7)' },
       action: { type: 'string' },
       outcome,
       reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+      fired: {
+        type: 'object', required: ['enforce', 'shadow'], description: 'ids of every rule whose condition held, in policy order, by mode',
+        properties: { enforce: { type: 'array', items: { type: 'string' } }, shadow: { type: 'array', items: { type: 'string' } } },
+      },
       risk: { type: 'object', required: ['score', 'tier', 'signals'], properties: { score: { type: 'number' }, tier: { type: 'string' }, signals: { type: 'array' } } },
       errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, pointer: { type: 'string' }, rule: { type: 'string' } } } },
       shadow: { type: 'object', required: ['outcome', 'reasons'], properties: { outcome, reasons: { type: 'array' } } },
       revision: { type: 'string', description: 'content hash of the policy that decided' },
-      contract: { type: 'string', description: 'proposal contract id@version' },
+      contract: { type: 'string', description: 'the proposal contract id@version the rules saw: the action\'s current one' },
+      receivedContract: { type: 'string', description: 'the proposal contract id@version the request was sent as; an older one is upgraded to `contract`' },
       context: { type: ['string', 'null'], description: 'context contract id@version' },
       engine: { type: 'string' },
       now: { type: 'string' },
-      trace: { type: 'object', description: 'absent with `explain: off`; see docs/decisions.md' },
+      trace: { type: 'object', description: 'absent with `explain: off`, and from an answer asked for with `answerTrace: false`; see docs/decisions.md' },
       recordedAt: { type: 'string' },
       replayed: { type: 'boolean', description: 'true when this is the first decision for the same idempotency key and payload' },
       idempotencyKey: { type: ['string', 'null'] },
@@ -131,5 +143,5 @@ export const validate = {
   reviewQuery: check(schemas.ReviewQuery),
 };
 
-export interface DecideBody { action: string; proposal: unknown; context?: Record<string, unknown>; explain?: 'off' | 'summary' | 'full' }
-export interface EvaluateBody extends DecideBody { now?: string }
+export interface EvaluateBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full'; now?: string }
+export interface DecideBody extends Omit<EvaluateBody, 'now'> { answerTrace?: boolean }

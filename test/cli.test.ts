@@ -80,7 +80,7 @@ describe('arbiter test', () => {
   it('passes on the bundled pack with 100% rule coverage', async () => {
     const r = await arbiter('test', '--dir', ROOT, '--coverage', '--min-coverage', '100');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^87 passed, 0 failed$/m);
+    expect(r.out).toMatch(/^90 passed, 0 failed$/m);
     expect(r.out).toContain('total: rules 56/56 (100.0%), branches 74/74 (100.0%), outcomes 15/15 (100.0%)');
   });
 
@@ -93,9 +93,9 @@ describe('arbiter test', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('  ✗ a refund in another currency than the order is rejected  (rules/refund_order.test.yaml:28:5)\n      outcome: expected review, got reject\n      trace:');
     expect(r.out).toContain('✓ refund.currency_mismatch  [reject] fired');
-    expect(r.out).toMatch(/^86 passed, 1 failed$/m);
+    expect(r.out).toMatch(/^89 passed, 1 failed$/m);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('<testsuites name="arbiter" tests="87" failures="1">');
+    expect(xml).toContain('<testsuites name="arbiter" tests="90" failures="1">');
     expect(xml).toContain('<failure message="outcome: expected review, got reject">');
   });
 

@@ -35,6 +35,8 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
         const interpreted = decide(policy, request, { evaluator: 'interpreted' });
         expect(interpreted).toEqual(compiled);
         check(compiled, c);
+        // `fired` does not depend on the trace: it is the same without one.
+        expect(decide(policy, { ...request, explain: 'off' }).fired).toEqual(compiled.fired);
       });
     }
   });
@@ -42,6 +44,8 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
 
 function check(d: Decision, c: Case): void {
   expect(d.outcome).toBe(c.expect.outcome);
+  const firedIn = (mode: string) => (d.trace?.rules ?? []).filter((r) => r.result === 'fired' && r.mode === mode).map((r) => r.rule);
+  expect(d.fired).toEqual({ enforce: firedIn('enforce'), shadow: firedIn('shadow') });
   if (c.expect.rules) {
     const got = Object.fromEntries((d.trace?.rules ?? []).map((r) => [r.rule, r.result]));
     expect(got).toEqual(c.expect.rules);

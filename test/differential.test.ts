@@ -88,13 +88,14 @@ describe('differential: json-rules-engine, generated code and interpreter', () =
       const imported = importJre(rules, {});
       const result = compilePolicy(miniFiles({ contract: CONTRACT, rules: imported.yaml }));
       if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
-      expect(result.policy.actions.get('t')!.source).toContain('function chunk0(env, out)');
+      expect(result.policy.actions.get('t')!.code.source).toContain('function chunk0(env, out)');
       const jre = jreRunner(rules);
       for (const p of proposals) {
         const expected = (await jre.fired(p)).sort();
         for (const evaluator of ['compiled', 'interpreted'] as const) {
           const d = decide(result.policy, { action: 't', proposal: p, now: '2026-11-21T10:00:00Z', explain: 'summary' }, { evaluator });
-          const fired = (d.trace?.rules ?? []).filter((r) => r.result === 'fired').map((r) => r.rule).sort();
+          const fired = [...d.fired.enforce].sort();
+          expect(d.fired.enforce).toEqual((d.trace?.rules ?? []).filter((r) => r.result === 'fired').map((r) => r.rule));
           expect({ evaluator, fired }).toEqual({ evaluator, fired: expected });
           expect(d.outcome).toBe(expected.some((id) => rules.find((r) => r.name === id)!.event.type === 'reject') ? 'reject' : expected.length ? 'review' : 'approve');
         }

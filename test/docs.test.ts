@@ -2,17 +2,22 @@
  * docs/server.md stays true: its settings and error tables equal the code's, and its walkthrough
  * runs, command by command, against a gate, each answer matching the one shown (ids, times,
  * revisions and the development key may differ; an id shown twice must be the same id twice).
+ * The examples of docs/rules.md marked `<!-- example … -->` compile, decide and fail as shown;
+ * the worked example of docs/policies.md's "Evolving a contract" is written out as a pack and
+ * run, and docs/ci.md's pipeline script runs on the bundled pack.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
 import { HTTP_ERRORS } from '../server/errors.js';
 import { SETTINGS } from '../server/main.js';
-import { PLANTED, ROOT } from './helpers/cli.js';
+import { arbiter, PLANTED, ROOT } from './helpers/cli.js';
 import { like, sameIds, volatile } from './helpers/doc-blocks.js';
+import { miniFiles } from './helpers/policy.js';
 import { killAll, serveProcess, type Served } from './helpers/process.js';
 
 const doc = readFileSync(join(ROOT, 'docs/server.md'), 'utf8');
@@ -56,7 +61,7 @@ describe('docs/server.md', () => {
       expect(blocks[2]!.text).toMatch(/^URL=http:\/\/127\.0\.0\.1:8787\nKEY=arb_dev_[0-9a-f]{64}\n$/);
       const ids = new Map<string, string>();
       const pairs = blocks.slice(3);
-      expect(pairs.length).toBe(12);
+      expect(pairs.length).toBe(14);
       for (let i = 0; i < pairs.length; i += 2) {
         const [command, answer] = [pairs[i]!, pairs[i + 1]!];
         expect(command.lang).toBe('sh');
@@ -69,6 +74,45 @@ describe('docs/server.md', () => {
         else expect(sameIds(volatile(out), answer.text, ids), command.text).toBe(volatile(answer.text).trim());
       }
     });
+  });
+});
+
+describe('docs/policies.md "Evolving a contract"', () => {
+  const policies = readFileSync(join(ROOT, 'docs/policies.md'), 'utf8');
+  const section = policies.slice(policies.indexOf('## Evolving a contract'), policies.indexOf('## Tests'));
+  const files = new Map([...section.matchAll(/<!-- file: (\S+) -->\n```\w+\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!]));
+  const blocks = [...section.matchAll(/(?<!-->\n)```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, text: m[2]! }));
+  const pack = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-evolving-'));
+    for (const [path, text] of files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+
+  it('holds a worked v1 → v2 with a rename and a new required member with a default', () => {
+    expect([...files.keys()]).toEqual(['schemas/open_ticket/1.schema.json', 'schemas/open_ticket/2.schema.json', 'schemas/open_ticket/1.upgrade.yaml', 'rules.registry.yaml', 'rules/open_ticket.yaml', 'ticket-v1.json']);
+    expect(files.get('schemas/open_ticket/1.upgrade.yaml')).toMatch(/- rename: .*\n\s+- default: /);
+    expect(blocks.map((b) => b.lang)).toEqual(['sh', 'json', 'text']);
+  });
+
+  it('decides the version-1 proposal as shown', async () => {
+    const dir = pack();
+    const argv = blocks[0]!.text.trim().replace(/^npx arbiter /, '').split(/\s+/).map((a) => (a.endsWith('.json') ? join(dir, a) : a));
+    const r = await arbiter(...argv, '--dir', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject(JSON.parse(blocks[1]!.text) as object);
+  });
+
+  it('has arbiter check refuse the upgrade without its default, as shown', async () => {
+    const dir = pack();
+    const upgrade = join(dir, 'schemas/open_ticket/1.upgrade.yaml');
+    writeFileSync(upgrade, readFileSync(upgrade, 'utf8').replace(/^ {2}- default: .*\n/m, ''));
+    const r = await arbiter('check', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${blocks[2]!.text}1 error\n`);
   });
 });
 
@@ -94,5 +138,52 @@ describe('docs/ci.md', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('rule coverage 87.5% is below --min-coverage 100%\n');
     expect(r.stdout).not.toContain('inputs');
+  });
+});
+
+describe('docs/rules.md examples', () => {
+  const text = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
+  const BLOCK = {
+    contract: /```json\n([\s\S]*?)```/y,
+    rules: /```yaml\n([\s\S]*?)```/y,
+    error: /```yaml\n([\s\S]*?)```\n\n```text\n([\s\S]*?)```/y,
+    decisions: /\| proposal \| outcome \| fired \|\n\|[-|]+\|\n((?:\|.*\|\n)+)/y,
+  };
+  const examples = [...text.matchAll(/<!-- example (contract|rules|decisions|error): (\S+) -->\n/g)].map((m) => {
+    const kind = m[1] as keyof typeof BLOCK;
+    const block = BLOCK[kind];
+    block.lastIndex = m.index + m[0].length;
+    const body = block.exec(text);
+    expect(body, `the ${kind} example for \`${m[2]}\``).not.toBeNull();
+    return { kind, name: m[2]!, body: body!.slice(1) };
+  });
+  const contracts = new Map<string, object>();
+  const contractOf = (name: string) => contracts.get(name) ?? JSON.parse(readFileSync(join(ROOT, name), 'utf8')) as object;
+  const policies = new Map<string, CompiledPolicy>();
+
+  it('compile with no diagnostics, decide and fail as shown', () => {
+    expect(examples.map((e) => e.kind).sort()).toEqual(['contract', 'decisions', 'decisions', 'error', 'rules', 'rules', 'rules']);
+    for (const e of examples) {
+      const [first = '', second = ''] = e.body;
+      if (e.kind === 'contract') contracts.set(e.name, JSON.parse(first) as object);
+      if (e.kind === 'rules') {
+        const r = compilePolicy(miniFiles({ contract: contractOf(e.name), rules: first }));
+        expect(r.diagnostics.map(formatDiagnostic), first).toEqual([]);
+        if (r.ok) policies.set(e.name, r.policy);
+      }
+      if (e.kind === 'error') {
+        const r = compilePolicy(miniFiles({ contract: contractOf(e.name), rules: first }));
+        expect(r.diagnostics.map(formatDiagnostic).join('\n').replaceAll('rules/t.yaml', 'rules/claims.yaml')).toBe(second.trim());
+      }
+      if (e.kind === 'decisions') {
+        for (const row of first.trim().split('\n')) {
+          const [proposal, outcome, fired] = row.split('|').slice(1, -1).map((c) => c.trim());
+          for (const evaluator of ['compiled', 'interpreted'] as const) {
+            const d = decide(policies.get(e.name)!, { action: 't', proposal: JSON.parse(proposal!.slice(1, -1)), now: '2026-11-21T10:00:00Z' }, { evaluator });
+            expect({ row, outcome: d.outcome, fired: d.fired.enforce }).toEqual({ row, outcome, fired: fired ? fired.replaceAll('`', '').split(', ') : [] });
+          }
+        }
+      }
+    }
   });
 });

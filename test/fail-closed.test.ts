@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Cond, Val } from '../engine/compile/ir.js';
-import { compileEvaluator } from '../engine/eval/evaluate.js';
+import { generateChunks } from '../engine/eval/codegen.js';
+import { evaluatorOf } from '../engine/eval/evaluate.js';
 import { E, T } from '../engine/eval/runtime.js';
 import { decide, type Decision } from '../engine/index.js';
 import { OPERATORS, type OperatorDef } from '../engine/operators/index.js';
@@ -80,12 +81,13 @@ describe('a chunk of generated code that throws', () => {
   const boom: OperatorDef = { name: 'boom', check: () => undefined, test: () => { throw new Error('boom'); } };
 
   it('a failing leaf marks only its own rule as an error, not its whole chunk', () => {
-    const { evaluate } = compileEvaluator([
+    const entries = [
       { index: 0, when: leaf(0, OPERATORS.get('equal')!, 1, 1) },
       { index: 1, when: leaf(1, boom, 1, 1) },
       { index: 2, when: leaf(2, OPERATORS.get('equal')!, 1, 2) },
       { index: 3, when: leaf(3, OPERATORS.get('lessThan')!, 1, 2) },
-    ]);
+    ];
+    const evaluate = evaluatorOf(generateChunks(entries), entries);
     const out: number[] = [];
     evaluate({ p: {}, c: {}, now: Rational.ZERO, today: 0, d: [] }, out);
     expect(out).toEqual([0, T, 1, E, 3, T]);

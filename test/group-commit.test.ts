@@ -8,7 +8,7 @@ import { GroupCommit } from '../adapters/stores/group-commit.js';
 import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from '../adapters/stores/store.js';
 
 const item = (id: string): AppendItem => ({
-  id, action: 'a', outcome: 'approve', idempotencyKey: null, payloadHash: id, recordedAt: '2026-11-21T10:00:00.000Z', caller: 't', requestJson: '{}', decisionJson: '{}', ttlMs: 1,
+  id, action: 'a', outcome: 'approve', idempotencyKey: null, recordedAt: '2026-11-21T10:00:00.000Z', caller: 't', requestJson: '{}', decisionJson: '{}', ttlMs: 1,
 });
 
 /** A store that records every item of a batch, unless one of them is bad: then none. */
@@ -81,6 +81,30 @@ describe('group commit', () => {
       await group.idle();
       expect(committed).toEqual([['first']]);
     } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('fails the oldest append when its timer fires, whatever the clock arithmetic rounds to', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    // A clock that stands still at a time where (t + 2000) - t is a little less than 2000.
+    const now = vi.spyOn(performance, 'now').mockReturnValue(3080.9343363561225);
+    try {
+      let release!: () => void;
+      const group = new GroupCommit(async (items) => {
+        await new Promise<void>((r) => { release = r; });
+        return items.map((i, n) => ({ kind: 'created', id: i.id, seq: n + 1 }));
+      }, { waitMs: 2000 });
+      const first = group.append(item('first'));
+      await vi.advanceTimersByTimeAsync(0);
+      let outcome = 'waiting';
+      group.append(item('queued')).then(() => { outcome = 'committed'; }, (e: Error) => { outcome = e.message; });
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(outcome).toBe('the store did not begin a commit within 2000 ms');
+      release();
+      await expect(first).resolves.toMatchObject({ kind: 'created', id: 'first' });
+    } finally {
+      now.mockRestore();
       vi.useRealTimers();
     }
   });

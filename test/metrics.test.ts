@@ -1,5 +1,6 @@
 /** /metrics: bounded label sets whoever calls, the review queue depth read from the store, and the process metrics. */
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../adapters/stores/store.js';
 import { testGate } from './helpers/gate.js';
 import { reviewTick } from '../server/routes/reviews.js';
 import { ticket } from './helpers/reviews.js';
@@ -30,6 +31,18 @@ describe('metrics', () => {
     await g.post('/v1/decisions', ticket());
     await reviewTick(g.deps);
     expect(await scrape(g)).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
+  });
+
+  it('asks the store nothing on a scrape: every figure is a counter the gate keeps', async () => {
+    const calls: string[] = [];
+    const inner = testGate().deps.store;
+    const store = new Proxy(inner, { get: (t, name: keyof Store) => (typeof t[name] === 'function' ? (...a: unknown[]) => { calls.push(name); return (t[name] as (...x: unknown[]) => unknown)(...a); } : t[name]) });
+    const g = testGate({ store });
+    await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
+    expect(calls).toEqual(['append']);
+    calls.length = 0;
+    await scrape(g);
+    expect(calls).toEqual([]);
   });
 
   it('exposes the default process metrics on the gate\'s registry', async () => {

@@ -7,6 +7,8 @@ import { exportedText } from '../cli/commands/contracts.js';
 import { compileDir } from '../cli/io.js';
 import { createAjv } from '../engine/contracts/validate.js';
 import { COMPILE_CODES, RUNTIME_CODES } from '../engine/errors.js';
+import { FUNCTION_NAMES } from '../engine/functions/names.js';
+import { OPERATORS } from '../engine/operators/index.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { contracts as zodContracts } from '../schemas/src/tier-upgrade.js';
 import { ROOT } from './helpers/cli.js';
@@ -16,6 +18,7 @@ const yamlOf = (path: string) => load(readFileSync(join(ROOT, path), 'utf8'), { 
 const ruleFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml') && !f.endsWith('.invariants.yaml'));
 const testFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.test.yaml'));
 const invariantFiles = readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.invariants.yaml'));
+const upgradeFiles = readdirSync(join(ROOT, 'schemas'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.upgrade.yaml'));
 
 describe('the bundled pack', () => {
   it('compiles with no errors and no warnings', () => {
@@ -46,6 +49,7 @@ describe('meta-schemas', () => {
   const rules = ajv.compile(meta('rules'));
   const tests = ajv.compile(meta('tests'));
   const invariants = ajv.compile(meta('invariants'));
+  const upgrade = ajv.compile(meta('upgrade'));
 
   it('accept every file of the pack', () => {
     expect(registry(yamlOf('rules.registry.yaml')), JSON.stringify(registry.errors)).toBe(true);
@@ -53,6 +57,14 @@ describe('meta-schemas', () => {
     for (const f of testFiles) expect(tests(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(tests.errors)}`).toBe(true);
     expect(invariantFiles).toHaveLength(5);
     for (const f of invariantFiles) expect(invariants(yamlOf(`rules/${f}`)), `${f}: ${JSON.stringify(invariants.errors)}`).toBe(true);
+    expect(upgradeFiles).toEqual(['refund_order/1.upgrade.yaml']);
+    for (const f of upgradeFiles) expect(upgrade(yamlOf(`schemas/${f}`)), `${f}: ${JSON.stringify(upgrade.errors)}`).toBe(true);
+  });
+
+  it('accept a literal or a typed literal in `fact`, as the compiler does', () => {
+    for (const fact of [{ value: 'premium' }, { instant: '2026-01-31T09:00:00Z' }, { lowercase: 'proposal.tier' }]) {
+      expect(rules({ rules: [{ id: 'a', outcome: 'review', when: { fact, operator: 'equal', value: { fact: 'proposal.tier' } } }] }), JSON.stringify(rules.errors)).toBe(true);
+    }
   });
 
   it('reject what the compiler rejects: unknown keys, operators and functions', () => {
@@ -65,6 +77,22 @@ describe('meta-schemas', () => {
     expect(invariants({ action: 'a', invariants: [{ id: 'x', always: 'reject', never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', when: { fact: 'a', operator: 'greaterThen', value: 1 }, never: 'approve' }] })).toBe(false);
     expect(invariants({ action: 'a', invariants: [{ id: 'x', monotonic: { fact: 'a', stricter_as: 'up' } }] })).toBe(false);
+    expect(upgrade({ to: 'a@2', steps: [{ rename: { at: '/a', to: 'b' }, drop: '/c' }] })).toBe(false);
+    expect(upgrade({ to: 'a@2', steps: [{ remove: '/c' }] })).toBe(false);
+    expect(registry({ version: 1, actions: { a: { contract: 'a@2', accepts: ['a@01'], rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
+    expect(registry({ version: 1, actions: { a: { contract: 'a@2', idempotency: { key: '/id', scope: 'everywhere' }, rules: [], side_effects: 'none', default: 'approve' } } })).toBe(false);
+  });
+
+  it('name exactly the operators and functions the compiler knows', () => {
+    const defs = (meta('rules') as { $defs: Record<string, unknown> }).$defs;
+    const operatorLists = (v: unknown): unknown[] => {
+      if (typeof v !== 'object' || v === null) return [];
+      const own = (v as { properties?: { operator?: { enum?: unknown } } }).properties?.operator?.enum;
+      return [...(own ? [own] : []), ...Object.values(v).flatMap(operatorLists)];
+    };
+    expect(operatorLists(defs).length).toBeGreaterThan(0);
+    for (const list of operatorLists(defs)) expect(list).toEqual([...OPERATORS.keys()]);
+    expect((defs.call as { propertyNames: { enum: string[] } }).propertyNames.enum).toEqual(FUNCTION_NAMES);
   });
 
   it('are referenced from the pack files for editors', () => {
@@ -72,6 +100,7 @@ describe('meta-schemas', () => {
     for (const f of ruleFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/rules\.schema\.json$/m);
     for (const f of testFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/tests\.schema\.json$/m);
     for (const f of invariantFiles) expect(readFileSync(join(ROOT, 'rules', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/meta\/invariants\.schema\.json$/m);
+    for (const f of upgradeFiles) expect(readFileSync(join(ROOT, 'schemas', f), 'utf8'), f).toMatch(/^# yaml-language-server: \$schema=\.\.\/meta\/upgrade\.schema\.json$/m);
   });
 });
 

@@ -19,7 +19,7 @@ import { PRIVATE_PG_SKIP, startPrivatePostgres } from './helpers/private-postgre
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
 
 const item = (): AppendItem => ({
-  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), payloadHash: 'h', recordedAt: new Date().toISOString(),
+  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), recordedAt: new Date().toISOString(),
   caller: 'test', requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', ttlMs: 60_000,
 });
 
@@ -49,6 +49,35 @@ describe.skipIf(PG_SKIP !== '')(`a PostgreSQL store whose chain head another ses
       expect((await store.append(item())).kind).toBe('created');
       expect(await store.verify()).toEqual({ ok: true, count: 2 });
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(PG_SKIP !== '')(`a PostgreSQL store whose commit connection the server ends${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
+  it('fails that commit with StoreUnavailableError and goes on with a new connection', async () => {
+    const url = await freshPgDatabase();
+    // Long enough a bound that the commit is still waiting when the poll below finds it.
+    const store = await openPostgres(url, { timeoutMs: 30_000 });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      expect((await store.append(item())).kind).toBe('created');
+      const lock = await holdHead(url);
+      const pending = errorOf(store.append(item()));
+      // The commit waits for the head's lock; end its connection from the server's side meanwhile.
+      let waiting: number | undefined;
+      while (waiting === undefined) {
+        const r = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        waiting = r.rows[0]?.pid;
+      }
+      await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
+      expect(await pending).toMatch(/^StoreUnavailableError: PostgreSQL write failed: terminating connection due to administrator command/);
+      await lock.release();
+      expect((await store.append(item())).kind).toBe('created');
+      expect(await store.verify()).toEqual({ ok: true, count: 2 });
+    } finally {
+      await admin.end();
       await store.close();
     }
   });

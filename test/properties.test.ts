@@ -3,9 +3,12 @@
  * - totality and determinism on the bundled pack, over proposals and contexts generated from the
  *   contracts: every valid input gets exactly one outcome, nothing throws, the same input gives
  *   the same decision, and the generated code agrees with the interpreter;
+ * - every older contract version the pack serves: a valid proposal of it upgrades into a valid
+ *   proposal of the current version, and is decided as that proposal would be;
  * - fail-closed over generated rule sets: removing an optional fact never moves a decision toward
  *   approve (a missing fact makes conditions unknown, and unknown never approves), and neither does
- *   making a rule fail (an error counts as at least the rule's own outcome).
+ *   making any leaf of a rule fail, under `all`, `any`, `not` and quantifiers at any depth, compared
+ *   with the same leaf true and false.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +44,25 @@ describe('on the bundled pack', () => {
   }
 });
 
+describe('older contract versions of the bundled pack', () => {
+  const { result } = compileDir(ROOT);
+  if (!result.ok) throw new Error('the bundled pack does not compile');
+  const policy = result.policy;
+  const refund = policy.actions.get('refund_order')!;
+  const v1 = refund.versions.get('refund_order@1')!;
+
+  it('refund_order@1: a valid proposal upgrades into a valid one, decided as refund_order@2 decides it', () => {
+    const input = fc.record({ proposal: arbitraryFor(v1.use.schema), context: arbitraryFor(refund.context!.schema) });
+    fc.assert(fc.property(input, ({ proposal, context }) => {
+      expect(v1.use.validate(proposal, '/proposal')).toEqual([]);
+      const old = decide(policy, { action: 'refund_order', proposal, context, now: NOW, contract: 'refund_order@1', explain: 'off' });
+      expect(old.errors.filter((e) => e.code.startsWith('contract.'))).toEqual([]);
+      const current = decide(policy, { action: 'refund_order', proposal: { ...(proposal as object), refund_method: 'original_payment' }, context, now: NOW, explain: 'off' });
+      expect({ ...old, receivedContract: current.receivedContract }).toEqual(current);
+    }), { numRuns: 300, seed: 7 });
+  });
+});
+
 describe('fail-closed', () => {
   const CONTRACT = {
     type: 'object', additionalProperties: false, required: ['id'],
@@ -61,12 +83,18 @@ describe('fail-closed', () => {
       .map(([fact, operator, v]) => ({ fact, operator, value: operator.endsWith('In') || operator === 'in' ? [v] : v })),
     fc.constantFrom(true, false).map((value) => ({ fact: 'proposal.c', operator: 'equal', value })),
     fc.integer({ min: 0, max: 3 }).map((value) => ({ fact: 'proposal.list', operator: 'contains', value })),
-    fc.integer({ min: 0, max: 3 }).map((value) => ({ some: 'proposal.list', where: { fact: 'item', operator: 'greaterThan', value } })),
   ];
-  const { cond } = fc.letrec<{ cond: object }>((tie) => ({
-    cond: fc.oneof({ depthSize: 'small' }, fc.oneof(...leaves), fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
-      fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })), tie('cond').map((not) => ({ not }))),
-  }));
+  /** Inside a quantifier a condition may also read the element. */
+  const itemLeaf = fc.tuple(fc.constantFrom('greaterThan', 'equal', 'lessThanInclusive'), fc.integer({ min: 0, max: 3 }))
+    .map(([operator, value]) => ({ fact: 'item', operator, value }));
+  const { cond } = fc.letrec<{ cond: object; inner: object }>((tie) => {
+    const node = (leaf: fc.Arbitrary<object>, self: 'cond' | 'inner') => fc.oneof({ depthSize: 'small' }, leaf,
+      fc.array(tie(self), { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
+      fc.array(tie(self), { minLength: 1, maxLength: 3 }).map((any) => ({ any })),
+      tie(self).map((not) => ({ not })),
+      fc.tuple(fc.constantFrom('some', 'every', 'none'), tie('inner')).map(([q, where]) => ({ [q]: 'proposal.list', where })));
+    return { cond: node(fc.oneof(...leaves), 'cond'), inner: node(fc.oneof(...leaves, itemLeaf), 'inner') };
+  });
   const policyArb = fc.record({
     rules: fc.array(fc.tuple(cond, fc.constantFrom('reject', 'review')), { minLength: 1, maxLength: 5 }),
     signals: fc.array(fc.tuple(cond, fc.integer({ min: 10, max: 40 })), { maxLength: 3 }),
@@ -113,29 +141,63 @@ describe('fail-closed', () => {
     expect(removals).toBeGreaterThan(5000);
   });
 
-  it('making a rule fail never moves a decision toward approve', () => {
+  type Path = (string | number)[];
+  const QUANTIFIERS = ['some', 'every', 'none'];
+
+  /** Every leaf of a generated condition: where it is, and the kinds of condition it sits under. */
+  function leavesOf(c: Record<string, unknown>, path: Path = [], above: string[] = []): { path: Path; above: string[] }[] {
+    if ('fact' in c) return [{ path, above }];
+    const kind = Object.keys(c).find((k) => ['all', 'any', 'not', ...QUANTIFIERS].includes(k))!;
+    const under = [...above, kind];
+    if (kind === 'all' || kind === 'any') return (c[kind] as Record<string, unknown>[]).flatMap((x, i) => leavesOf(x, [...path, kind, i], under));
+    if (kind === 'not') return leavesOf(c.not as Record<string, unknown>, [...path, 'not'], under);
+    return leavesOf(c.where as Record<string, unknown>, [...path, 'where'], under);
+  }
+
+  function replaced(c: object, path: Path, leaf: object): object {
+    if (path.length === 0) return leaf;
+    const copy = structuredClone(c) as Record<string | number, unknown>;
+    let o = copy;
+    for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+    o[path.at(-1)!] = leaf;
+    return copy;
+  }
+
+  it('making a leaf of a rule fail, at any depth, never moves a decision toward approve', () => {
     const contract = { ...CONTRACT, required: ['id', 'zero'], properties: { ...CONTRACT.properties, zero: { type: 'integer', const: 0 } } };
-    const forced = { error: { fact: 'nothing', operator: 'equal', value: 0 }, true: { fact: 'proposal.zero', operator: 'equal', value: 0 }, false: { fact: 'proposal.zero', operator: 'notEqual', value: 0 } };
     const settings = fc.record({ onError: fc.constantFrom('review', 'reject'), onUnknown: fc.constantFrom('review', 'reject'), default: fc.constantFrom('approve', 'review') });
-    let forcedRules = 0;
-    fc.assert(fc.property(policyArb, settings, fc.nat(), fc.array(arbitraryFor(contract), { minLength: 10, maxLength: 10 }), (gen, set, pick, proposals) => {
-      const file = load(gen.rules) as { derive: object; rules: { when: object }[] };
-      const k = pick % file.rules.length;
-      const policies = Object.fromEntries(Object.entries(forced).map(([name, when]) => {
-        const rules = file.rules.map((r, i) => (i === k ? { ...r, when } : r));
+    let forced = 0, surfaced = 0;
+    const under = new Map<string, number>();
+    fc.assert(fc.property(policyArb, settings, fc.nat(), fc.nat(), fc.boolean(), fc.array(arbitraryFor(contract), { minLength: 10, maxLength: 10 }), (gen, set, pickRule, pickLeaf, perElement, proposals) => {
+      const file = load(gen.rules) as { derive: object; rules: { when: Record<string, unknown> }[] };
+      const k = pickRule % file.rules.length;
+      const spots = leavesOf(file.rules[k]!.when);
+      const spot = spots[pickLeaf % spots.length]!;
+      const inQuantifier = spot.above.some((x) => QUANTIFIERS.includes(x));
+      // Inside a quantifier the failing leaf may also fail on each element rather than once.
+      const error = inQuantifier && perElement ? { fact: { divide: ['item', 'proposal.zero'] }, operator: 'equal', value: 0 } : { fact: 'nothing', operator: 'equal', value: 0 };
+      const variants = { error, true: { fact: 'proposal.zero', operator: 'equal', value: 0 }, false: { fact: 'proposal.zero', operator: 'notEqual', value: 0 } };
+      const policies = Object.fromEntries(Object.entries(variants).map(([name, leaf]) => {
+        const rules = file.rules.map((r, i) => (i === k ? { ...r, when: replaced(r.when, spot.path, leaf) } : r));
         const text = dump({ ...file, derive: { ...file.derive, nothing: { divide: ['proposal.zero', 'proposal.zero'] } }, rules });
         return [name, compileMini({ contract, rules: text, action: { on_error: set.onError, on_unknown: set.onUnknown, default: set.default } })];
-      })) as Record<keyof typeof forced, CompiledPolicy>;
+      })) as Record<keyof typeof variants, CompiledPolicy>;
+      for (const kind of new Set(spot.above)) under.set(kind, (under.get(kind) ?? 0) + 1);
+      if (spot.above.length >= 3) under.set('depth 3+', (under.get('depth 3+') ?? 0) + 1);
       for (const p of proposals) {
         for (const evaluator of ['compiled', 'interpreted'] as const) {
           const [failing, fired, notFired] = (['error', 'true', 'false'] as const).map((name) => decide(policies[name], { action: 't', proposal: p, now: NOW }, { evaluator }));
-          expect(failing!.errors).toContainEqual(expect.objectContaining({ code: 'division_by_zero', rule: `r${k}` }));
-          expect(SEVERITY[failing!.outcome], `${evaluator}: failing ${failing!.outcome}, fired ${fired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[fired!.outcome]);
-          expect(SEVERITY[failing!.outcome], `${evaluator}: failing ${failing!.outcome}, not fired ${notFired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[notFired!.outcome]);
+          const at = `${evaluator}, leaf under ${spot.above.join(' > ') || 'nothing'}`;
+          expect(SEVERITY[failing!.outcome], `${at}: failing ${failing!.outcome}, leaf true ${fired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[fired!.outcome]);
+          expect(SEVERITY[failing!.outcome], `${at}: failing ${failing!.outcome}, leaf false ${notFired!.outcome}`).toBeGreaterThanOrEqual(SEVERITY[notFired!.outcome]);
+          if (evaluator === 'compiled' && failing!.errors.some((e) => e.code === 'division_by_zero' && e.rule === `r${k}`)) surfaced++;
         }
-        forcedRules++;
+        forced++;
       }
-    }), { numRuns: 150, seed: 12 });
-    expect(forcedRules).toBe(1500);
+    }), { numRuns: 300, seed: 12 });
+    expect(forced).toBe(3000);
+    // The failing leaf must reach every kind of condition, deep, and fail its rule often, or the property proves little.
+    for (const kind of ['all', 'any', 'not', ...QUANTIFIERS, 'depth 3+']) expect(under.get(kind) ?? 0, `leaves under ${kind}`).toBeGreaterThan(25);
+    expect(surfaced).toBeGreaterThan(600);
   });
 });

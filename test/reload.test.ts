@@ -6,6 +6,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPolicyFiles } from '../adapters/loaders/fs.js';
+import { PolicyHolder } from '../server/policy.js';
+import { checkOffThread } from '../server/reload/off-thread.js';
 import { ROOT } from './helpers/cli.js';
 import { testGate, type TestGate } from './helpers/gate.js';
 
@@ -104,5 +107,25 @@ describe('reload', () => {
         expect((await evaluate(g)).outcome).toBe('reject');
       },
     ), { numRuns: 40 });
+  });
+});
+
+describe('the policy a reload worker sends', () => {
+  it('one that cannot be rebuilt for serving is refused, and the served revision stays', async () => {
+    const script = new URL('./fixtures/reload-worker/other-engine.mjs', import.meta.url);
+    const holder = PolicyHolder.open(loadPolicyFiles(ROOT), () => checkOffThread(ROOT, 0, { tests: true }, script));
+    const before = holder.current;
+    const status = await holder.reload();
+    expect(status).toMatchObject({ ok: false, revision: null, stage: 'error' });
+    expect(status.errors).toEqual([`the checked policy could not be rebuilt for serving: the policy was compiled by engine 0.0.0, not ${before.engineVersion}`]);
+    expect(holder.current).toBe(before);
+  });
+
+  it('a check that passes a candidate without a policy to serve keeps the served one', async () => {
+    const files = loadPolicyFiles(ROOT);
+    const holder = PolicyHolder.open(files, async () => ({ verdict: { files: [...files], ok: true, revision: 'sha256:0', stage: null, cases: 1, errors: [] } }));
+    const before = holder.current;
+    expect(await holder.reload()).toMatchObject({ ok: false, stage: 'error', errors: ['the reload check passed but handed back no policy to serve'] });
+    expect(holder.current).toBe(before);
   });
 });

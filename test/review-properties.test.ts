@@ -8,13 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { payloadHash } from '../adapters/stores/record.js';
 import { openSqlite } from '../adapters/stores/sqlite.js';
 import type { ReviewRecord } from '../adapters/stores/store.js';
 import { CLOSES, type ReviewEvent, type Verdict } from '../gate/ports.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
-const HASH = 'the-hash';
+/** The identity hash the store computes for the decision's request. */
+const HASH = payloadHash('a', '{"proposal":{},"context":{}}');
 
 const event = fc.record({
   who: fc.constantFrom('alice', 'bob', 'carol'),
@@ -30,14 +32,14 @@ describe('review queue properties', () => {
       try {
         const id = randomUUID();
         await store.append({
-          id, action: 'a', outcome: 'review', idempotencyKey: null, payloadHash: HASH, recordedAt: at(0), caller: 'svc', ttlMs: 1,
+          id, action: 'a', outcome: 'review', idempotencyKey: null, recordedAt: at(0), caller: 'svc', ttlMs: 1,
           requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"review"}',
           review: { queue: 'q', riskTier: 'low', riskScore: 0, sideEffects: 'none', rules: [], messages: [], entity: null, expiresAt: at(100), onExpiry: 'reject', editOf: null },
         });
         const evs: ReviewEvent[] = events.map((e) => ({
           kind: 'review', id: randomUUID(), decisionId: id, action: 'a', recordedAt: at(e.second), caller: e.who, verdict: e.verdict,
           proposalHash: e.rightHash ? HASH : 'another', ...(e.verdict === 'extend' ? { expiresAt: at(e.second + 60) } : {}),
-          ...(e.verdict === 'edit' ? { next: { id: randomUUID(), action: 'a', outcome: 'approve', idempotencyKey: null, payloadHash: 'h2', recordedAt: at(e.second), caller: e.who, ttlMs: 1, requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', editOf: id } } : {}),
+          ...(e.verdict === 'edit' ? { next: { id: randomUUID(), action: 'a', outcome: 'approve', idempotencyKey: null, recordedAt: at(e.second), caller: e.who, ttlMs: 1, requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', editOf: id } } : {}),
         }));
         if (together) await Promise.all(evs.map((e) => store.appendReview(e)));
         else for (const e of evs) await store.appendReview(e);

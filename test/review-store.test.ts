@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { payloadHash } from '../adapters/stores/record.js';
 import type { AppendItem, ReviewRecord, Store } from '../adapters/stores/store.js';
 import type { Decision } from '../engine/index.js';
 import type { ReviewEvent, ReviewItem } from '../gate/ports.js';
@@ -15,24 +16,28 @@ const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
 
 const decision = (outcome: Decision['outcome'] = 'review', tier = 'low'): Decision => ({
   action: 'create_support_ticket', outcome, reasons: [], risk: { score: tier === 'high' ? 70 : 10, tier, signals: [] }, errors: [], shadow: { outcome, reasons: [] },
-  revision: 'sha256:test', contract: 'create_support_ticket@1', context: null, engine: '0.1.0', now: T0,
+  fired: { enforce: [], shadow: [] }, revision: 'sha256:test', contract: 'create_support_ticket@1', receivedContract: 'create_support_ticket@1', context: null, engine: '0.1.0', now: T0,
 });
 
 function reviewItem(over: Partial<ReviewItem> = {}): ReviewItem {
   return { queue: 'support', riskTier: 'low', riskScore: 10, sideEffects: 'reversible_write', rules: ['ticket.urgent_without_premium'], messages: ['urgent priority for a standard customer'], entity: 'c-1', expiresAt: at(3600), onExpiry: 'reject', editOf: null, ...over };
 }
 
+const requestOf = (id: string) => JSON.stringify({ proposal: { n: id }, context: {} });
+/** The proposal hash the store computes for item `id`'s request (unless the test gives it another). */
+const hashOf = (x: AppendItem) => payloadHash(x.action, x.requestJson);
+
 function item(over: Partial<AppendItem> = {}, review: Partial<ReviewItem> | null = {}): AppendItem {
   const id = randomUUID();
   return {
     id, action: 'create_support_ticket', outcome: 'review', idempotencyKey: null, recordedAt: T0, caller: 'service', ttlMs: 86_400_000,
-    payloadHash: `hash-${id}`, requestJson: JSON.stringify({ proposal: { n: id }, context: {} }), decisionJson: JSON.stringify(decision()),
+    requestJson: requestOf(id), decisionJson: JSON.stringify(decision()),
     ...(review ? { review: reviewItem(review) } : {}), ...over,
   };
 }
 
 function event(decisionId: string, over: Partial<ReviewEvent> = {}): ReviewEvent {
-  return { kind: 'review', id: randomUUID(), decisionId, action: 'create_support_ticket', recordedAt: at(60), caller: 'alice', verdict: 'approve', proposalHash: `hash-${decisionId}`, ...over };
+  return { kind: 'review', id: randomUUID(), decisionId, action: 'create_support_ticket', recordedAt: at(60), caller: 'alice', verdict: 'approve', proposalHash: payloadHash('create_support_ticket', requestOf(decisionId)), ...over };
 }
 
 const ALL = { queues: ['support', 'payments'], limit: 50 };
@@ -50,13 +55,13 @@ for (const factory of FACTORIES) {
       const calm = item();
       const keyed = item({ idempotencyKey: 'k1' });
       for (const x of [late, calm, risky, keyed]) expect((await store.append(x)).kind).toBe('created');
-      expect((await store.append({ ...item({ idempotencyKey: 'k1' }), payloadHash: keyed.payloadHash })).kind).toBe('replayed');
+      expect((await store.append({ ...item({ idempotencyKey: 'k1' }), requestJson: keyed.requestJson })).kind).toBe('replayed');
       await store.append(item({ outcome: 'approve' }, null));
       const pending = await store.reviews({ ...ALL, status: 'pending' });
       expect(pending.items.map((r) => r.id)).toEqual([risky.id, ...[calm.id, keyed.id].sort(), late.id]);
       expect(pending.items[0]).toEqual({
         ...reviewItem({ riskTier: 'high', riskScore: 70, rules: ['ticket.many_open', 'ticket.urgent_without_premium'] }),
-        id: risky.id, action: 'create_support_ticket', submitter: 'service', proposalHash: risky.payloadHash, createdAt: T0,
+        id: risky.id, action: 'create_support_ticket', submitter: 'service', proposalHash: hashOf(risky), createdAt: T0,
         status: 'pending', decidedBy: null, decidedAt: null, reason: null, next: null, lastEvent: null,
       });
       expect((await store.reviews({ ...ALL, status: 'pending', rule: 'ticket.many_open' })).items.map((r) => r.id)).toEqual([risky.id]);
@@ -82,7 +87,7 @@ for (const factory of FACTORIES) {
       for await (const rec of store.export()) records.push(rec);
       expect(records[1]).toEqual({
         id: v.id, seq: 2, kind: 'review', action: 'create_support_ticket', recordedAt: at(60), caller: 'alice', idempotencyKey: null, decisionId: x.id,
-        review: { verdict: 'approve', outcome: 'approve', proposalHash: x.payloadHash, reason: { code: 'ok', text: 'fine' } },
+        review: { verdict: 'approve', outcome: 'approve', proposalHash: hashOf(x), reason: { code: 'ok', text: 'fine' } },
       } satisfies ReviewRecord);
       expect((await store.list({ limit: 10 })).items.map((d) => d.id)).toEqual([x.id]);
       expect(await store.get(v.id)).toBeUndefined();
@@ -154,7 +159,7 @@ for (const factory of FACTORIES) {
       const records = [];
       for await (const rec of store.export()) records.push(rec);
       expect(records.map((r) => ('kind' in r ? `${r.kind}:${r.review.verdict}` : r.decision.outcome))).toEqual(['review', 'review:extend', 'review:reject']);
-      expect((records[1] as ReviewRecord).review).toEqual({ verdict: 'extend', outcome: null, proposalHash: x.payloadHash, expiresAt: at(4000) });
+      expect((records[1] as ReviewRecord).review).toEqual({ verdict: 'extend', outcome: null, proposalHash: hashOf(x), expiresAt: at(4000) });
       expect(await store.verify()).toEqual({ ok: true, count: 3 });
     });
 

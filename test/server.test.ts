@@ -27,8 +27,27 @@ describe('POST /v1/decisions', () => {
     });
     expect(d.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((d.trace as { level: string; rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
-    const stored = await json(await g.get(`/v1/decisions/${String(d.id)}`));
-    expect(stored).toMatchObject({ id: d.id, outcome: 'review', seq: 1, caller: 'admin', request: { proposal, context } });
+    const { review, final, ...stored } = await json(await g.get(`/v1/decisions/${String(d.id)}`));
+    expect(stored).toEqual({ ...d, seq: 1, caller: 'admin', request: { proposal, context } });
+    // A `review` decision reads with its queue item, still pending, and the outcome to act on so far.
+    expect(review).toMatchObject({ id: d.id, queue: 'payments', status: 'pending', rules: ['refund.large_needs_person'] });
+    expect(final).toEqual({ outcome: 'review', by: null, at: null, reason: null });
+  });
+
+  it('leaves the trace out of the answer when asked, and keeps it in the record', async () => {
+    const g = testGate();
+    const brief = await json(await g.post('/v1/decisions', { ...refund(), answerTrace: false }));
+    expect(brief).toMatchObject({ outcome: 'review', replayed: false, reasons: [{ rule: 'refund.large_needs_person' }] });
+    expect(brief).not.toHaveProperty('trace');
+    const stored = await json(await g.get(`/v1/decisions/${String(brief.id)}`));
+    expect((stored.trace as { rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
+    const { trace, seq, caller, request, review, final, ...rest } = stored;
+    expect(rest).toEqual(brief);
+    expect([review && (review as { status: string }).status, final]).toEqual(['pending', { outcome: 'review', by: null, at: null, reason: null }]);
+    expect([seq, caller, request]).toEqual([1, 'admin', { proposal, context }]);
+    // A replay answers as its own request asks; the payload, not the answer's form, decides what is a repeat.
+    expect(await json(await g.post('/v1/decisions', refund()))).toEqual({ ...brief, trace, replayed: true });
+    expect(await json(await g.post('/v1/decisions', { ...refund(), answerTrace: false }))).toEqual({ ...brief, replayed: true });
   });
 
   it('returns the first decision for a repeat, whatever the member order, spacing and number spelling', async () => {
@@ -79,7 +98,7 @@ describe('POST /v1/decisions', () => {
 
   it('uses the Idempotency-Key header for an action whose proposal names no key', async () => {
     const files = new Map(testGate().files);
-    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency_key: /proposal_id\n    default: approve\n    review:\n      queue: payments', '    default: approve\n    review:\n      queue: payments'));
+    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency: { key: /proposal_id }\n    default: approve\n    review:\n      queue: payments', '    default: approve\n    review:\n      queue: payments'));
     const g = testGate({ files });
     const a = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
     const b = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
@@ -168,7 +187,10 @@ describe('errors', () => {
     expect((await g.get('/v1/nothing')).status).toBe(404);
     const version = await g.get('/v1/contracts/refund_order/7');
     expect(version.status).toBe(404);
-    expect((await json(version)).error).toEqual({ code: 'unknown_contract_version', message: 'action `refund_order` has no contract version `7` (it uses refund_order@2)' });
+    expect((await json(version)).error).toEqual({
+      code: 'unknown_contract_version', message: 'action `refund_order` serves no contract version `7`; it serves `refund_order@1`, `refund_order@2` (current)',
+      details: { versions: ['refund_order@1', 'refund_order@2'], current: 'refund_order@2' },
+    });
   });
 
   it('413 for a body over the limit, before it is parsed', async () => {

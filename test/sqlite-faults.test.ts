@@ -13,6 +13,7 @@ import { openSqlite } from '../adapters/stores/sqlite.js';
 import type { AppendItem } from '../adapters/stores/store.js';
 import { ROOT } from './helpers/cli.js';
 import { afterRestart, killAll, serveProcess, type Served } from './helpers/process.js';
+import { openThreadStore } from './helpers/stores.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
@@ -34,7 +35,7 @@ async function decide(s: Served): Promise<Answer> {
 }
 
 const decisionItem = (): AppendItem => ({
-  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: null, payloadHash: 'h', recordedAt: new Date().toISOString(),
+  id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: null, recordedAt: new Date().toISOString(),
   caller: 'test', requestJson: '{"proposal":{},"context":{}}', decisionJson: '{"outcome":"approve"}', ttlMs: 60_000,
 });
 
@@ -157,6 +158,30 @@ describe('a SQLite store whose write lock another process holds', () => {
       other.close();
       await store.ping();
       expect((await store.append(decisionItem())).kind).toBe('created');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('in a worker thread, an append queued while the store thread waits for the lock fails by the bound, unwritten', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'arbiter-faults-')), 'decisions.db');
+    const store = await openThreadStore(`sqlite:${file}`, { timeoutMs: 200 });
+    try {
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      const errorOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`);
+      // The store thread waits up to the bound for the lock twice: for the readiness check, then for the first commit.
+      const ping = errorOf(store.ping());
+      const first = errorOf(store.append(decisionItem()));
+      await new Promise((r) => setImmediate(r));
+      const queued = errorOf(store.append(decisionItem()));
+      expect(await queued).toBe('StoreUnavailableError: the store did not begin a commit within 200 ms');
+      expect(await ping).toBe('StoreUnavailableError: SQLite read failed: database is locked');
+      expect(await first).toBe('StoreUnavailableError: SQLite write failed: database is locked');
+      other.exec('ROLLBACK');
+      other.close();
+      expect((await store.append(decisionItem())).kind).toBe('created');
+      expect(await store.verify()).toEqual({ ok: true, count: 1 });
     } finally {
       await store.close();
     }

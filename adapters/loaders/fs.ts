@@ -1,7 +1,7 @@
 /**
  * Reads a policy repository from disk into the path → text map the engine compiles: the registry,
- * every JSON Schema under `schemas/`, every YAML file under `rules/`, and any other rule file the
- * registry names.
+ * every JSON Schema and upgrade file under `schemas/`, every YAML file under `rules/`, and any
+ * other rule file the registry names.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -36,7 +36,7 @@ export function loadPolicyFiles(dir: string): Map<string, string> {
     if (inside && !files.has(rel) && existsSync(full) && statSync(full).isFile()) files.set(rel, readFileSync(full, 'utf8'));
   };
   read(REGISTRY_FILE);
-  for (const rel of walk(dir, join(dir, 'schemas'), (p) => p.endsWith('.json'))) read(rel);
+  for (const rel of walk(dir, join(dir, 'schemas'), (p) => p.endsWith('.json') || p.endsWith('.upgrade.yaml'))) read(rel);
   for (const rel of walk(dir, join(dir, 'rules'), (p) => /\.ya?ml$/.test(p))) read(rel);
   for (const rel of registryRuleFiles(files.get(REGISTRY_FILE))) read(rel);
   return files;

@@ -7,11 +7,13 @@
  * hash, so a deleted tail shows too.
  *
  * `appendBatch` is a generator that yields the store operations it needs and receives their
- * results: the SQLite adapter runs it synchronously inside one transaction, the PostgreSQL
- * adapter with awaits inside one; the logic is written once.
+ * results, so the logic is written once: the SQLite adapter runs each operation inside one
+ * transaction; the PostgreSQL adapter answers the reads from what it knows of the head and keys,
+ * and sends the writes in one statement that first checks that knowledge (postgres-commit.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Review, ReviewReason, Verdict } from '../../gate/ports.js';
+import { payloadHash } from './record.js';
 import type { AppendItem, AppendResult, DecisionRecord, LogRecord, VerifyResult } from './store.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -21,6 +23,7 @@ export function chainHash(prev: string, text: string): string {
 }
 
 export interface Head { seq: number; hash: string }
+/** `action` is the action the key is claimed under, or GLOBAL for a key claimed for every action. */
 export interface Claim { action: string; key: string; decisionId: string; payloadHash: string; expiresAt: string }
 /** A live key's owner; `text` is null when its decision is gone (a tampered log). */
 export interface Existing { decisionId: string; payloadHash: string; text: string | null }
@@ -54,15 +57,26 @@ export interface ReviewChange { id: string; verdict: Verdict; proposalHash: stri
 
 export const keyOf = (action: string, key: string) => `${action}\u0000${key}`;
 
+/**
+ * The claim's action for a key claimed across actions. Action names are lowercase letters, digits
+ * and underscores, so no action is called `*`; the idempotency table keeps its (action, key)
+ * primary key, and needs no migration.
+ */
+export const GLOBAL = '*';
+
+/** The action a key is claimed under. */
+export const claimAction = (it: AppendItem) => (it.idempotencyScope === 'global' ? GLOBAL : it.action);
+
 export function* appendBatch(items: readonly AppendItem[]): Generator<Op, AppendResult[], unknown> {
+  const hashes = items.map((it) => payloadHash(it.action, it.requestJson, it.idempotencyMatch));
   const head = (yield { op: 'head' }) as Head;
   const now = items.reduce((m, i) => (i.recordedAt > m ? i.recordedAt : m), '');
   // Within a batch the first item with a key claims it; later ones are judged against it.
   const first = new Map<string, number>();
-  items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(it.action, it.idempotencyKey))) first.set(keyOf(it.action, it.idempotencyKey), i); });
+  items.forEach((it, i) => { if (it.idempotencyKey !== null && !first.has(keyOf(claimAction(it), it.idempotencyKey))) first.set(keyOf(claimAction(it), it.idempotencyKey), i); });
   const claims = [...first.values()].map((i) => {
     const it = items[i]!;
-    return { action: it.action, key: it.idempotencyKey!, decisionId: it.id, payloadHash: it.payloadHash, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
+    return { action: claimAction(it), key: it.idempotencyKey!, decisionId: it.id, payloadHash: hashes[i]!, expiresAt: new Date(Date.parse(it.recordedAt) + it.ttlMs).toISOString() };
   });
   const claimed = claims.length ? (yield { op: 'claim', claims, now }) as Set<string> : new Set<string>();
   const unclaimed = claims.filter((c) => !claimed.has(keyOf(c.action, c.key)));
@@ -73,20 +87,19 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   let seq = head.seq, prev = head.hash;
   const created = new Map<number, string>();
   items.forEach((it, i) => {
-    const k = it.idempotencyKey === null ? undefined : keyOf(it.action, it.idempotencyKey);
+    const k = it.idempotencyKey === null ? undefined : keyOf(claimAction(it), it.idempotencyKey);
     const firstIndex = k === undefined ? i : first.get(k)!;
     if (k !== undefined && !claimed.has(k)) {
       const e = existing.get(k)!;
-      results[i] = e.payloadHash === it.payloadHash && e.text !== null ? { kind: 'replayed', record: JSON.parse(e.text) as DecisionRecord } : { kind: 'conflict', originalId: e.decisionId };
+      results[i] = e.payloadHash === hashes[i] && e.text !== null ? { kind: 'replayed', text: e.text } : { kind: 'conflict', originalId: e.decisionId };
       return;
     }
     if (firstIndex !== i) {
-      const owner = items[firstIndex]!;
-      results[i] = owner.payloadHash === it.payloadHash ? { kind: 'replayed', record: JSON.parse(created.get(firstIndex)!) as DecisionRecord } : { kind: 'conflict', originalId: owner.id };
+      results[i] = hashes[firstIndex] === hashes[i] ? { kind: 'replayed', text: created.get(firstIndex)! } : { kind: 'conflict', originalId: items[firstIndex]!.id };
       return;
     }
     seq++;
-    const text = recordText(it, seq);
+    const text = recordText(it, seq, hashes[i]!);
     const hash = chainHash(prev, text);
     rows.push({ seq, id: it.id, action: it.action, outcome: it.outcome, idempotencyKey: it.idempotencyKey, recordedAt: it.recordedAt, text, prevHash: prev, hash });
     prev = hash;
@@ -95,19 +108,19 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   });
   if (rows.length) {
     yield { op: 'insert', rows };
-    const reviews = items.flatMap((it, i) => (it.review && results[i]!.kind === 'created' ? [newReview(it)] : []));
+    const reviews = items.flatMap((it, i) => (it.review && results[i]!.kind === 'created' ? [newReview(it, hashes[i]!)] : []));
     if (reviews.length) yield { op: 'insertReviews', reviews };
     yield { op: 'setHead', head: { seq, hash: prev } };
   }
   return results;
 }
 
-export const newReview = (it: AppendItem): NewReview => ({ id: it.id, action: it.action, submitter: it.caller, proposalHash: it.payloadHash, createdAt: it.recordedAt, ...it.review! });
+export const newReview = (it: AppendItem, proposalHash: string): NewReview => ({ id: it.id, action: it.action, submitter: it.caller, proposalHash, createdAt: it.recordedAt, ...it.review! });
 
-/** A DecisionRecord's JSON text, assembled around the request and decision text it was given. */
-export function recordText(it: AppendItem, seq: number): string {
+/** A record's JSON text, assembled around the request and decision text it was given (adapters/stores/record.ts reads it). */
+export function recordText(it: AppendItem, seq: number, payloadHash: string): string {
   const q = JSON.stringify;
-  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(it.payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}${it.editOf ? `,"editOf":${q(it.editOf)}` : ''}}`;
+  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}${it.editOf ? `,"editOf":${q(it.editOf)}` : ''}}`;
 }
 
 /** Checks records in chain order; feed pages to `step`, then ask `end` with the stored head. */

@@ -1,7 +1,7 @@
 /** Opens a store from a URL: `sqlite:PATH` (or a bare path) or `postgres://…`, in this thread or a worker thread. */
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
-import type { Store } from './store.js';
+import type { LocalStore, Store } from './store.js';
 import { parseStoreUrl } from './url.js';
 import { openWorkerStore } from './worker.js';
 
@@ -17,7 +17,12 @@ export interface StoreOptions {
 }
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  parseStoreUrl(url);  // another scheme is refused before a thread starts
+  return options.thread ? openWorkerStore(url, options) : openLocalStore(url, options);
+}
+
+/** The store in this thread (what a store's worker thread opens). */
+export async function openLocalStore(url: string, options: StoreOptions = {}): Promise<LocalStore> {
   const at = parseStoreUrl(url);
-  if (options.thread) return openWorkerStore(url, options);
   return at.kind === 'postgres' ? openPostgres(at.url, options) : openSqlite(at.path, options);
 }

@@ -1,8 +1,8 @@
 /**
- * The PostgreSQL store, for several gate replicas on one database. Each group commit is one
- * transaction that first locks the chain head (SELECT … FOR UPDATE), so appends from all replicas
- * form one linear chain; idempotency claims are one multi-row INSERT … ON CONFLICT on the
- * (action, key) primary key, so concurrent duplicates resolve to one decision.
+ * The PostgreSQL store, for several gate replicas on one database. Every group commit locks the
+ * chain head, so appends from all replicas form one linear chain; idempotency claims are one
+ * multi-row INSERT … ON CONFLICT on the (action, key) primary key, so concurrent duplicates resolve
+ * to one decision. How a commit usually takes one round trip is in postgres-commit.ts.
  *
  * Every wait is bounded by `timeoutMs`: connecting and waiting for a pooled connection
  * (connectionTimeoutMillis), a lock such as the chain head another session holds (lock_timeout),
@@ -12,12 +12,13 @@
  */
 import pg from 'pg';
 import type { ReviewEventResult } from '../../gate/ports.js';
-import { ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
+import { ChainVerifier, rowOf, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
-import { logBatch } from './review-chain.js';
-import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
-import { DECISION_OUTCOMES, listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type LogRecord, type LogResult, type Store } from './store.js';
+import { PostgresCommit, rowHead } from './postgres-commit.js';
+import { readLogRecord, readRecord } from './record.js';
+import { DUE_REVIEWS, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, type ReviewRow } from './review-sql.js';
+import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -32,21 +33,25 @@ export interface PostgresOptions {
   timeoutMs?: number | undefined;
 }
 
-export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Store> {
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<LocalStore> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const bounded = (max: number) => {
+  const bounded = (max: number, pipeline = false) => {
     const p = new pg.Pool({
-      connectionString: url, max,
+      connectionString: url, max, pipeline,
       connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, lock_timeout: timeoutMs, query_timeout: timeoutMs,
       idle_in_transaction_session_timeout: 4 * timeoutMs,
     });
     p.on('error', () => { /* an idle client failed; the next query reconnects */ });
+    // A connection that ends while in use fails the queries it was running, which is how a commit
+    // learns of it; pg emits an error event too, which would otherwise end the whole process.
+    p.on('connect', (client) => client.on('error', () => {}));
     return p;
   };
   const pool = bounded(options.poolSize ?? 4);
   // Commits run one at a time on a connection of their own: a commit never waits for a pooled
   // connection that reads hold, so its wait is one connect or one statement, not both in turn.
-  const writer = bounded(1);
+  // Pipelined: a commit sends statements that do not need each other's answers together.
+  const writer = bounded(1, true);
   try {
     await (options.mustExist ? checkSchema(pool, url) : migrate(url, timeoutMs));
   } catch (e) {
@@ -75,20 +80,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     }
   };
 
-  const group = new GroupCommit((items) => withClient('PostgreSQL write failed', async (client) => {
-    await client.query('BEGIN');
-    try {
-      const gen = logBatch(items);
-      let step = gen.next();
-      while (!step.done) step = gen.next(await exec(client, step.value));
-      await client.query('COMMIT');
-      return step.value as LogResult[];
-    } catch (e) {
-      // After a timeout the connection is dropped instead, which ends the transaction too.
-      if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    }
-  }, writer), { waitMs: timeoutMs });
+  const commits = new PostgresCommit();
+  const commitBatch = (items: LogItem[]) => withClient('PostgreSQL write failed', (client) => commits.commit(client, items), writer);
+  const group = new GroupCommit(commitBatch, { waitMs: timeoutMs });
   let closed = false;
 
   const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> =>
@@ -96,6 +90,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
   return {
     kind: 'postgres',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item) as Promise<AppendResult>),
     appendReview: (event) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(event) as Promise<ReviewEventResult>),
     async review(id) {
@@ -110,7 +105,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
     async get(id) {
       const rows = await query<{ record: string }>(`SELECT record FROM decisions WHERE id = $1 AND outcome IN ${DECISION_OUTCOMES}`, [id]);
-      return rows[0] && (JSON.parse(rows[0].record) as DecisionRecord);
+      return rows[0] && readRecord(rows[0].record);
     },
     async list(q: ListQuery) {
       const { sql, args } = listQuery(POSTGRES, q);
@@ -137,12 +132,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let after = 0;
       for (;;) {
         const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
-        for (const r of rows) yield JSON.parse(r.record) as LogRecord;
+        for (const r of rows) yield readLogRecord(r.record);
         if (rows.length < 1000) return;
         after = Number(rows.at(-1)!.seq);
       }
     },
-    expireKeys: (now) => withClient('PostgreSQL write failed', async (c) => (await c.query('DELETE FROM idempotency WHERE expires_at <= $1', [now])).rowCount ?? 0),
+    expireKeys: (now) => expireInBatches(() => withClient('PostgreSQL write failed', async (c) => (await c.query(expireQuery(POSTGRES), [now])).rowCount ?? 0)),
     // Readiness means a commit would succeed: take the chain head's lock as a commit does (within
     // lock_timeout), then roll back. A read-only server or a head held elsewhere is not ready.
     ping: () => withClient('PostgreSQL is not ready', async (c) => {
@@ -162,53 +157,6 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   };
 }
 
-async function exec(client: pg.PoolClient, op: Op): Promise<unknown> {
-  switch (op.op) {
-    case 'head':
-      return rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]);
-    case 'claim': {
-      const c = op.claims;
-      const r = await client.query(
-        `INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-         ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
-         WHERE idempotency.expires_at <= $6
-         RETURNING action, key`,
-        [c.map((x) => x.action), c.map((x) => x.key), c.map((x) => x.decisionId), c.map((x) => x.payloadHash), c.map((x) => x.expiresAt), op.now]);
-      return new Set(r.rows.map((x: { action: string; key: string }) => keyOf(x.action, x.key)));
-    }
-    case 'lookup': {
-      const r = await client.query(
-        `SELECT i.action, i.key, i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id
-         WHERE (i.action, i.key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [op.keys.map((k) => k.action), op.keys.map((k) => k.key)]);
-      return new Map<string, Existing>(r.rows.map((x: { action: string; key: string; decision_id: string; payload_hash: string; record: string | null }) =>
-        [keyOf(x.action, x.key), { decisionId: x.decision_id, payloadHash: x.payload_hash, text: x.record }]));
-    }
-    case 'insert': {
-      const rs = op.rows;
-      await client.query(
-        `INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
-        [rs.map((r) => r.seq), rs.map((r) => r.id), rs.map((r) => r.action), rs.map((r) => r.outcome), rs.map((r) => r.idempotencyKey),
-          rs.map((r) => r.recordedAt), rs.map((r) => r.text), rs.map((r) => r.prevHash), rs.map((r) => r.hash)]);
-      return undefined;
-    }
-    case 'setHead':
-      await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
-      return undefined;
-    case 'insertReviews':
-      for (const { sql, args } of insertReviews(POSTGRES, op.reviews)) await client.query(sql, args);
-      return undefined;
-    case 'review': {
-      const { sql, args } = updateReview(POSTGRES, op.change);
-      const taken = (await client.query(sql, args)).rowCount === 1;
-      const row = (await client.query<ReviewRow>(SELECT_REVIEW(POSTGRES), [op.change.id])).rows[0];
-      return { taken, review: row && reviewOf(row) };
-    }
-  }
-}
-
 /**
  * SQLSTATE classes that judge a value, not the server: data exceptions (22: a NUL byte, a bad
  * encoding), integrity constraints (23: an id recorded before) and program limits (54: a value too
@@ -221,10 +169,6 @@ function failure(e: unknown, what: string): Error {
   const message = `${what}: ${(e as Error).message}`;
   if (e instanceof pg.DatabaseError && ITEM_FAULTS.has((e.code ?? '').slice(0, 2))) return new StoreRefusedError(message, e);
   return new StoreUnavailableError(message, e);
-}
-
-function rowHead(r: { seq: string | number; hash: string }): Head {
-  return { seq: Number(r.seq), hash: r.hash };
 }
 
 /** On a connection of its own, without the statement bounds: it waits for another replica's migration, as long as that takes. */

@@ -10,6 +10,7 @@
  */
 import { CLOSES, type ReviewEvent, type ReviewEventResult, type Review } from '../../gate/ports.js';
 import { appendBatch, chainHash, EVENT_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
+import { payloadHash } from './record.js';
 import type { AppendItem, LogItem, LogResult, ReviewRecord } from './store.js';
 
 export const isReviewEvent = (it: LogItem): it is ReviewEvent => (it as ReviewEvent).kind === 'review';
@@ -50,8 +51,9 @@ export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, Revi
     results.push({ kind: 'created', id: ev.id, seq, review: r.review! });
     const next = ev.next;
     if (next) {
-      push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n));
-      if (next.review) reviews.push(newReview(next));
+      const hash = payloadHash(next.action, next.requestJson, next.idempotencyMatch);
+      push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n, hash));
+      if (next.review) reviews.push(newReview(next, hash));
     }
   }
   if (rows.length) {

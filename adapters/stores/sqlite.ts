@@ -10,13 +10,15 @@ import { dirname } from 'node:path';
 import { ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
+import { readLogRecord, readRecord } from './record.js';
 import { logBatch } from './review-chain.js';
 import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
-import { DECISION_OUTCOMES, listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type DecisionRecord, type ListQuery, type LogItem, type LogRecord, type LogResult, type Store } from './store.js';
+import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem, type LogResult } from './store.js';
 import type { ReviewEventResult } from '../../gate/ports.js';
 
 const MIGRATIONS = migrations(SQLITE);
+export const PAGE_SIZE = 8192;
 
 export interface SqliteOptions {
   synchronous?: 'full' | 'normal' | undefined;
@@ -26,7 +28,7 @@ export interface SqliteOptions {
   timeoutMs?: number | undefined;
 }
 
-export function openSqlite(path: string, options: SqliteOptions = {}): Store {
+export function openSqlite(path: string, options: SqliteOptions = {}): LocalStore {
   const db = openDatabase(path, options);
   const files = path === ':memory:' ? undefined : DatabaseFiles.of(path);
   const s = statements(db);
@@ -50,26 +52,28 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     try {
       return read();
     } catch (e) {
-      throw failure(e, 'SQLite read failed');
+      throw sqliteFailure(e, 'SQLite read failed');
     }
   };
-  const group = new GroupCommit(async (items) => {
+  const commitBatch = async (items: LogItem[]): Promise<LogResult[]> => {
     writable();
     let results: LogResult[];
     try {
       results = runBatch.immediate(items);
     } catch (e) {
-      throw failure(e, 'SQLite write failed');
+      throw sqliteFailure(e, 'SQLite write failed');
     }
     // Committed, but into the file that is still at the path? If not, the commit is not durable.
     const after = files?.problem(true);
     if (after) throw new StoreUnavailableError(`SQLite cannot write durably: ${after}`);
     return results;
-  }, { waitMs: options.timeoutMs });
+  };
+  const group = new GroupCommit(commitBatch, { waitMs: options.timeoutMs });
   let closed = false;
 
   return {
     kind: 'sqlite',
+    commitBatch,
     append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item) as Promise<AppendResult>),
     appendReview: (event) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(event) as Promise<ReviewEventResult>),
     review: async (id) => guard(() => {
@@ -84,7 +88,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
     queueDepth: async () => guard(() => s.depth.all() as { queue: string; pending: number }[]),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;
-      return r && (JSON.parse(r.record) as DecisionRecord);
+      return r && readRecord(r.record);
     }),
     list: async (q: ListQuery) => guard(() => {
       const { sql, args } = listQuery(SQLITE, q);
@@ -106,15 +110,15 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Store {
       let after = 0;
       for (;;) {
         const rows = guard(() => s.pageSince.all(after, since ?? '') as { seq: number; record: string }[]);
-        for (const r of rows) yield JSON.parse(r.record) as LogRecord;
+        for (const r of rows) yield readLogRecord(r.record);
         if (rows.length < 1000) return;
         after = rows.at(-1)!.seq;
       }
     },
-    expireKeys: async (now) => {
+    expireKeys: (now) => expireInBatches(() => {
       writable();
       return guard(() => s.expire.run(now).changes);
-    },
+    }),
     // Readiness means a commit would succeed: the files are in place and writable, and the write
     // lock can be taken and a row written (then rolled back, so nothing reaches the disk).
     async ping() {
@@ -147,6 +151,9 @@ function openDatabase(path: string, options: SqliteOptions): Database.Database {
     throw new StoreUnavailableError(`cannot open SQLite database \`${path}\`: ${(e as Error).message}`, e);
   }
   try {
+    // A new file only (an existing one keeps its page size): a record of 2 KB, as a decision with a
+    // request of 1 KB and a summary trace makes, fits one to a 4 KB page but three to an 8 KB one.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma(`busy_timeout = ${options.timeoutMs ?? 10_000}`);
@@ -197,7 +204,7 @@ function statements(db: Database.Database) {
     depth: db.prepare(QUEUE_DEPTH),
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
-    expire: db.prepare('DELETE FROM idempotency WHERE expires_at <= ?'),
+    expire: db.prepare(expireQuery(SQLITE)),
   };
 }
 
@@ -239,16 +246,28 @@ function executor(db: Database.Database, s: ReturnType<typeof statements>): (op:
 }
 
 /**
- * SQLite's verdicts on one item's values (a constraint, a value too big or of the wrong type, a
- * value the driver cannot bind) refuse that item; any other failure is the store's.
+ * SQLite's verdicts on one item's values (a constraint, a value too big or of the wrong type)
+ * refuse that item; any other failure is the store's.
  */
 const ITEM_FAULTS = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
 
-function failure(e: unknown, what: string): Error {
-  const code = e instanceof Database.SqliteError ? e.code : undefined;
+/**
+ * The errors better-sqlite3 throws when it cannot bind one value (src/util/binder.cpp, checked
+ * against 12.10): a type SQLite cannot hold, and a string, buffer or bigint past its limits. Its
+ * other TypeErrors and RangeErrors (a closed or busy connection, a statement given the wrong
+ * number of values) and any thrown by our own code say nothing about the item, so they are the
+ * store failing, not a refusal that would fail one item with 500 while the store is broken.
+ */
+const UNBINDABLE = new Set([
+  'SQLite3 can only bind numbers, strings, bigints, buffers, and null',
+  'The bound string, buffer, or bigint is too big',
+]);
+
+export function sqliteFailure(e: unknown, what: string): Error {
+  if (e instanceof StoreUnavailableError || e instanceof StoreRefusedError) return e;
   const message = `${what}: ${(e as Error).message}`;
-  if (code === undefined ? e instanceof TypeError || e instanceof RangeError : ITEM_FAULTS.test(code)) return new StoreRefusedError(message, e);
-  return new StoreUnavailableError(message, e);
+  const refused = e instanceof Database.SqliteError ? ITEM_FAULTS.test(e.code) : (e instanceof TypeError || e instanceof RangeError) && UNBINDABLE.has(e.message);
+  return refused ? new StoreRefusedError(message, e) : new StoreUnavailableError(message, e);
 }
 
 function migrate(db: Database.Database): void {

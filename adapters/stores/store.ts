@@ -16,7 +16,7 @@ export interface DecisionRecord {
   /** the API key that asked */
   caller: string;
   idempotencyKey: string | null;
-  /** SHA-256 of the canonical JSON of { action, proposal, context } */
+  /** SHA-256 of the request's identity for idempotency: the canonical JSON of the action and proposal (and the context, with `match: request`) */
   payloadHash: string;
   request: { proposal: unknown; context: unknown };
   decision: Decision;
@@ -41,21 +41,24 @@ export interface ReviewRecord {
 export type LogRecord = DecisionRecord | ReviewRecord;
 
 /**
- * A decision to append. The request and the decision arrive as JSON text: the gate serializes a
- * decision once and uses the same text for its answer and for the record, and text crosses to a
- * store worker thread at the cost of a copy.
+ * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
+ * the gate serializes a decision once, and text crosses to a store worker thread at the cost of a
+ * copy. The store computes the payload hash from the request text it records.
  */
 export interface AppendItem {
   id: string;
   action: string;
   outcome: string;
   idempotencyKey: string | null;
-  payloadHash: string;
+  /** `global`: the key is claimed for every action, so it answers the same whatever action a request names; default per action */
+  idempotencyScope?: 'global' | 'action';
+  /** what a request must repeat to replay the decision (the action's `idempotency.match`); default `proposal` */
+  idempotencyMatch?: 'proposal' | 'request';
   recordedAt: string;
   caller: string;
-  /** JSON of `{ proposal, context }` */
+  /** the request body as received: JSON with the `proposal` and, if given, the `context` */
   requestJson: string;
-  /** JSON of the Decision */
+  /** the Decision as the log keeps it (decisionTexts) */
   decisionJson: string;
   /** how long the idempotency key holds, from recordedAt */
   ttlMs: number;
@@ -71,8 +74,8 @@ export type LogResult = AppendResult | ReviewEventResult;
 
 export type AppendResult =
   | { kind: 'created'; id: string; seq: number }
-  /** the same key and payload were seen before: the first decision */
-  | { kind: 'replayed'; record: DecisionRecord }
+  /** the same key and payload were seen before: the first decision's record, as stored (readRecord) */
+  | { kind: 'replayed'; text: string }
   /** the same key with another payload: nothing was written */
   | { kind: 'conflict'; originalId: string };
 
@@ -101,6 +104,15 @@ export interface Store extends ReviewQueue {
   ping(): Promise<void>;
   /** Waits for pending appends, then closes. */
   close(): Promise<void>;
+}
+
+/**
+ * A store opened in this thread. Its batches can also be committed without its queue: a store's
+ * worker thread does that with the batches the gate's thread has gathered (adapters/stores/worker.ts).
+ */
+export interface LocalStore extends Store {
+  /** Commits these appends (decisions and review records) now, in one transaction, or throws. */
+  commitBatch(items: LogItem[]): Promise<LogResult[]>;
 }
 
 /** The store cannot be reached or cannot write; the gate answers 503 and writes nothing. */

@@ -1,17 +1,15 @@
 /** The worker side of openWorkerStore: opens the real store and serves the proxy's calls. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore, type StoreOptions } from './open.js';
+import { commitEach } from './group-commit.js';
+import { openLocalStore, type StoreOptions } from './open.js';
 import type { LogRecord, Store } from './store.js';
-import { REVIEW_CALLS, type Reply, type Request, type ReviewCall } from './worker.js';
+import { REVIEW_CALLS, unpackItems, wireError, type Reply, type Request, type ReviewCall, type WireSettled } from './worker.js';
 
 const port = parentPort!;
 const { url, options } = workerData as { url: string; options: StoreOptions };
 
-const settled = (n: number, p: Promise<unknown>): Promise<Reply> =>
-  p.then((value) => ({ n, ok: true, value }), (e: unknown) => ({ n, ok: false, error: { name: (e as Error).name, message: (e as Error).message } }));
-
 const reply = (n: number, p: Promise<unknown>) => {
-  void settled(n, p).then((r) => port.postMessage(r));
+  void p.then((value) => port.postMessage({ n, ok: true, value } satisfies Reply), (e: unknown) => port.postMessage({ n, ok: false, error: wireError(e) } satisfies Reply));
 };
 
 async function exportPage(store: Store, since: string | undefined, after: number): Promise<LogRecord[]> {
@@ -24,12 +22,11 @@ async function exportPage(store: Store, since: string | undefined, after: number
   return out;
 }
 
-openStore(url, { ...options, thread: false }).then((store) => {
+openLocalStore(url, { ...options, thread: false }).then((store) => {
   port.on('message', (m: Request) => {
     if (m.t === 'append') {
-      // One group commit takes the whole batch; its answers go back in one message.
-      void Promise.all(m.batch.map(({ n, item }) => settled(n, store.append(item)))).then((rs) => port.postMessage(rs));
-      return;
+      // The gate's thread gathered this batch and sends the next one after this answer: commit it now, answer it in one message.
+      return reply(m.n, commitEach(store.commitBatch, unpackItems(m.items)).then((settled) => settled.map((s): WireSettled => (s.ok ? s : { ok: false, error: wireError(s.error) }))));
     }
     if ((REVIEW_CALLS as readonly string[]).includes(m.op)) return reply(m.n, (store[m.op as ReviewCall] as (...args: unknown[]) => Promise<unknown>)(...m.args));
     const [a, b] = m.args as [never, never];
@@ -44,4 +41,4 @@ openStore(url, { ...options, thread: false }).then((store) => {
     }
   });
   port.postMessage({ n: 0, ok: true, value: null } satisfies Reply);
-}, (e: unknown) => port.postMessage({ n: 0, ok: false, error: { name: (e as Error).name, message: (e as Error).message } } satisfies Reply));
+}, (e: unknown) => port.postMessage({ n: 0, ok: false, error: wireError(e) } satisfies Reply));

@@ -177,9 +177,7 @@ function wholeDecide(level: ExplainLevel): Engine {
         kind: 'sync',
         decide(p) {
           const d = decide(policy, { action: ACTION, proposal: p, now: NOW, explain: level });
-          const fired: string[] = [];
-          for (const r of d.reasons) if (r.kind === 'rule') fired.push(r.rule!);
-          return { outcome: d.outcome, fired };
+          return { outcome: d.outcome, fired: d.fired.enforce };
         },
       };
     },

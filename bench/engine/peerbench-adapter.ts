@@ -22,9 +22,7 @@ export const adapter: EngineAdapter = {
       kind: 'sync',
       decide(p) {
         const d = decide(policy, { action: ACTION, proposal: p, now: '2026-11-21T10:00:00Z' });
-        const fired: string[] = [];
-        for (const r of d.reasons) if (r.kind === 'rule') fired.push(r.rule!);
-        return { outcome: d.outcome, fired };
+        return { outcome: d.outcome, fired: d.fired.enforce };
       },
     };
   },

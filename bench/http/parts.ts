@@ -1,15 +1,19 @@
 /**
  * Where a gate request's CPU time goes: each step of POST /v1/decisions that is the gate's own
  * work, timed in-process on the benchmark's request bodies (the HTTP server, the socket and the
- * store thread are not included). Median of 5 rounds, µs per call.
+ * store thread are not included), then the store thread's own steps per decision (SQLite's work
+ * is not included). Median of 5 rounds, µs per call.
  * usage: node dist/bench/http/parts.js
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadPolicyFiles } from '../../adapters/loaders/fs.js';
-import { canonicalJson, compilePolicy, decide, type CompiledPolicy } from '../../engine/index.js';
+import { chainHash, GENESIS, recordText } from '../../adapters/stores/chain.js';
+import { decisionTexts, payloadHash } from '../../adapters/stores/record.js';
+import type { AppendItem } from '../../adapters/stores/store.js';
+import { compilePolicy, decide, type CompiledPolicy } from '../../engine/index.js';
 import { parseJsonBody } from '../../server/body.js';
 import { DEFAULT_LIMITS } from '../../server/context.js';
 import { uuidv7 } from '../../server/ids.js';
@@ -36,9 +40,7 @@ const steps: [string, (i: number) => unknown][] = [
   ['read the body: BOM, limits, duplicate members, JSON.parse', (i) => parseJsonBody(texts[i]!, DEFAULT_LIMITS)],
   ['check the envelope (ajv)', (i) => validate.decide(bodies[i])],
   ['decide(), summary trace (the pack\'s `refund_order`: dates, exact arithmetic, two contracts)', (i) => decide(policy, { action: 'refund_order', proposal: bodies[i]!.proposal, context: bodies[i]!.context!, now: now() })],
-  ['serialize the decision', (i) => JSON.stringify(decisions[i])],
-  ['serialize the request for the log', (i) => JSON.stringify({ proposal: bodies[i]!.proposal, context: bodies[i]!.context })],
-  ['payload hash: canonical JSON + SHA-256', (i) => createHash('sha256').update(canonicalJson({ action: 'refund_order', proposal: bodies[i]!.proposal, context: bodies[i]!.context })).digest('hex')],
+  ['serialize the decision once: the record\'s text and the answer', (i) => decisionTexts(decisions[i]!).members(true)],
   ['decision id and time', () => [uuidv7(tick), new Date(tick).toISOString()]],
   ['one request log line (pino)', (i) => logger.info({ requestId: 'r', method: 'POST', route: '/v1/decisions', status: 200, ms: 1.234, key: 'dev', action: 'refund_order', decisionId: 'd', outcome: decisions[i]!.outcome, replayed: false }, 'request')],
   ['metrics (6 updates)', () => {
@@ -58,7 +60,25 @@ function time(f: (i: number) => unknown): number {
   return rounds.sort((a, b) => a - b)[2]!;
 }
 
-const rows = steps.map(([name, f]) => [name, time(f)] as const);
-const total = rows.reduce((s, [, us]) => s + us, 0);
-process.stdout.write(['| step of POST /v1/decisions | µs per call |', '|---|---:|',
-  ...rows.map(([name, us]) => `| ${name} | ${us.toFixed(1)} |`), `| **sum** | **${total.toFixed(1)}** |`, ''].join('\n'));
+const records = decisions.map((d) => decisionTexts(d).record);
+const item = (i: number): AppendItem => ({
+  id: uuidv7(tick), action: 'refund_order', outcome: decisions[i]!.outcome, idempotencyKey: (bodies[i]!.proposal as { proposal_id: string }).proposal_id,
+  recordedAt: decisions[i]!.now, caller: 'dev', requestJson: texts[i]!, decisionJson: records[i]!, ttlMs: 86_400_000,
+});
+const hashes = texts.map((t) => payloadHash('refund_order', t));
+const recorded = texts.map((_, i) => recordText(item(i), i + 1, hashes[i]!));
+
+/** The store thread's own steps for each decision (inside its transaction, besides SQLite's). */
+const storeSteps: [string, (i: number) => unknown][] = [
+  ['payload hash: parse the request, canonical JSON, SHA-256', (i) => payloadHash('refund_order', texts[i]!)],
+  ['the record\'s text', (i) => recordText(item(i), i + 1, hashes[i]!)],
+  ['the chain\'s hash over it', (i) => chainHash(GENESIS, recorded[i]!)],
+];
+
+function table(title: string, list: [string, (i: number) => unknown][]): string {
+  const rows = list.map(([name, f]) => [name, time(f)] as const);
+  const total = rows.reduce((s, [, us]) => s + us, 0);
+  return [`| ${title} | µs per call |`, '|---|---:|', ...rows.map(([name, us]) => `| ${name} | ${us.toFixed(1)} |`), `| **sum** | **${total.toFixed(1)}** |`, ''].join('\n');
+}
+
+process.stdout.write(`${table('step of POST /v1/decisions, gate thread', steps)}\n${table('step of a commit, per decision, store thread', storeSteps)}`);

@@ -12,8 +12,13 @@
  * of the PostgreSQL backends serving it) is read from /proc. Every request is a new ≈ 1 KB refund
  * proposal, so every 200 is a new record; after each run the log is checked (it must hold a
  * decision for every 200 and its chain must verify) and its size per record is measured.
- * Ratios are gate ÷ durable baseline on the same store, medians of per-round ratios.
- * usage: node dist/bench/http/run.js [--runs 3] [--seconds 10] [--warmup 2] [--connections 50] [--only a,b]
+ * Ratios are gate ÷ durable baseline on the same store, medians of per-round ratios. `--earlier
+ * DIR` adds the gate of another build on each store, as `earlier gate`, so that a change is
+ * measured against what it replaces in the same run: DIR is a copy of an earlier `dist/` inside
+ * this checkout, so that it finds the same node_modules and policy (build the earlier commit, copy
+ * `dist/` to `dist-earlier/`, build the change).
+ * `--no-trace-answers` asks this build's gate for answers without the trace (`answerTrace: false`).
+ * usage: node dist/bench/http/run.js [--runs 3] [--seconds 10] [--warmup 2] [--connections 50] [--only a,b] [--earlier DIR] [--no-trace-answers]
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
@@ -21,7 +26,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../../adapters/stores/open.js';
 import { byRole, processes, spent, threads } from './cpu.js';
@@ -31,10 +37,13 @@ const argv = (name: string) => { const i = process.argv.indexOf(`--${name}`); re
 const arg = (name: string, dflt: number) => Number(argv(name) ?? dflt);
 const runs = arg('runs', 3), seconds = arg('seconds', 10), warmup = arg('warmup', 2), connections = arg('connections', 50);
 const only = argv('only')?.split(',');
+const earlier = argv('earlier');
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
 const note = 'the customer sent photos of the broken screen and the packaging; the courier confirmed the damage on delivery; '.repeat(4);
-const body = () => JSON.stringify({ action: 'refund_order', proposal: { ...proposal, proposal_id: randomUUID(), note }, context });
+/** With `--no-trace-answers`, the gate of this build is asked for answers without the trace (it records it all the same). */
+const briefAnswers = process.argv.includes('--no-trace-answers');
+const body = (brief = false) => JSON.stringify({ action: 'refund_order', proposal: { ...proposal, proposal_id: randomUUID(), note }, context, ...(brief ? { answerTrace: false } : {}) });
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 /** CPU µs per request answered in the window, by thread role. */
@@ -43,12 +52,12 @@ interface Result {
   target: string; round: number; rps: number; p50: number; p99: number; ok: number; bad: number; errors: number;
   cpu: Cpu; recorded?: number; recordBytes?: number; storedBytes?: number;
 }
-interface Target { name: string; store?: 'sqlite' | 'pg'; start(): Promise<{ served: Served; storeUrl?: string; table?: string }> }
+interface Target { name: string; store?: 'sqlite' | 'pg'; start(): Promise<{ served: Served; storeUrl?: string; table?: string; build?: string; brief?: boolean }> }
 
-async function load(url: string, key: string, duration: number): Promise<autocannon.Result> {
+async function load(url: string, key: string, duration: number, brief: boolean): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/v1/decisions`, connections, duration,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, setupRequest: (r) => ({ ...r, body: body() }) }],
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, setupRequest: (r) => ({ ...r, body: body(brief) }) }],
   });
 }
 
@@ -65,12 +74,12 @@ async function backends(admin: string | undefined, storeUrl: string | undefined)
 }
 
 async function measure(t: Target, round: number, pgAdmin: string | undefined): Promise<Result> {
-  const { served: s, storeUrl, table } = await t.start();
+  const { served: s, storeUrl, table, build, brief = false } = await t.start();
   const pid = s.child.pid!;
-  const w = await load(s.url, s.key, warmup);
+  const w = await load(s.url, s.key, warmup, brief);
   const pgPids = await backends(pgAdmin, storeUrl);
   const before = { threads: threads(pid), pg: processes(pgPids) };
-  const r = await load(s.url, s.key, seconds);
+  const r = await load(s.url, s.key, seconds, brief);
   const after = { threads: threads(pid), pg: processes(pgPids) };
   s.child.kill('SIGTERM');
   await s.exited;
@@ -82,7 +91,7 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
     cpu: { main: roles.main / n, thread: roles.busiest / n, other: roles.rest / n, pg: pgUs / n },
   };
   if (storeUrl && table) {
-    if (table === 'decisions') result.recorded = await audit(storeUrl, w['2xx'] + r['2xx']);
+    if (table === 'decisions') result.recorded = await audit(storeUrl, w['2xx'] + r['2xx'], build);
     Object.assign(result, await stored(storeUrl, table));
   }
   return result;
@@ -93,8 +102,10 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
  * flight when the load generator stopped (at most one per connection per phase) were decided and
  * recorded, but their answers were not read.
  */
-async function audit(storeUrl: string, answered: number): Promise<number> {
-  const store = await openStore(storeUrl, { mustExist: true });
+async function audit(storeUrl: string, answered: number, build?: string): Promise<number> {
+  // A store is read by the build that wrote it: an earlier one may have an older schema.
+  const open = build ? ((await import(pathToFileURL(join(build, 'adapters/stores/open.js')).href)) as { openStore: typeof openStore }).openStore : openStore;
+  const store = await open(storeUrl, { mustExist: true });
   try {
     const v = await store.verify();
     if (!v.ok) throw new Error(`the chain does not verify: ${v.problem!.reason}`);
@@ -151,13 +162,21 @@ function targets(pgAdmin: string | undefined): Target[] {
   const list: Target[] = [
     { name: 'bare Hono', start: async () => ({ served: await spawnBare() }) },
     { name: 'durable, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await durable(u), storeUrl: u, table: 'log' }; } },
-    { name: 'gate, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions' }; } },
+    { name: 'gate, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions', brief: briefAnswers }; } },
   ];
+  if (earlier) {
+    const build = resolve(earlier);
+    list.push({ name: 'earlier gate, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info', build }), storeUrl: u, table: 'decisions', build }; } });
+  }
   if (pgAdmin) {
     list.push(
       { name: 'durable, PG', store: 'pg', start: async () => { const u = await freshPg(pgAdmin); return { served: await durable(u), storeUrl: u, table: 'log' }; } },
-      { name: 'gate, PG', store: 'pg', start: async () => { const u = await freshPg(pgAdmin); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions' }; } },
+      { name: 'gate, PG', store: 'pg', start: async () => { const u = await freshPg(pgAdmin); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions', brief: briefAnswers }; } },
     );
+    if (earlier) {
+      const build = resolve(earlier);
+      list.push({ name: 'earlier gate, PG', store: 'pg', start: async () => { const u = await freshPg(pgAdmin); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info', build }), storeUrl: u, table: 'decisions', build }; } });
+    }
   }
   return only ? list.filter((t) => only.some((o) => t.name.includes(o))) : list;
 }
@@ -184,7 +203,8 @@ function report(results: Result[], list: Target[]): string {
     }).filter((x): x is number => x !== undefined);
     return per.length ? `${(100 * median(per)).toFixed(0)}%` : undefined;
   };
-  for (const [a, b] of [['gate, SQLite', 'durable, SQLite'], ['gate, PG', 'durable, PG'], ['durable, SQLite', 'bare Hono'], ['gate, SQLite', 'bare Hono'], ['gate, PG', 'bare Hono']] as const) {
+  for (const [a, b] of [['gate, SQLite', 'durable, SQLite'], ['gate, PG', 'durable, PG'], ['earlier gate, SQLite', 'durable, SQLite'], ['earlier gate, PG', 'durable, PG'],
+    ['gate, SQLite', 'earlier gate, SQLite'], ['gate, PG', 'earlier gate, PG'], ['durable, SQLite', 'bare Hono'], ['gate, SQLite', 'bare Hono'], ['gate, PG', 'bare Hono']] as const) {
     const r = ratio(a, b);
     if (r) rows.push(`| ${a} ÷ ${b} | ${r} |`);
   }
@@ -193,7 +213,7 @@ function report(results: Result[], list: Target[]): string {
 
 async function main(): Promise<void> {
   const pgAdmin = process.env.ARBITER_TEST_PG_URL;
-  log(`machine: ${os.availableParallelism()} cpus, node ${process.version}; ${runs} rounds × ${seconds} s after ${warmup} s warm-up, ${connections} connections, body ≈ ${body().length} B`);
+  log(`machine: ${os.availableParallelism()} cpus, node ${process.version}; ${runs} rounds × ${seconds} s after ${warmup} s warm-up, ${connections} connections, body ≈ ${body().length} B${briefAnswers ? '; the gate answers without the trace' : ''}`);
   if (!pgAdmin) log('PostgreSQL skipped: set ARBITER_TEST_PG_URL, or run `npm run bench:http`, which starts a throwaway server');
   const list = targets(pgAdmin);
   const results: Result[] = [];
@@ -204,12 +224,12 @@ async function main(): Promise<void> {
       const r = await measure(t, round, pgAdmin);
       results.push(r);
       const cpu = r.cpu.main + r.cpu.thread + r.cpu.other + r.cpu.pg;
-      log(`  round ${round} ${t.name.padEnd(16)} ${fmt(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.bad}  errors ${r.errors}  CPU ${fmt(cpu)} µs/req (main ${fmt(r.cpu.main)})${r.storedBytes !== undefined ? `  ${fmt(r.storedBytes)} B/record` : ''}${r.recorded !== undefined ? `  (log: ${r.recorded} decisions, chain verifies)` : ''}`);
+      log(`  round ${round} ${t.name.padEnd(20)} ${fmt(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.bad}  errors ${r.errors}  CPU ${fmt(cpu)} µs/req (main ${fmt(r.cpu.main)})${r.storedBytes !== undefined ? `  ${fmt(r.storedBytes)} B/record` : ''}${r.recorded !== undefined ? `  (log: ${r.recorded} decisions, chain verifies)` : ''}`);
     }
   }
   log(`\n${report(results, list)}\n`);
   mkdirSync(join(process.cwd(), 'bench/results'), { recursive: true });
-  writeFileSync(join(process.cwd(), 'bench/results/http.json'), JSON.stringify({ date: new Date().toISOString(), runs, seconds, connections, results }, null, 2));
+  writeFileSync(join(process.cwd(), 'bench/results/http.json'), JSON.stringify({ date: new Date().toISOString(), runs, seconds, connections, earlier: earlier ?? null, briefAnswers, results }, null, 2));
 }
 
 main().catch((e: unknown) => { console.error(e); process.exit(1); });

@@ -27,9 +27,12 @@ export function started(child: ChildProcess): Promise<Served> {
   });
 }
 
-/** `arbiter serve` on any free port, as another user when `user` is given; logs (stdout) are discarded. */
-export function spawnGate(args: string[], options: { logLevel?: string; env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number } } = {}): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/bin.js'), 'serve', '--port', '0', '--log-level', options.logLevel ?? 'warn', ...args], {
+/**
+ * `arbiter serve` on any free port, as another user when `user` is given; logs (stdout) are
+ * discarded. `build` is the folder of the build to run (default `dist/`), such as an earlier one.
+ */
+export function spawnGate(args: string[], options: { logLevel?: string; env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number }; build?: string } = {}): Promise<Served> {
+  const child = spawn(process.execPath, [join(options.build ?? join(ROOT, 'dist'), 'cli/bin.js'), 'serve', '--port', '0', '--log-level', options.logLevel ?? 'warn', ...args], {
     cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'], ...options.user,
   });
   return started(child);

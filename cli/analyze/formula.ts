@@ -69,7 +69,8 @@ export class Space {
 
   private exact(c: Extract<Cond, { k: 'leaf' }>): { fact: Fact; T: Constraint; F: Constraint } | undefined {
     const v = c.left;
-    if (v.k !== 'read' || v.root === 'item' || v.steps.some((s) => typeof s === 'number')) return undefined;
+    // A narrowed member holds another case's type where its discriminator test is not true: no one universe fits it.
+    if (v.k !== 'read' || v.root === 'item' || v.narrowed || v.steps.some((s) => typeof s === 'number')) return undefined;
     const op = c.op.name;
     const presence = op === 'exists' || op === 'missing';
     // Presence alone is exact for any fact: lists and times included.
@@ -212,6 +213,7 @@ function whyOpaque(c: Cond): string {
   const computed = [c.left, c.right].find((v) => v && v.k !== 'read' && v.k !== 'const');
   if (computed) return computed.k === 'derived' ? `derived fact \`${computed.text}\`` : `computed value \`${computed.text}\``;
   if (c.right?.k === 'read') return 'two facts compared with each other';
+  if (c.left.k === 'read' && c.left.narrowed) return 'a member typed by a discriminator';
   const kind = c.left.slot.type.kind;
   if (kind === 'instant' || kind === 'date') return 'a time comparison';
   return `operator \`${c.op.name}\``;

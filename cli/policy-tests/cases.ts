@@ -1,5 +1,6 @@
 /**
- * Test files (`*.test.yaml`): named cases, each a proposal (and context, and `now`) with the
+ * Test files (`*.test.yaml`): named cases, each a proposal (and context, and `now`, and the
+ * contract version the proposal is written to, when not the current one) with the
  * expected outcome, the rules expected to fire, and optionally the expected reasons. Cases are
  * written as changes to the file's `defaults`: members are merged in (lists replace), and `unset`
  * removes members by JSON Pointer.
@@ -25,6 +26,8 @@ export interface TestCase {
   action: string;
   proposal: unknown;
   context?: unknown;
+  /** the contract version the proposal is written to, when not the action's current one */
+  contract?: string;
   now: string;
   expect: Expect;
 }
@@ -39,7 +42,7 @@ export interface TestFile {
 }
 
 const TOP = ['action', 'now', 'defaults', 'cases'] as const;
-const CASE = ['name', 'proposal', 'context', 'now', 'unset', 'expect'] as const;
+const CASE = ['name', 'contract', 'proposal', 'context', 'now', 'unset', 'expect'] as const;
 const EXPECT = ['outcome', 'fired', 'reasons', 'risk_tier', 'errors'] as const;
 
 export function parseTestFile(path: string, text: string, diags: Diagnostics): TestFile | undefined {
@@ -81,10 +84,12 @@ function parseCase(a: At, action: string, fileNow: string | undefined, base: { p
     if (!unset(doc, pointer)) diags.error('invalid_value', `\`unset\` pointer \`${pointer}\` names nothing in the case`, locOf(m.get('unset')!.value), 'pointers start at the case: `/proposal/metadata`, `/context/order/total`');
   }
   const expect = parseExpect(m.get('expect')!.value, diags);
+  const contract = m.get('contract') && readString(m.get('contract')!.value, 'case `contract`', diags);
   if (name === undefined || now === undefined || !expect) return undefined;
   return {
     name, loc: locOf(a), action, now, expect, proposal: doc.proposal,
     ...(doc.context !== undefined ? { context: doc.context } : {}),
+    ...(contract !== undefined ? { contract } : {}),
   };
 }
 

@@ -37,7 +37,7 @@ export function runCases(policy: CompiledPolicy, files: readonly TestFile[]): { 
       try {
         decision = decide(policy, {
           action: f.action, proposal: test.proposal, ...(test.context !== undefined ? { context: test.context } : {}),
-          now: test.now, explain: 'full',
+          ...(test.contract !== undefined ? { contract: test.contract } : {}), now: test.now, explain: 'full',
         });
       } catch (e) {
         results.push({ file: f.path, test, failures: [(e as Error).message] });
@@ -132,7 +132,7 @@ function compare(action: CompiledAction, test: TestCase, d: Decision): string[] 
         failures.push(`expected rule \`${id}\` does not exist in action \`${action.name}\`${hint ? ` (did you mean \`${hint}\`?)` : ''}`);
       }
     }
-    const got = (d.trace?.rules ?? []).filter((r) => r.result === 'fired').map((r) => r.rule);
+    const got = [...d.fired.enforce, ...d.fired.shadow];
     const missing = e.fired.filter((id) => !got.includes(id));
     const extra = got.filter((id) => !e.fired!.includes(id));
     if (missing.length || extra.length) {

@@ -35,7 +35,7 @@ export function boundariesOf(action: CompiledAction, extra: readonly Cond[]): Bo
       case 'not': case 'ref': visit(c.item); return;
       case 'quant': return;
       case 'leaf': {
-        if (!c.right || !(ORDER.has(c.op.name) || c.op.name === 'equalIgnoreCase')) return;
+        if (!c.right || !(ORDER.has(c.op.name) || c.op.name === 'equalIgnoreCase' || c.op.name === 'equalIgnoreAsciiCase')) return;
         const kinds = [c.left.slot.type.kind, c.right.slot.type.kind];
         const ordered = ORDER.has(c.op.name) && kinds.every((k) => k === 'number' || k === 'instant' || k === 'date' || k === 'duration');
         const copy = !ordered && c.left.k === 'read' && c.right.k === 'read' && c.left.root !== 'item' && c.right.root !== 'item' && kinds[0] === kinds[1];
@@ -181,7 +181,7 @@ export function hintsOf(action: CompiledAction, extra: readonly Cond[], now: str
     if (!inner) return undefined;
     const sep = v.args[1]?.k === 'const' ? v.args[1].value : undefined;
     switch (v.fn.name) {
-      case 'lowercase': case 'uppercase': case 'trim': return inner;
+      case 'lowercase': case 'uppercase': case 'ascii_lowercase': case 'ascii_uppercase': case 'trim': return inner;
       case 'after_last': case 'after_first': return typeof sep === 'string' ? { at: inner.at, raw: (t) => inner.raw(`file${sep}${t}`), email: inner.email && sep === '@' } : undefined;
       default: return undefined;
     }

@@ -127,7 +127,7 @@ export function parseExpr(a: At, position: 'value' | 'arg', diags: Diagnostics):
   const body = m.get(key)!.value;
   const fnLoc = locOf(m.get(key)!.keyAt);
   if (key === 'value') return { kind: 'lit', value: plain(body), loc };
-  if ((TYPED as readonly string[]).includes(key)) {
+  if ((TYPED as readonly string[]).includes(key) && !isConversion(key, body)) {
     const text = readString(body, `\`${key}\``, diags);
     return text === undefined ? undefined : { kind: 'typed', as: key as (typeof TYPED)[number], text, loc };
   }
@@ -142,6 +142,17 @@ export function parseExpr(a: At, position: 'value' | 'arg', diags: Diagnostics):
   const args = rawArgs.map((x) => parseExpr(x, 'arg', diags));
   if (args.some((x) => x === undefined)) return undefined;
   return { kind: 'call', fn: key, args: args as ExprAst[], loc, fnLoc };
+}
+
+/**
+ * `date` and `instant` are typed literals (`{ date: 2026-01-31 }`) and conversions
+ * (`{ date: proposal.due }`): a literal is text that does not start with a letter, as every date
+ * and date-time does not; a name, a list of arguments or a computed argument is a conversion.
+ */
+function isConversion(key: string, body: At): boolean {
+  if (!FUNCTION_NAMES.includes(key)) return false;
+  const text = isScalarNode(body) ? scalar(body)?.value : undefined;
+  return !isScalarNode(body) || (typeof text === 'string' && /^[A-Za-z_]/.test(text));
 }
 
 function parseAggregate(fn: string, body: At, loc: ExprAst['loc'], fnLoc: ExprAst['loc'], diags: Diagnostics): ExprAst | undefined {

@@ -1,14 +1,18 @@
 /** Parses `rules.registry.yaml`: which actions exist, their contracts, rule files and settings. */
-import type { Diagnostics } from '../errors.js';
-import { locOf, readEnum, readMap, readString, readStrings, scalar, type At } from '../source/yaml.js';
-import { SIDE_EFFECTS, type ActionAst, type ContractRef, type RegistryAst, type ReviewSettings } from './types.js';
+import type { Diagnostics, SourceLoc } from '../errors.js';
+import { isScalarNode, locOf, readEnum, readMap, readSeq, readString, readStrings, scalar, type At, type Entry } from '../source/yaml.js';
+import { SIDE_EFFECTS, type ActionAst, type ContractRef, type IdempotencyAst, type RegistryAst, type ReviewSettings, type VersionFromAst } from './types.js';
 
 const TOP_KEYS = ['version', 'actions'] as const;
-const ACTION_KEYS = ['description', 'contract', 'context', 'rules', 'side_effects', 'idempotency_key', 'default',
+const ACTION_KEYS = ['description', 'contract', 'accepts', 'version_from', 'context', 'rules', 'side_effects', 'idempotency', 'idempotency_key', 'default',
   'on_unknown', 'on_error', 'review', 'owners'] as const;
 const REVIEW_KEYS = ['queue', 'expires_after', 'on_expiry', 'reasons', 'self_review', 'entity', 'preview'] as const;
 const REASON_CODE = /^[a-z][a-z0-9_]{0,39}$/;
-const CONTRACT_REF = /^([a-z][a-z0-9_]*)@([1-9][0-9]*)$/;
+const IDEMPOTENCY_KEYS = ['key', 'scope', 'match'] as const;
+const VERSION_FROM_KEYS = ['pointer', 'values'] as const;
+/** A contract version: an integer from 1, or a semantic version (`1.4.0`, `2.0.0-rc.1`). */
+export const VERSION = /^(?:[1-9][0-9]*|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)$/;
+const CONTRACT_REF = new RegExp(`^([a-z][a-z0-9_]*)@(${VERSION.source.slice(1, -1)})$`);
 const ACTION_NAME = /^[a-z][a-z0-9_]*$/;
 
 export function parseRegistry(root: At, diags: Diagnostics): RegistryAst | undefined {
@@ -34,6 +38,10 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
   const m = readMap(a, `action \`${name}\``, diags, ACTION_KEYS, ['contract', 'rules', 'side_effects', 'default']);
   if (!m) return undefined;
   const contract = m.get('contract') && contractRef(m.get('contract')!.value, diags);
+  const acceptsAt = m.get('accepts');
+  const acceptsItems = acceptsAt && (isScalarNode(acceptsAt.value) ? [acceptsAt.value] : readSeq(acceptsAt.value, '`accepts`', diags));
+  const accepts = (acceptsItems ?? []).map((r) => contractRef(r, diags)).filter((r): r is ContractRef => r !== undefined);
+  const versionFrom = m.get('version_from') && parseVersionFrom(m.get('version_from')!.value, diags);
   const context = m.get('context') && contractRef(m.get('context')!.value, diags);
   const rulesAt = m.get('rules');
   const ruleFiles = rulesAt ? (readStrings(rulesAt.value, '`rules`', diags) ?? []).map((path) => ({ path, loc: locOf(rulesAt.value) })) : [];
@@ -43,34 +51,75 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
   const onError = m.get('on_error') ? readEnum(m.get('on_error')!.value, '`on_error`', ['review', 'reject'] as const, diags) : 'review';
   const owners = m.get('owners') ? readStrings(m.get('owners')!.value, '`owners`', diags) ?? [] : [];
   const description = m.get('description') && readString(m.get('description')!.value, '`description`', diags);
-  let idempotencyKey: ActionAst['idempotencyKey'];
-  const keyAt = m.get('idempotency_key');
-  if (keyAt) {
-    const pointer = readString(keyAt.value, '`idempotency_key`', diags);
-    if (pointer !== undefined && !pointer.startsWith('/')) {
-      diags.error('invalid_pointer', `\`idempotency_key\` must be a JSON Pointer into the proposal, such as \`/proposal_id\``, locOf(keyAt.value));
-    } else if (pointer !== undefined) idempotencyKey = { pointer, loc: locOf(keyAt.value) };
-  }
+  const idempotency = parseIdempotency(m.get('idempotency'), m.get('idempotency_key'), loc, diags);
   const review = m.get('review') && parseReview(m.get('review')!.value, diags);
-  if (!contract || !sideEffects || !dflt || !onUnknown || !onError) return undefined;
+  if (!contract || !sideEffects || !dflt || !onUnknown || !onError || !idempotency) return undefined;
   return {
-    name, loc, contract, ruleFiles, sideEffects, default: dflt, onUnknown, onError, owners,
+    name, loc, contract, accepts, ruleFiles, sideEffects, idempotency, default: dflt, onUnknown, onError, owners,
+    ...(versionFrom ? { versionFrom } : {}),
     ...(context ? { context } : {}),
     ...(description !== undefined ? { description } : {}),
-    ...(idempotencyKey ? { idempotencyKey } : {}),
     ...(review ? { review } : {}),
   };
 }
 
-function contractRef(a: At, diags: Diagnostics): ContractRef | undefined {
+export function contractRef(a: At, diags: Diagnostics): ContractRef | undefined {
   const text = readString(a, 'a contract reference', diags);
   if (text === undefined) return undefined;
   const m = CONTRACT_REF.exec(text);
   if (!m) {
-    diags.error('invalid_value', `contract reference \`${text}\` must be \`id@version\`, such as \`refund_order@2\``, locOf(a));
+    diags.error('invalid_value', `contract reference \`${text}\` must be \`id@version\`, such as \`refund_order@2\` or \`refund_order@1.4.0\``, locOf(a));
     return undefined;
   }
-  return { id: m[1] as string, version: Number(m[2]), loc: locOf(a) };
+  return { id: m[1] as string, version: m[2] as string, loc: locOf(a) };
+}
+
+/** `/proposal_id` alone, or a map with `key`, `scope` and `match`; `idempotency_key: /p` is short for `idempotency: { key: /p }`. */
+function parseIdempotency(full: Entry | undefined, short: Entry | undefined, loc: SourceLoc, diags: Diagnostics): IdempotencyAst | undefined {
+  if (full && short) {
+    diags.error('invalid_value', '`idempotency_key` is short for `idempotency: { key: … }`; write one of them', locOf(short.keyAt));
+    return undefined;
+  }
+  if (short) {
+    const key = readPointer(short.value, '`idempotency_key`', diags);
+    return key && { key, match: 'proposal', loc: locOf(short.keyAt) };
+  }
+  if (!full) return { match: 'proposal', loc };
+  const m = readMap(full.value, '`idempotency`', diags, IDEMPOTENCY_KEYS);
+  if (!m) return undefined;
+  const key = m.get('key') && readPointer(m.get('key')!.value, 'idempotency `key`', diags);
+  const scope = m.get('scope') && readEnum(m.get('scope')!.value, 'idempotency `scope`', ['global', 'action'] as const, diags);
+  const match = m.get('match') ? readEnum(m.get('match')!.value, 'idempotency `match`', ['proposal', 'request'] as const, diags) : 'proposal';
+  if ((m.has('key') && !key) || (m.has('scope') && !scope) || !match) return undefined;
+  return { match, loc: locOf(full.keyAt), ...(key ? { key } : {}), ...(scope ? { scope } : {}) };
+}
+
+function readPointer(a: At, what: string, diags: Diagnostics): { pointer: string; loc: SourceLoc } | undefined {
+  const pointer = readString(a, what, diags);
+  if (pointer !== undefined && !pointer.startsWith('/')) {
+    diags.error('invalid_pointer', `${what} must be a JSON Pointer into the proposal, such as \`/proposal_id\``, locOf(a));
+    return undefined;
+  }
+  return pointer === undefined ? undefined : { pointer, loc: locOf(a) };
+}
+
+/** `/contract_version`, or `{ pointer: /contract_version, values: { "1.0.0": refund_order@1 } }`. */
+function parseVersionFrom(a: At, diags: Diagnostics): VersionFromAst | undefined {
+  if (isScalarNode(a)) {
+    const p = readPointer(a, '`version_from`', diags);
+    return p && { pointer: p.pointer, loc: p.loc };
+  }
+  const m = readMap(a, '`version_from`', diags, VERSION_FROM_KEYS, ['pointer']);
+  const p = m && readPointer(m.get('pointer')!.value, '`version_from` `pointer`', diags);
+  if (!m || !p) return undefined;
+  const valuesAt = m.get('values');
+  if (!valuesAt) return { pointer: p.pointer, loc: p.loc };
+  const values = new Map<string, ContractRef>();
+  for (const [written, e] of readMap(valuesAt.value, '`version_from` `values`', diags) ?? []) {
+    const ref = contractRef(e.value, diags);
+    if (ref) values.set(written, ref);
+  }
+  return { pointer: p.pointer, values, loc: p.loc };
 }
 
 function parseReview(a: At, diags: Diagnostics): ReviewSettings | undefined {

@@ -12,7 +12,33 @@ export type Outcome = 'approve' | 'review' | 'reject';
 export type RuleOutcome = 'review' | 'reject';
 export type Mode = 'enforce' | 'shadow';
 
-export interface ContractRef { id: string; version: number; loc: Loc }
+/** `refund_order@2` or `refund_order@1.4.0`: the version is an integer or a semantic version, kept as written. */
+export interface ContractRef { id: string; version: string; loc: Loc }
+
+/**
+ * Where a request's contract version is read from the proposal: the member at `pointer`, whose
+ * value is looked up in `values` (what the model writes → a contract), or, without `values`, is
+ * the version itself (`2`, `"1.4.0"`).
+ */
+export interface VersionFromAst { pointer: string; values?: Map<string, ContractRef>; loc: Loc }
+
+/**
+ * How a request is identified for idempotency. `key` is a JSON Pointer into the proposal (else the
+ * `Idempotency-Key` header); `scope` is written or left to its default (global for keys read from
+ * the proposal, per action for the header); `match` says what must be equal for a replay.
+ */
+export interface IdempotencyAst { key?: { pointer: string; loc: Loc }; scope?: 'global' | 'action'; match: 'proposal' | 'request'; loc: Loc }
+
+/** An older contract version's declared upgrade to the next: `schemas/<id>/<version>.upgrade.yaml`. */
+export interface UpgradeAst { path: string; to: ContractRef; steps: UpgradeStepAst[] }
+
+/** One step of an upgrade; pointers name object members of the document being upgraded. */
+export type UpgradeStepAst =
+  | { op: 'rename'; at: string; to: string; loc: Loc }
+  | { op: 'move'; from: string; to: string; loc: Loc }
+  | { op: 'default'; at: string; value: unknown; loc: Loc }
+  | { op: 'map'; at: string; values: Map<string, unknown>; loc: Loc }
+  | { op: 'drop'; at: string; loc: Loc };
 
 /** Where a `review` decision waits, how long, and what its reviewers may use and must not do. */
 export interface ReviewSettings {
@@ -34,11 +60,15 @@ export interface ActionAst {
   name: string;
   loc: Loc;
   description?: string;
+  /** the current version: rules read it, and a request that names no version is read as it */
   contract: ContractRef;
+  /** older versions also served, each upgraded to the current one */
+  accepts: ContractRef[];
+  versionFrom?: VersionFromAst;
   context?: ContractRef;
   ruleFiles: { path: string; loc: Loc }[];
   sideEffects: SideEffect;
-  idempotencyKey?: { pointer: string; loc: Loc };
+  idempotency: IdempotencyAst;
   default: 'approve' | 'review';
   onUnknown: RuleOutcome;
   onError: RuleOutcome;

@@ -8,6 +8,7 @@
 import type { Loc, RuleOutcome } from '../ast/types.js';
 import type { Bound, Type } from '../contracts/types.js';
 import { Rational } from '../values/rational.js';
+import { walkGuarded } from './guard-walk.js';
 import type { Cond, Val } from './ir.js';
 import type { ActionScope } from './scope.js';
 
@@ -21,34 +22,10 @@ export function checkDivisors(who: string, when: Cond, ruleLoc: Loc, onError: Ru
     a.diags.warn('unguarded_divide', `${who} divides by \`${divisor.text}\`, which ${owner}, without a guard`, loc,
       `a zero divisor makes the ${onError ? 'rule' : 'signal'} an error, which ${effect}; add \`{ fact: ${divisor.text}, operator: greaterThan, value: 0 }\` to an \`all\` with it`);
   };
-  walk(when, new Set(), ruleLoc, (v, loc, guarded) => divisors(v, a, guarded, (d) => report(d, loc)));
-}
-
-type Check = (v: Val, loc: Loc, guarded: ReadonlySet<string>) => void;
-
-function walk(c: Cond, guarded: ReadonlySet<string>, loc: Loc, check: Check): void {
-  switch (c.k) {
-    case 'all': {
-      const more = new Set(guarded);
-      for (const x of c.items) {
-        const g = nonZeroGuard(x);
-        if (g) more.add(g);
-      }
-      for (const x of c.items) walk(x, more, loc, check);
-      return;
-    }
-    case 'any':
-      for (const x of c.items) walk(x, guarded, loc, check);
-      return;
-    case 'not':
-    case 'ref':
-      return walk(c.item, guarded, loc, check);
-    case 'quant':
-      check(c.over, loc, guarded);
-      return walk(c.where, guarded, loc, check);
-    case 'leaf':
-      for (const v of c.right ? [c.left, c.right] : [c.left]) check(v, c.loc, guarded);
-  }
+  walkGuarded(when, {
+    guard: (c, within) => (within === 'all' ? nonZeroGuard(c) : undefined),
+    read: (v, loc, guarded) => divisors(v, a, guarded, (d) => report(d, loc)),
+  }, ruleLoc);
 }
 
 /** Calls `found` with every divisor in `v` that may be zero and is not guarded; derived facts are followed to their definitions. */
@@ -74,7 +51,6 @@ function divisors(v: Val, a: ActionScope, guarded: ReadonlySet<string>, found: (
 
 /** The fact a leaf proves non-zero when it is true, if it does. */
 function nonZeroGuard(c: Cond): string | undefined {
-  while (c.k === 'ref') c = c.item;
   if (c.k !== 'leaf' || c.right?.k !== 'const') return undefined;
   const bound = numberOf(c.right.value);
   if (bound === undefined) return undefined;

@@ -8,7 +8,7 @@ import { didYouMean } from '../errors.js';
 import { resolveCondition } from './conditions.js';
 import { convOf, resolveFact } from './facts.js';
 import { mayFail, partial, type Derived, type Val } from './ir.js';
-import { constVal, typedLiteral, untypedLiteral } from './literals.js';
+import { constVal, literalOf, named, typedLiteral, untypedLiteral } from './literals.js';
 import { withItem, type Scope } from './scope.js';
 
 export function resolveExpr(e: ExprAst, s: Scope, bare: BareName = 'fact'): Val | undefined {
@@ -51,7 +51,8 @@ function call(e: Extract<ExprAst, { kind: 'call' }>, s: Scope): Val | undefined 
   }
   const args = e.args.map((a, i) => resolveExpr(a, s, fn.bare?.(i) ?? 'fact'));
   if (args.some((a) => a === undefined)) return undefined;
-  const vals = args as Val[];
+  const vals = fn.oneType ? literalsAsOthers(e.args, args as Val[], s) : (args as Val[]);
+  if (!vals) return undefined;
   const infos: ArgInfo[] = vals.map((v) => ({ type: v.slot.type, optional: v.slot.optional, text: v.text, ...(v.k === 'const' ? { literal: v.value } : {}) }));
   const checked = fn.check(infos);
   if ('error' in checked) {
@@ -63,6 +64,22 @@ function call(e: Extract<ExprAst, { kind: 'call' }>, s: Scope): Val | undefined 
   return {
     k: 'call', fn, args: vals, kinds: vals.map((v) => v.slot.type.kind), slot: { type: checked.type, optional }, text,
   };
+}
+
+/**
+ * Literals among the arguments, in place or named under `derive`, read as the type of the first
+ * argument that is not one: `{ coalesce: [proposal.tier, { value: basic }] }` may give `basic`, so
+ * it must be one of the enum's values, as if it were compared with the member.
+ */
+function literalsAsOthers(asts: readonly ExprAst[], vals: Val[], s: Scope): Val[] | undefined {
+  const type = vals.find((v, i) => !literalOf(asts[i]!, v, s))?.slot.type;
+  if (!type || type.kind === 'object' || type.kind === 'any') return vals;
+  const read = vals.map((v, i) => {
+    const lit = literalOf(asts[i]!, v, s);
+    const typed = lit && typedLiteral(type, lit.value, lit.source, lit.loc, s);
+    return lit ? typed && named(typed, lit) : v;
+  });
+  return read.every((v) => v !== undefined) ? (read as Val[]) : undefined;
 }
 
 function aggregate(e: Extract<ExprAst, { kind: 'agg' }>, s: Scope): Val | undefined {

@@ -1,13 +1,17 @@
 /**
- * Warns when a rule reads an optional or nullable member without stating what happens when it is
- * absent. Such a read makes the rule unknown, which counts as the more severe of the rule's
- * outcome and the action's `on_unknown`; an unknown signal adds its points. A read of
- * `X` is guarded by `{ fact: X, operator: exists }` beside it in an enclosing `all` (which is then
- * false, not unknown, when X is absent), or by `missing` beside it in an enclosing `any`. A value
- * computed from optional facts is guarded when each of them is.
+ * Guards: what the members of an `all` (or `any`) establish for their siblings. A read of an
+ * optional or nullable member makes the rule unknown when it is absent, which counts as the more
+ * severe of the rule's outcome and the action's `on_unknown` (an unknown signal adds its points),
+ * so the compiler warns unless the rule says what absence means: `{ fact: X, operator: exists }`
+ * beside the read in an enclosing `all` (which is then false, not unknown, when X is absent), or
+ * `missing` beside it in an enclosing `any`. A value computed from optional facts is guarded when
+ * each of them is. The same reasoning narrows a member typed by a discriminator beside an `equal`
+ * or `in` test of it.
  */
 import type { Loc, RuleOutcome } from '../ast/types.js';
+import type { Scalar } from '../contracts/types.js';
 import type { Diagnostics } from '../errors.js';
+import { unref, walkGuarded } from './guard-walk.js';
 import { optionalSources, type Cond, type Val } from './ir.js';
 
 /**
@@ -28,38 +32,29 @@ export function checkGuards(who: string, when: Cond, ruleLoc: Loc, unknown: When
     diags.warn('unguarded_optional', `${who} reads \`${v.text}\`, which may be absent, without a guard`, loc,
       `when it is absent ${effect}; add \`{ fact: ${v.text}, operator: exists }\` to an \`all\` with it, or a default with \`coalesce\``);
   };
-  walk(when, new Set(), ruleLoc, report);
+  walkGuarded(when, {
+    guard: (c, within) => (c.k === 'leaf' && c.op.name === (within === 'all' ? 'exists' : 'missing') ? c.left.text : undefined),
+    read: (v, loc, guarded, op) => {
+      if (!op?.total && !isGuarded(v, guarded)) report(v, loc);
+    },
+  }, ruleLoc);
 }
 
-function walk(c: Cond, guarded: ReadonlySet<string>, loc: Loc, report: (v: Val, loc: Loc) => void): void {
-  switch (c.k) {
-    case 'all':
-    case 'any': {
-      const guard = c.k === 'all' ? 'exists' : 'missing';
-      const more = new Set(guarded);
-      for (const x of c.items) {
-        const leaf = unref(x);
-        if (leaf.k === 'leaf' && leaf.op.name === guard) more.add(leaf.left.text);
-      }
-      for (const x of c.items) walk(x, more, loc, report);
-      return;
-    }
-    case 'not':
-    case 'ref':
-      return walk(c.item, guarded, loc, report);
-    case 'quant':
-      if (!isGuarded(c.over, guarded)) report(c.over, loc);
-      return walk(c.where, guarded, loc, report);
-    case 'leaf':
-      if (c.op.total) return;
-      for (const v of c.right ? [c.left, c.right] : [c.left]) {
-        if (!isGuarded(v, guarded)) report(v, c.loc);
-      }
+/**
+ * The values that members of an `all` establish for their siblings, by the key `key` gives a
+ * member read: `{ fact: X, operator: equal, value: v }` holds X to `v`, `in` to its list. Members
+ * tested twice keep the values both allow. The compiler narrows a discriminated member's type
+ * with them, for the same reason as above: the siblings matter only where these are true.
+ */
+export function valuesBeside(items: readonly Cond[], key: (v: Extract<Val, { k: 'read' }>) => string): Map<string, readonly Scalar[]> {
+  const out = new Map<string, readonly Scalar[]>();
+  for (const x of items.map(unref)) {
+    if (x.k !== 'leaf' || x.left.k !== 'read' || x.right?.k !== 'const' || (x.op.name !== 'equal' && x.op.name !== 'in')) continue;
+    const k = key(x.left);
+    const values = (x.op.name === 'in' ? x.right.value : [x.right.value]) as Scalar[];
+    out.set(k, out.get(k)?.filter((v) => values.includes(v)) ?? values);
   }
-}
-
-function unref(c: Cond): Cond {
-  return c.k === 'ref' ? unref(c.item) : c;
+  return out;
 }
 
 function isGuarded(v: Val, guarded: ReadonlySet<string>): boolean {

@@ -9,8 +9,10 @@ import { parseRuleFile } from '../ast/rules.js';
 import type { ActionAst, DeriveAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
+import type { Upgrade } from '../contracts/upgrade.js';
+import { UpgradeLoader } from '../contracts/upgrades.js';
 import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
-import { compileEvaluator } from '../eval/evaluate.js';
+import { generateChunks } from '../eval/codegen.js';
 import { at, YamlFile } from '../source/yaml.js';
 import { canonicalHash } from '../values/canonical.js';
 import { pointerSteps } from '../values/json.js';
@@ -21,10 +23,12 @@ import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
 import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
+import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
 import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
 import type { ActionScope, Scope } from './scope.js';
 import { resolveTemplate } from './template.js';
+import { compileVersions } from './versions.js';
 
 export const REGISTRY_FILE = 'rules.registry.yaml';
 const RESERVED = new Set(['proposal', 'context', 'now', 'today']);
@@ -44,6 +48,7 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
   const registryFile = new YamlFile(REGISTRY_FILE, registryText, diags);
   const registry = registryFile.root ? parseRegistry(at(registryFile, registryFile.root), diags) : undefined;
   const contracts = new ContractLoader(files, diags);
+  const upgrades = new UpgradeLoader(files, contracts, diags);
   const ruleFiles = new Map<string, RuleFileAst | null>();
   const parseFile = (path: string, loc: SourceLoc): RuleFileAst | undefined => {
     if (!ruleFiles.has(path)) {
@@ -66,17 +71,18 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
 
   const actions = new Map<string, CompiledAction>();
   for (const ast of registry?.actions ?? []) {
-    const action = compileAction(ast, contracts, parseFile, diags);
+    const action = compileAction(ast, contracts, upgrades, parseFile, diags);
     if (action) actions.set(ast.name, action);
   }
   if (diags.errorCount > 0 || !registry) return { ok: false, diagnostics: diags.sorted() };
-  const revision = `sha256:${canonicalHash(functional(registry.actions, [...actions.values()], ruleFiles), NOT_FUNCTIONAL)}`;
+  const revision = `sha256:${canonicalHash(functional(registry.actions, [...actions.values()], ruleFiles, upgrades.loaded()), NOT_FUNCTIONAL)}`;
   const policy: CompiledPolicy = Object.freeze({ revision, engineVersion: ENGINE_VERSION, actions });
   return { ok: true, policy, diagnostics: diags.sorted() };
 }
 
-function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p: string, l: SourceLoc) => RuleFileAst | undefined, diags: Diagnostics): CompiledAction | undefined {
+function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: UpgradeLoader, parseFile: (p: string, l: SourceLoc) => RuleFileAst | undefined, diags: Diagnostics): CompiledAction | undefined {
   const contract = contracts.load(ast.contract);
+  const served = contract && compileVersions(ast, contract, contracts, upgrades, diags);
   const context = ast.context ? contracts.load(ast.context) : undefined;
   const files = ast.ruleFiles.map((f) => parseFile(f.path, f.loc)).filter((f): f is RuleFileAst => f !== undefined);
   for (const f of files) {
@@ -86,9 +92,11 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
         `a rule file that action \`${ast.name}\` names must hold at least one rule; an empty or truncated file would approve what its rules refuse`);
     }
   }
-  if (!contract || (ast.context && !context)) return undefined;
+  if (!contract || !served || (ast.context && !context)) return undefined;
 
-  if (ast.idempotencyKey) checkPointer(ast.idempotencyKey.pointer, ast.idempotencyKey.loc, contract.slot, contract.ref, diags);
+  // The key is read before the version is known, so every version must hold it.
+  const key = ast.idempotency.key;
+  if (key) for (const v of served.versions.values()) checkPointer(key.pointer, key.loc, v.use.slot, v.use.ref, diags);
   if (ast.review?.expiresAfter !== undefined && !parseDuration(ast.review.expiresAfter)) {
     diags.error('invalid_literal', `review \`expires_after\` \`${ast.review.expiresAfter}\` is not a duration`, ast.loc, 'write durations as `24h`, `2d` or `90m`');
   }
@@ -133,15 +141,13 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, parseFile: (p:
   if (diags.errorCount > 0) return undefined;
 
   const derived = [...scope.derived.values()].sort((a, b) => a.index - b.index);
-  const entries = [...rules.map((r) => ({ index: r.index, when: r.when })), ...risk.signals.map((s) => ({ index: s.index, when: s.when }))];
-  const { evaluate, source } = compileEvaluator(entries);
-  deepFreeze([rules, derived, risk]);
-  return Object.freeze({
-    name: ast.name, contract, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
-    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, evaluate, source, ast,
+  return instantiateAction({
+    name: ast.name, contract, versions: served.versions, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
+    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, code: generateChunks(entriesOf(rules, risk.signals)), ast,
+    idempotency: { match: ast.idempotency.match, ...(key ? { key: key.pointer } : {}), ...(ast.idempotency.scope ? { scope: ast.idempotency.scope } : {}) },
+    ...(served.versionFrom ? { versionFrom: served.versionFrom } : {}),
     ...(context ? { context } : {}),
     ...(ast.description !== undefined ? { description: ast.description } : {}),
-    ...(ast.idempotencyKey ? { idempotencyKey: ast.idempotencyKey.pointer } : {}),
     ...(ast.review ? { review: ast.review } : {}),
   });
 }
@@ -178,13 +184,6 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
     }
   }
   return { signals, tiers, route };
-}
-
-/** Freezes the compiled rules, derived facts and risk model all the way down (operators, patterns and tables excepted). */
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || v instanceof RegExp || v instanceof Map || v instanceof Set) return;
-  Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
 }
 
 /** A relative path that stays inside the policy directory: no root, drive or backslash, and no `..` above the top. */
@@ -245,11 +244,13 @@ function uniqueNames<T extends NamedCondition | TableAst | DeriveAst>(defs: T[],
 /** Positions, spellings and prose do not decide outcomes, so they are left out of the revision. */
 const NOT_FUNCTIONAL = new Set(['loc', 'operatorLoc', 'fnLoc', 'source', 'description', 'written']);
 
-/** What decides outcomes: the settings, contracts and rule files. */
-function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>): unknown {
+/** What decides outcomes: the settings, every contract version served, the upgrades between them, and the rule files. */
+function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>, upgrades: Map<string, Upgrade>): unknown {
+  const uses = compiled.flatMap((c) => [...[...c.versions.values()].map((v) => v.use), ...(c.context ? [c.context] : [])]);
   return {
     actions,
-    contracts: Object.fromEntries(compiled.flatMap((c) => [c.contract, ...(c.context ? [c.context] : [])]).map((c) => [c.ref, c.schema])),
+    contracts: Object.fromEntries(uses.map((c) => [c.ref, c.schema])),
+    upgrades: Object.fromEntries(upgrades),
     rules: Object.fromEntries(files),
   };
 }

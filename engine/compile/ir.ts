@@ -11,9 +11,14 @@ import type { FunctionDef } from '../functions/function.js';
 import type { OperatorDef } from '../operators/operator.js';
 
 export type Val =
-  | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string }
-  /** A member of the proposal, the context, or a list element bound by a quantifier (`depth`). */
-  | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string }
+  /** `named`: a literal written under `derive` and read in place, as the type it is compared with; `text` is its name */
+  | { k: 'const'; slot: Slot; value: unknown; plain: boolean; text: string; named?: boolean }
+  /**
+   * A member of the proposal, the context, or a list element bound by a quantifier (`depth`).
+   * `narrowed`: typed by a discriminator test beside it, so it may be absent, or of another type,
+   * where that test does not hold; `conv` checks its type.
+   */
+  | { k: 'read'; root: 'proposal' | 'context' | 'item'; depth: number; steps: readonly PathStep[]; conv: Conv; slot: Slot; plain: boolean; text: string; narrowed?: true }
   /** `sources`: the optional facts whose absence makes it absent (for guard checks) */
   | { k: 'derived'; index: number; slot: Slot; mayFail: boolean; text: string; sources: readonly string[] }
   | { k: 'now'; slot: Slot; text: 'now' }
@@ -98,7 +103,8 @@ export function interpreted(c: Cond): boolean {
 /**
  * The facts whose absence can make a value absent: an optional read itself, the inputs of a
  * derived fact or call, or the value's own name when it can be absent on present inputs (a lookup
- * miss, the minimum of an empty list).
+ * miss, the minimum of an empty list). A conversion that does not parse is unknown by design and
+ * has no source of its own.
  */
 export function optionalSources(v: Val): string[] {
   if (!v.slot.optional) return [];
@@ -107,7 +113,7 @@ export function optionalSources(v: Val): string[] {
     case 'derived': return [...v.sources];
     case 'call': {
       const inputs = v.args.flatMap(optionalSources);
-      return inputs.length ? inputs : [v.text];
+      return inputs.length || v.fn.parses ? inputs : [v.text];
     }
     case 'agg': return v.over.slot.optional ? optionalSources(v.over) : [v.text];
     default: return [v.text];

@@ -3,7 +3,7 @@
  * instant is an instant, `"90d"` next to a duration is a duration, and a string next to an enum
  * must be one of its values.
  */
-import type { Loc } from '../ast/types.js';
+import type { ExprAst, Loc } from '../ast/types.js';
 import { didYouMean } from '../errors.js';
 import { ANY, BOOLEAN, DATE, DURATION, INSTANT, NUMBER, STRING, describe, type Slot, type Type } from '../contracts/types.js';
 import { Rational } from '../values/rational.js';
@@ -16,6 +16,21 @@ const slot = (type: Type): Slot => ({ type, optional: false });
 export function constVal(type: Type, value: unknown, text: string): Val {
   const plain = typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean';
   return { k: 'const', slot: slot(type), value, plain, text };
+}
+
+/** A literal as written: in place, or under `derive` (then `name` is the derived fact's). */
+export interface Literal { value: unknown; source?: string | undefined; loc: Loc; name?: string }
+
+/** The literal behind an operand, if it is one: written in place, or a derived fact defined as a literal. */
+export function literalOf(e: ExprAst, v: Val | undefined, s: Scope): Literal | undefined {
+  if (e.kind === 'lit') return e;
+  const def = v?.k === 'derived' ? s.action.deriveAst.get(v.text) : undefined;
+  return def?.expr.kind === 'lit' ? { value: def.expr.value, source: def.expr.source, loc: def.loc, name: def.name } : undefined;
+}
+
+/** A literal named under `derive` keeps its name, for messages and traces. */
+export function named(v: Val, lit: Literal): Val {
+  return lit.name !== undefined && v.k === 'const' ? { ...v, text: lit.name, named: true } : v;
 }
 
 /** A literal read with no type to guide it (a function argument, a list element of unknown kind). */
@@ -67,9 +82,26 @@ export function typedLiteral(type: Type, value: unknown, source: string | undefi
       const v = typeof value === 'string' ? parseDuration(value) : undefined;
       return v ? constVal(DURATION, v, formatDuration(v)) : bad('a duration', 'write durations as `90d`, `36h`, `15m`, `30s` or `1h30m`');
     }
+    // A list of plain values is read element by element; one of objects or lists stays as written.
+    case 'array':
+      if (!Array.isArray(value)) return bad('a list');
+      return SCALARS.has(type.items.type.kind) ? typedList(type.items.type, value, loc, s) : untypedLiteral(value, source, loc, s);
     default:
       return bad(`a value of that kind`);
   }
+}
+
+const SCALARS = new Set(['number', 'string', 'boolean', 'instant', 'date', 'duration']);
+
+/** A literal list whose elements are read as `item`; every element that is not one is reported. */
+export function typedList(item: Type, values: readonly unknown[], loc: Loc, s: Scope): Val | undefined {
+  const read = values.map((v) => typedLiteral(item, v, undefined, loc, s));
+  if (read.some((v) => v === undefined)) return undefined;
+  const vals = read as Extract<Val, { k: 'const' }>[];
+  return {
+    k: 'const', slot: slot({ kind: 'array', items: slot(item) }), value: vals.map((v) => v.value), plain: false,
+    text: `[${vals.map((v) => v.text).join(', ')}]`,
+  };
 }
 
 /** A YAML number must mean exactly the double it becomes: `0.1` does, `0.10000000000000000001` does not. */

@@ -1,7 +1,9 @@
 /** The compiled policy: frozen, shareable across requests, identified by a content hash. */
 import type { ActionAst, ReviewSettings, RuleOutcome, SideEffect } from '../ast/types.js';
 import type { Slot } from '../contracts/types.js';
+import type { Upgrade } from '../contracts/upgrade.js';
 import type { Validator } from '../contracts/validate.js';
+import type { GeneratedCode } from '../eval/codegen.js';
 import type { Evaluate } from '../eval/evaluate.js';
 import type { Derived, RiskModel, Rule } from './ir.js';
 
@@ -9,7 +11,8 @@ export interface ContractUse {
   /** `refund_order@2` */
   ref: string;
   id: string;
-  version: number;
+  /** `2`, or `1.4.0` */
+  version: string;
   /** the JSON Schema, as written */
   schema: Readonly<Record<string, unknown>>;
   slot: Slot;
@@ -18,13 +21,41 @@ export interface ContractUse {
   validate: Validator;
 }
 
+/** A contract version an action serves, and the upgrades that bring its proposals to the current version. */
+export interface ServedContract {
+  readonly use: ContractUse;
+  /** in order, oldest first; none for the current version */
+  readonly upgrades: readonly Upgrade[];
+}
+
+/** Where a request's version is read from the proposal; `values` maps what the model writes to a served contract. */
+export interface VersionFrom {
+  readonly pointer: readonly string[];
+  /** the pointer as written */
+  readonly text: string;
+  readonly values?: ReadonlyMap<string, string>;
+}
+
+/** How requests are identified for idempotency (registry `idempotency`). */
+export interface Idempotency {
+  /** a JSON Pointer into the proposal; without one, the `Idempotency-Key` header */
+  readonly key?: string;
+  /** as written; unwritten, global for a key read from the proposal and per action for the header */
+  readonly scope?: 'global' | 'action';
+  readonly match: 'proposal' | 'request';
+}
+
 export interface CompiledAction {
   readonly name: string;
   readonly description?: string;
+  /** the current contract version: the one rules read */
   readonly contract: ContractUse;
+  /** every version served, by ref (`refund_order@1`), the current one included */
+  readonly versions: ReadonlyMap<string, ServedContract>;
+  readonly versionFrom?: VersionFrom;
   readonly context?: ContractUse;
   readonly sideEffects: SideEffect;
-  readonly idempotencyKey?: string;
+  readonly idempotency: Idempotency;
   readonly default: 'approve' | 'review';
   readonly onUnknown: RuleOutcome;
   readonly onError: RuleOutcome;
@@ -40,8 +71,8 @@ export interface CompiledAction {
    * (indexes from `rules.length`) whose condition is not false (see eval/evaluate.ts).
    */
   readonly evaluate: Evaluate;
-  /** the generated JavaScript, for inspection */
-  readonly source: string;
+  /** what `evaluate` was made from: the generated JavaScript (`code.source`, for inspection) and its constants */
+  readonly code: GeneratedCode;
   readonly ast: ActionAst;
 }
 

@@ -26,13 +26,3 @@ export function safeRegex(source: string, flags: string): string | undefined {
   verdicts.set(key, why);
   return why;
 }
-
-/** Every verdict reached in this thread, so a thread compiling the same patterns need not run recheck again. */
-export function regexVerdicts(): [string, string | undefined][] {
-  return [...verdicts];
-}
-
-/** Takes verdicts another thread of this process reached with `safeRegex`. */
-export function adoptRegexVerdicts(list: readonly (readonly [string, string | undefined])[]): void {
-  for (const [key, why] of list) verdicts.set(key, why);
-}

@@ -5,7 +5,7 @@
  */
 import type { DeriveAst, NamedCondition, TableAst } from '../ast/types.js';
 import type { Diagnostics } from '../errors.js';
-import type { Slot } from '../contracts/types.js';
+import type { Scalar, Slot } from '../contracts/types.js';
 import type { Derived } from './ir.js';
 
 export interface ContractInfo { name: string; slot: Slot }
@@ -35,6 +35,8 @@ export interface Scope {
   items: readonly { name: string; slot: Slot }[];
   /** named conditions being expanded, to report cycles */
   expanding: readonly string[];
+  /** discriminators known to hold one of these values here, by read key (compile/facts.ts `readKey`) */
+  known?: ReadonlyMap<string, readonly Scalar[]>;
 }
 
 export function withItem(s: Scope, name: string, slot: Slot): Scope {

@@ -8,13 +8,21 @@ import type { ContractUse } from '../compile/policy.js';
 import { schemaSlot } from './shape.js';
 import { compileValidator, createAjv, metaSchemaErrors } from './validate.js';
 
-export const contractPath = (id: string, version: number) => `schemas/${id}/${version}.schema.json`;
+export const contractPath = (id: string, version: string | number) => `schemas/${id}/${version}.schema.json`;
+
+/** Where an older version declares its upgrade to the next (ast/upgrade.ts). */
+export const upgradePath = (id: string, version: string) => `schemas/${id}/${version}.upgrade.yaml`;
 
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';
 
+/**
+ * The ajv instance a policy's contracts are compiled in, one per policy, in the order its actions
+ * name them. They are checked against the meta-schema first (metaSchemaErrors), so it skips that.
+ */
+export const contractAjv = () => createAjv({ validateSchema: false });
+
 export class ContractLoader {
-  // Contracts are checked against the meta-schema first (metaSchemaErrors), so this instance skips it.
-  private readonly ajv = createAjv({ validateSchema: false });
+  private readonly ajv = contractAjv();
   private readonly cache = new Map<string, ContractUse | null>();
 
   constructor(private readonly files: ReadonlyMap<string, string>, private readonly diags: Diagnostics) {}
@@ -29,7 +37,7 @@ export class ContractLoader {
     const file = contractPath(ref.id, ref.version);
     const text = this.files.get(file);
     if (text === undefined) {
-      const versions = [...this.files.keys()].filter((f) => f.startsWith(`schemas/${ref.id}/`)).map((f) => f.slice(`schemas/${ref.id}/`.length).replace('.schema.json', ''));
+      const versions = [...this.files.keys()].filter((f) => f.startsWith(`schemas/${ref.id}/`) && f.endsWith('.schema.json')).map((f) => f.slice(`schemas/${ref.id}/`.length).replace('.schema.json', ''));
       this.diags.error('unknown_contract', `contract \`${key}\` has no schema: \`${file}\` does not exist`, ref.loc,
         versions.length ? `versions of \`${ref.id}\`: ${versions.map((v) => `\`${v}\``).join(', ')}` : `write the JSON Schema to \`${file}\``);
       return undefined;

@@ -1,9 +1,13 @@
 /**
  * Reads the shape of a JSON Schema contract into compiler types, and resolves fact paths in it.
  * Handles what contracts use in practice: `type` (with `null`), `properties`/`required`, `items`,
- * `enum`/`const`, formats, numeric and length bounds, local `$ref`s and `anyOf`/`oneOf` unions.
+ * `enum`/`const`, formats, numeric and length bounds, local `$ref`s, and the combining keywords
+ * (`allOf`, `anyOf`/`oneOf`, `if`/`then`/`else`; see combine.ts), which may type a member by the
+ * value of a sibling, its discriminator.
  */
-import { ANY, type Bound, type Slot, type Type } from './types.js';
+import { combinedSlot, hasCombinators } from './combine.js';
+import { ANY, sameType, type Bound, type Scalar, type Slot, type Type } from './types.js';
+import { narrowProps } from './union.js';
 import { isObject, resolveRef } from '../values/json.js';
 
 type Schema = Record<string, unknown>;
@@ -11,17 +15,17 @@ type Schema = Record<string, unknown>;
 export function schemaSlot(schema: unknown, root: unknown = schema, seen = new Set<unknown>()): Slot {
   if (schema === true || schema === undefined) return { type: ANY, optional: true };
   if (!isObject(schema)) return { type: ANY, optional: true };
+  if (hasCombinators(schema)) return combinedSlot(schema, root, seen);
   if (typeof schema.$ref === 'string') {
     const target = resolveRef(root, schema.$ref);
     if (target === undefined || seen.has(target)) return { type: ANY, optional: false };
     return schemaSlot(target, root, new Set([...seen, target]));
   }
-  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
-  if (Array.isArray(union)) return unionSlot(union.map((s) => schemaSlot(s, root, seen)));
-  if (Array.isArray(schema.allOf)) {
-    const typed = schema.allOf.map((s) => schemaSlot(s, root, seen)).find((s) => s.type.kind !== 'any');
-    if (typed) return typed;
-  }
+  return plainSlot(schema, root, seen);
+}
+
+/** A schema without combining keywords. */
+export function plainSlot(schema: Schema, root: unknown, seen: Set<unknown>): Slot {
   let types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
   const values = Array.isArray(schema.enum) ? (schema.enum as unknown[]) : 'const' in schema ? [schema.const] : undefined;
   if (types.length === 0 && values) types = [...new Set(values.map(jsonType))];
@@ -85,14 +89,6 @@ function bounds(s: Schema): { min?: Bound; max?: Bound } {
   return out;
 }
 
-function unionSlot(members: Slot[]): Slot {
-  const optional = members.some((m) => m.optional);
-  const typed = members.filter((m) => m.type.kind !== 'any' || !m.optional);
-  const kinds = new Set(typed.map((m) => m.type.kind));
-  if (typed.length > 0 && kinds.size === 1) return { type: (typed[0] as Slot).type, optional };
-  return { type: ANY, optional };
-}
-
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -103,32 +99,44 @@ function jsonType(v: unknown): string {
 export type PathStep = string | number;
 
 export type Resolved =
-  | { ok: true; slot: Slot }
+  | { ok: true; slot: Slot; narrowed: boolean }
   | { ok: false; at: number; candidates: readonly string[]; reason: 'no_member' | 'not_object' | 'not_array' };
+
+/** The values a discriminator is known to hold where a path is read: its steps from the start → values. */
+export type Known = (steps: readonly PathStep[]) => readonly Scalar[] | undefined;
 
 /**
  * Walks `path` from `start`. A step through an optional member, or an array index, makes the
- * result optional. On failure says which step failed and which member names exist there.
+ * result optional. A step into a discriminated object whose discriminator `known` gives reads the
+ * members of the cases that can apply (`narrowed`). On failure says which step failed and which
+ * member names exist there.
  */
-export function resolvePath(start: Slot, path: readonly PathStep[]): Resolved {
+export function resolvePath(start: Slot, path: readonly PathStep[], known?: Known): Resolved {
   let slot = start;
+  let narrowed = false;
   for (let i = 0; i < path.length; i++) {
     const step = path[i] as PathStep;
     const t = slot.type;
-    if (t.kind === 'any') return { ok: true, slot: { type: ANY, optional: true } };
+    if (t.kind === 'any') return { ok: true, slot: { type: ANY, optional: true }, narrowed };
     if (typeof step === 'number') {
       if (t.kind !== 'array') return { ok: false, at: i, candidates: [], reason: 'not_array' };
       slot = { type: t.items.type, optional: true };
       continue;
     }
     if (t.kind !== 'object') return { ok: false, at: i, candidates: [], reason: 'not_object' };
-    const next = t.props.get(step);
+    // The discriminator itself keeps its type: a second test of it is checked against the contract, not against the first.
+    const values = t.variants && step !== t.variants.by && known?.([...path.slice(0, i), t.variants.by]);
+    const props = values ? narrowProps(t.variants!, t.props, values) : t.props;
+    const next = props.get(step);
     if (!next) {
       // A free-form map (no listed members) may hold any key; a listed object defines its members.
-      if (t.open && t.props.size === 0) return { ok: true, slot: { type: ANY, optional: true } };
+      if (t.open && t.props.size === 0) return { ok: true, slot: { type: ANY, optional: true }, narrowed };
       return { ok: false, at: i, candidates: [...t.props.keys()], reason: 'no_member' };
     }
+    const wide = t.props.get(step);
+    // What narrowing changed is checked when evaluating: the value may be another case's where the test is not true.
+    if (props !== t.props && (!wide || !sameType(next.type, wide.type) || next.optional !== wide.optional)) narrowed = true;
     slot = { type: next.type, optional: slot.optional || next.optional };
   }
-  return { ok: true, slot };
+  return { ok: true, slot, narrowed };
 }

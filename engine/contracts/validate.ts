@@ -55,29 +55,24 @@ const NONE: ContractError[] = [];
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function toContractError(e: ErrorObject, prefix: string): ContractError {
+export function toContractError(e: ErrorObject, prefix: string): ContractError {
   let pointer = prefix + e.instancePath;
   const p = e.params as Record<string, unknown>;
-  let message: string;
+  if (e.keyword === 'required') pointer += `/${escapeToken(String(p.missingProperty))}`;
+  if (e.keyword === 'additionalProperties') pointer += `/${escapeToken(String(p.additionalProperty))}`;
+  return { code: `contract.${snake(e.keyword)}`, pointer: pointer || '/', message: `\`${pointer || '/'}\` ${errorText(e)}` };
+}
+
+/** What an ajv error says about the value, without saying where it is. */
+export function errorText(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'required':
-      pointer += `/${escapeToken(String(p.missingProperty))}`;
-      message = 'is required';
-      break;
-    case 'additionalProperties':
-      pointer += `/${escapeToken(String(p.additionalProperty))}`;
-      message = 'is not allowed by the contract';
-      break;
-    case 'enum':
-      message = `must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`;
-      break;
-    case 'format':
-      message = `must be a valid \`${String(p.format)}\``;
-      break;
-    default:
-      message = e.message ?? e.keyword;
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not allowed by the contract';
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`;
+    case 'format': return `must be a valid \`${String(p.format)}\``;
+    default: return e.message ?? e.keyword;
   }
-  return { code: `contract.${snake(e.keyword)}`, pointer: pointer || '/', message: `\`${pointer || '/'}\` ${message}` };
 }
 
 /**

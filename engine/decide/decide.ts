@@ -1,34 +1,39 @@
 /**
- * decide(): contract check → derived facts → rules and risk signals → combine → reasons → trace.
+ * decide(): contract check (decide/contract.ts: the version sent, its upgrade to the current one)
+ * → derived facts → rules and risk signals → combine → reasons → trace.
  *
  * Combining is fixed and total: any enforced `reject` → reject; else any `review` (a rule, a risk
  * route, the action's default) → review; else approve. A rule that is unknown (it read a missing
  * fact) counts as its own outcome or the action's `on_unknown`, whichever is more severe, so a
  * missing fact never moves a decision toward approve; a rule that failed counts as its own outcome
- * or the action's `on_error`, whichever is more severe, so a failure never does either. Nothing
- * that goes wrong approves, and the order of rules never changes the outcome.
+ * or the action's `on_error`, whichever is more severe, so a failure never does either; a rule
+ * undecided for both reasons counts as the most severe of the three. Nothing that goes wrong
+ * approves, and the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
 import type { Cond, Rule, Template } from '../compile/ir.js';
 import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
-import { EvalError, F, T, U, type Status } from '../eval/runtime.js';
+import { E, EvalError, F, T, U, type Status } from '../eval/runtime.js';
 import { toText } from '../trace/display.js';
-import type { ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
+import type { ContractStep, ExplainLevel, RuleTrace, SignalTrace, Trace, TraceNode } from '../trace/types.js';
 import { Rational } from '../values/rational.js';
 import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
+import { readRequest, servedContract } from './contract.js';
 import { BASE_TIER, tierOf } from './risk.js';
-import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Reason, type Risk } from './types.js';
+import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Fired, type Reason, type Risk } from './types.js';
 
 export interface DecideOptions {
   /** `interpreted` runs the reference interpreter instead of the generated code (tests, benchmarks) */
   evaluator?: 'compiled' | 'interpreted';
 }
 
-const RESULT = ['not_fired', 'error', 'unknown', 'fired'] as const;
+/** By status: F, E, U, EU (reported as the error it is), T. */
+const RESULT = ['not_fired', 'error', 'unknown', 'error', 'fired'] as const;
 const NO_RISK: Risk = Object.freeze({ score: 0, tier: BASE_TIER, signals: [] }) as Risk;
 const NO_DERIVED: unknown[] = Object.freeze([]) as unknown as unknown[];
+const NONE_FIRED: Fired = Object.freeze({ enforce: Object.freeze([]), shadow: Object.freeze([]) }) as unknown as Fired;
 
 interface Clock { text: string; now: Rational; today: number }
 
@@ -39,27 +44,32 @@ export function decide(policy: CompiledPolicy, req: DecideRequest, options: Deci
   }
   const clock = clockOf(req.now);
   const level: ExplainLevel = req.explain ?? 'summary';
+  const served = servedContract(action, req);
+  const sent: Sent = { ref: served.use.ref, ...(served.upgrades.length && level !== 'off' ? { steps: [] } : {}) };
 
-  const contractErrors = checkContracts(action, req);
-  if (contractErrors.length > 0) {
-    const n = contractErrors.length;
-    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `the request does not satisfy its contracts (${n} error${n === 1 ? '' : 's'})` }];
-    return decision(policy, action, clock, 'reject', reasons, NO_RISK, contractErrors, { outcome: 'reject', reasons }, emptyTrace(level));
+  const read = readRequest(action, served, req, sent.steps);
+  if (read.errors.length > 0) {
+    const n = read.errors.length;
+    const reasons: Reason[] = [{ kind: 'contract', outcome: 'reject', message: `${read.failure ?? 'the request does not satisfy its contracts'} (${n} error${n === 1 ? '' : 's'})` }];
+    return decision(policy, action, clock, sent, 'reject', reasons, NONE_FIRED, NO_RISK, read.errors, { outcome: 'reject', reasons }, emptyTrace(level));
   }
 
   try {
-    const env = envOf(action, req, clock);
+    const env = envOf(action, { proposal: read.proposal, context: req.context }, clock);
     const hits: number[] = [];
     if (options.evaluator === 'interpreted') interpretAll(action, env, hits);
     else action.evaluate(env, hits);
-    return combine(policy, action, clock, env, hits, level);
+    return combine(policy, action, clock, sent, env, hits, level);
   } catch (e) {
     // A defect in the engine itself: report it and fail closed.
     const message = `evaluation failed: ${(e as Error).message}`;
     const reasons: Reason[] = [{ kind: 'error', outcome: action.onError, message }];
-    return decision(policy, action, clock, action.onError, reasons, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
+    return decision(policy, action, clock, sent, action.onError, reasons, NONE_FIRED, NO_RISK, [{ code: 'internal_error', message }], { outcome: action.onError, reasons }, emptyTrace(level));
   }
 }
+
+/** The version the proposal was sent as, and the trace of reading it as the current one. */
+interface Sent { ref: string; steps?: ContractStep[] }
 
 /** The facts a request's conditions read: proposal, context, clock and derived facts. */
 function envOf(action: CompiledAction, req: Pick<DecideRequest, 'proposal' | 'context'>, clock: Clock): Env {
@@ -83,13 +93,13 @@ export function requestEnv(action: CompiledAction, req: Pick<DecideRequest, 'pro
 }
 
 /** One shape for every decision, built in one place. */
-function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, outcome: Outcome, reasons: Reason[], risk: Risk,
+function decision(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, outcome: Outcome, reasons: Reason[], fired: Fired, risk: Risk,
   errors: DecisionError[], shadow: Decision['shadow'], trace: Trace | undefined): Decision {
   const d: Decision = {
-    action: action.name, outcome, reasons, risk, errors, shadow,
-    revision: policy.revision, contract: action.contract.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
+    action: action.name, outcome, reasons, fired, risk, errors, shadow,
+    revision: policy.revision, contract: action.contract.ref, receivedContract: sent.ref, context: action.context?.ref ?? null, engine: ENGINE_VERSION, now: clock.text,
   };
-  if (trace) d.trace = trace;
+  if (trace) d.trace = sent.steps ? { level: trace.level, contract: sent.steps, rules: trace.rules, signals: trace.signals } : trace;
   return d;
 }
 
@@ -114,18 +124,6 @@ function clockOf(now: string | Date): Clock {
   return lastClock;
 }
 
-function checkContracts(action: CompiledAction, req: DecideRequest): DecisionError[] {
-  const errors = action.contract.validate(req.proposal, '/proposal');
-  if (action.context) {
-    const more = action.context.validate(req.context ?? {}, '/context');
-    return more.length ? [...errors, ...more] : errors;
-  }
-  if (req.context !== undefined && !(typeof req.context === 'object' && req.context !== null && Object.keys(req.context).length === 0)) {
-    return [...errors, { code: 'contract.unexpected_context', pointer: '/context', message: `action \`${action.name}\` has no context contract, so it takes no context` }];
-  }
-  return errors;
-}
-
 function interpretAll(action: CompiledAction, env: Env, hits: number[]): void {
   for (const r of action.rules) push(hits, r.index, evalCond(r.when, env));
   for (const s of action.risk.signals) push(hits, s.index, evalCond(s.when, env));
@@ -135,13 +133,14 @@ function push(hits: number[], index: number, s: Status): void {
   if (s !== F) hits.push(index, s);
 }
 
-function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, env: Env, hits: number[], level: ExplainLevel): Decision {
+function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, sent: Sent, env: Env, hits: number[], level: ExplainLevel): Decision {
   const R = action.rules.length;
   const explain = new Explainer(env);
   const live: Reason[] = [];
   const shadow: Reason[] = [];
   const errors: DecisionError[] = [];
   const signals: Risk['signals'] = [];
+  const firedRules: Fired = { enforce: [], shadow: [] };
   const trace: Trace | undefined = emptyTrace(level);
   let score = 0;
 
@@ -155,6 +154,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, e
       continue;
     }
     const rule = action.rules[index]!;
+    if (s === T) firedRules[rule.mode].push(rule.id);
     (rule.mode === 'enforce' ? live : shadow).push(s === T ? fired(rule, env) : explain.undecided(action, rule, s, errors));
     if (trace) trace.rules.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index) });
   }
@@ -169,7 +169,7 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, e
   if (trace && level === 'full') addUnfired(action, hits, trace, explain);
   const risk: Risk = signals.length ? { score, tier, signals } : tier === BASE_TIER ? NO_RISK : { score, tier, signals };
   const shadowOutcome = strongest(outcome, shadow);
-  return decision(policy, action, clock, outcome, bySeverity(live), risk, errors,
+  return decision(policy, action, clock, sent, outcome, bySeverity(live), firedRules, risk, errors,
     { outcome: shadowOutcome, reasons: shadow.length ? bySeverity([...live, ...shadow]) : live }, trace);
 }
 
@@ -229,18 +229,27 @@ class Explainer {
 
   undecided(action: CompiledAction, rule: Rule, s: Status, errors: DecisionError[]): Reason {
     const leaves = collectLeaves(this.trace(rule.when, rule.index));
-    // Not knowing whether a reject rule applies, or failing to find out, must not turn a reject into a review.
-    const outcome = moreSevere(rule.outcome, s === U ? action.onUnknown : action.onError);
-    if (s === U) {
-      const missing = [...new Set(leaves.filter((l) => l.result === 'unknown').flatMap((l) => (l.value === null ? [l.fact] : l.expectedFact ? [l.expectedFact] : [])))];
-      const what = missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
-      return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${what}` };
-    }
+    // Not knowing whether a reject rule applies, or failing to find out, must not turn a reject into
+    // a review; a rule undecided for both reasons counts as the most severe of the two settings.
+    let outcome = rule.outcome;
+    if (s & U) outcome = moreSevere(outcome, action.onUnknown);
+    if (s & E) outcome = moreSevere(outcome, action.onError);
+    const missing = s & U ? missingFacts(leaves) : '';
+    if (!(s & E)) return { kind: 'unknown', rule: rule.id, outcome, message: `rule \`${rule.id}\` could not be decided: ${missing}` };
     const failed = leaves.find((l) => l.result === 'error');
     const error = failed?.error ?? { code: 'invalid_value', message: 'a value it reads could not be computed' };
     errors.push({ code: error.code, message: error.message, rule: rule.id });
-    return { kind: 'error', rule: rule.id, outcome, message: `rule \`${rule.id}\` failed: ${error.message}` };
+    return { kind: 'error', rule: rule.id, outcome, message: `rule \`${rule.id}\` failed: ${error.message}${missing ? `, and ${missing}` : ''}` };
   }
+}
+
+/** The facts that undecided leaves found missing, as a phrase: `proposal.a` is missing. */
+function missingFacts(leaves: readonly Leaf[]): string {
+  const missing = [...new Set(leaves.filter((l) => l.result === 'unknown' || l.result === 'error').flatMap((l) => {
+    if (l.value === null) return [l.fact];
+    return l.expectedFact && l.expected === null ? [l.expectedFact] : [];
+  }))];
+  return missing.length ? `${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` : 'a fact it reads is missing';
 }
 
 type Leaf = Extract<TraceNode, { kind: 'leaf' }>;

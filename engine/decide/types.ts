@@ -9,6 +9,10 @@ export interface DecideRequest {
   proposal: unknown;
   /** facts the calling service owns; validated against the action's context contract */
   context?: unknown;
+  /** the contract version the proposal is written to (`refund_order@1`); else `version`, else the action's `version_from`, else its current version */
+  contract?: string;
+  /** the version alone: `1`, `"1.4.0"` */
+  version?: string | number;
   /** the evaluation time (RFC 3339, or a Date); the engine never reads the clock */
   now: string | Date;
   /** default `summary` */
@@ -37,19 +41,25 @@ export interface Risk {
   signals: { id: string; points: number; result: 'fired' | 'unknown' | 'error' }[];
 }
 
+export interface Fired { enforce: string[]; shadow: string[] }
+
 export interface Decision {
   action: string;
   outcome: Outcome;
   /** every contribution to a non-approve outcome, most severe first, then in policy order */
   reasons: Reason[];
+  /** ids of every rule whose condition held, in policy order, by mode (empty after a contract reject) */
+  fired: Fired;
   risk: Risk;
   errors: DecisionError[];
   /** what the outcome would be with the shadow rules enforced, and why */
   shadow: { outcome: Outcome; reasons: Reason[] };
   /** content hash of the compiled policy */
   revision: string;
-  /** proposal contract id@version */
+  /** the proposal contract id@version the rules saw: the action's current one */
   contract: string;
+  /** the proposal contract id@version the request was sent as, and checked against first; upgraded to `contract` when older */
+  receivedContract: string;
   /** context contract id@version, or null when the action has none */
   context: string | null;
   engine: string;
@@ -64,7 +74,7 @@ export function moreSevere<O extends Outcome>(a: O, b: O): O {
 }
 
 export class DecideError extends Error {
-  constructor(readonly code: 'unknown_action' | 'invalid_now' | 'invalid_request', message: string) {
+  constructor(readonly code: 'unknown_action' | 'unknown_contract_version' | 'invalid_now' | 'invalid_request', message: string) {
     super(message);
     this.name = 'DecideError';
   }

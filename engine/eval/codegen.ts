@@ -26,7 +26,17 @@ const I = { cond: evalCond, val: evalValue };
 const UNSAFE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-export function compileChunks(entries: readonly Entry[]): { chunks: Chunk[]; ranges: number[][]; source: string } {
+/** What code generation produces: data, so another thread can instantiate it (compile/transfer.ts). */
+export interface GeneratedCode {
+  /** the body of a function of `rt`, `I` and `K` that returns one function per chunk */
+  readonly source: string;
+  /** the values the source reads as `K[i]`: conditions, operators, patterns, sets, exact numbers */
+  readonly constants: readonly unknown[];
+  /** the indexes of the entries each chunk evaluates */
+  readonly ranges: readonly (readonly number[])[];
+}
+
+export function generateChunks(entries: readonly Entry[]): GeneratedCode {
   const groups: Entry[][] = [];
   let group: Entry[] = [];
   let leaves = 0;
@@ -40,8 +50,11 @@ export function compileChunks(entries: readonly Entry[]): { chunks: Chunk[]; ran
   const K: unknown[] = [];
   const bodies = groups.map((g, i) => new ChunkWriter(K).write(g, i));
   const source = `"use strict";\nreturn [\n${bodies.join(',\n')}\n];`;
-  const chunks = new Function('rt', 'I', 'K', source)(rt, I, K) as Chunk[];
-  return { chunks, ranges: groups.map((g) => g.map((e) => e.index)), source };
+  return { source, constants: K, ranges: groups.map((g) => g.map((e) => e.index)) };
+}
+
+export function instantiateChunks(code: GeneratedCode): Chunk[] {
+  return new Function('rt', 'I', 'K', code.source)(rt, I, code.constants) as Chunk[];
 }
 
 function countLeaves(c: Cond): number {
@@ -67,8 +80,8 @@ class ChunkWriter {
   write(entries: readonly Entry[], n: number): string {
     const body: string[] = [];
     for (const e of entries) {
-      if (partial(e.when)) body.push(`if ((s = ${this.status(e.when)}) !== 0) out.push(${e.index}, s);`);
-      else body.push(`if (${this.bool(e.when)}) out.push(${e.index}, 3);`);
+      if (partial(e.when)) body.push(`if ((s = ${this.status(e.when)}) !== ${rt.F}) out.push(${e.index}, s);`);
+      else body.push(`if (${this.bool(e.when)}) out.push(${e.index}, ${rt.T});`);
     }
     const temps = Array.from({ length: this.temps }, (_, i) => `t${i}`);
     return [`function chunk${n}(env, out) {`, '  const p = env.p, c = env.c, D = env.d;', `  let ${['s', ...temps].join(', ')};`,
@@ -115,7 +128,7 @@ class ChunkWriter {
       case 'read': {
         const raw = this.hoist(`${v.root}:${JSON.stringify(v.steps)}`, () => this.access(v.root === 'proposal' ? 'p' : 'c', v.steps));
         const code = v.conv === 'none' ? raw : this.hoist(`${v.conv}:${raw}`, () => `${raw} == null ? undefined : rt.read.${v.conv}(${raw})`);
-        return { code, miss: v.slot.optional, fail: mayFail(v), plain: v.plain };
+        return { code, miss: v.slot.optional || v.narrowed === true, fail: mayFail(v), plain: v.plain };
       }
       default:
         return { code: this.hoist(`val:${this.lit(v)}`, () => `I.val(${this.lit(v)}, env)`), miss: v.slot.optional, fail: mayFail(v), plain: false };
@@ -132,7 +145,7 @@ class ChunkWriter {
   }
 
   private bool(c: Cond): string {
-    if (interpreted(c)) return `(I.cond(${this.lit(c)}, env) === 3)`;
+    if (interpreted(c)) return `(I.cond(${this.lit(c)}, env) === ${rt.T})`;
     switch (c.k) {
       case 'all': return `(${c.items.map((x) => this.bool(x)).join(' && ')})`;
       case 'any': return `(${c.items.map((x) => this.bool(x)).join(' || ')})`;
@@ -153,18 +166,16 @@ class ChunkWriter {
     return emitted ?? `${this.lit(c.op)}.test(${a.code}, ${b?.code ?? 'undefined'})`;
   }
 
-  /** An expression whose value is the condition's status (0 F, 1 E, 2 U, 3 T). */
+  /** An expression whose value is the condition's status (see runtime.ts). */
   private status(c: Cond): string {
-    if (!partial(c)) return `(${this.bool(c)} ? 3 : 0)`;
+    if (!partial(c)) return `(${this.bool(c)} ? ${rt.T} : ${rt.F})`;
     if (interpreted(c)) return `I.cond(${this.lit(c)}, env)`;
     switch (c.k) {
       case 'all':
       case 'any':
         return this.kleene(c.k, c.items.map((x) => this.status(x)));
-      case 'not': {
-        const t = this.temp();
-        return `((${t} = ${this.status(c.item)}) === 0 ? 3 : ${t} === 3 ? 0 : ${t})`;
-      }
+      case 'not':
+        return `rt.not3(${this.status(c.item)})`;
       case 'ref':
         return this.status(c.item);
       case 'leaf': {
@@ -173,9 +184,9 @@ class ChunkWriter {
         const ops = b ? [a, b] : [a];
         const fails = ops.filter((o) => o.fail).map((o) => `${o.code} instanceof rt.EvalError`);
         const misses = c.op.total ? [] : ops.filter((o) => o.miss).map((o) => `${o.code} == null`);
-        let code = `(${this.test(c)} ? 3 : 0)`;
-        if (misses.length) code = `(${misses.join(' || ')} ? 2 : ${code})`;
-        if (fails.length) code = `(${fails.join(' || ')} ? 1 : ${code})`;
+        let code = `(${this.test(c)} ? ${rt.T} : ${rt.F})`;
+        if (misses.length) code = `(${misses.join(' || ')} ? ${rt.U} : ${code})`;
+        if (fails.length) code = `(${fails.join(' || ')} ? rt.failed(${Boolean(c.op.total)}, ${ops.map((o) => o.code).join(', ')}) : ${code})`;
         return code;
       }
       default:
@@ -183,14 +194,14 @@ class ChunkWriter {
     }
   }
 
-  /** `all` is the minimum of the statuses and stops at 0; `any` the maximum, stopping at 3. */
+  /** `all` combines statuses with `rt.and3` and stops at F; `any` with `rt.or3`, stopping at T. */
   private kleene(kind: 'all' | 'any', items: string[]): string {
-    const t = this.temp(), u = this.temp();
-    const stop = kind === 'all' ? 0 : 3;
-    const better = kind === 'all' ? '<' : '>';
+    const t = this.temp();
+    const stop = kind === 'all' ? rt.F : rt.T;
+    const combine = kind === 'all' ? 'rt.and3' : 'rt.or3';
     const rest = (i: number): string => {
-      const step = `(${u} = ${items[i]}) ${better} ${t} ? ${u} : ${t}`;
-      if (i === items.length - 1) return `(${step})`;
+      const step = `${combine}(${t}, ${items[i]})`;
+      if (i === items.length - 1) return step;
       return `((${t} = ${step}) === ${stop} ? ${stop} : ${rest(i + 1)})`;
     };
     if (items.length === 1) return items[0] as string;

@@ -4,15 +4,17 @@
  * appended are dropped and its rules are evaluated again by the interpreter, so only the rules
  * that really fail are errors, and rules that fired, or did not, keep their result.
  */
-import { compileChunks, type Entry } from './codegen.js';
+import { instantiateChunks, type Entry, type GeneratedCode } from './codegen.js';
 import { evalCond, type Env } from './interpret.js';
 import { F } from './runtime.js';
 
 /** Appends `index, status` for every entry whose condition is not false. */
 export type Evaluate = (env: Env, out: number[]) => void;
 
-export function compileEvaluator(entries: readonly Entry[]): { evaluate: Evaluate; source: string } {
-  const { chunks, ranges, source } = compileChunks(entries);
+/** `code` is what generateChunks made of `entries`. */
+export function evaluatorOf(code: GeneratedCode, entries: readonly Entry[]): Evaluate {
+  const chunks = instantiateChunks(code);
+  const { ranges } = code;
   const byIndex = new Map(entries.map((e) => [e.index, e.when]));
   const evaluate: Evaluate = (env, out) => {
     for (let i = 0; i < chunks.length; i++) {
@@ -28,5 +30,5 @@ export function compileEvaluator(entries: readonly Entry[]): { evaluate: Evaluat
       }
     }
   };
-  return { evaluate, source };
+  return evaluate;
 }

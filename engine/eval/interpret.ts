@@ -3,15 +3,16 @@
  * the generated code must compute (the differential tests hold them to it), produces `full` and
  * `summary` traces, and evaluates derived facts and quantifiers for the generated code.
  *
- * Kleene logic over F < E < U < T: `all` is the minimum and stops at F, `any` is the maximum and
- * stops at T, `not` swaps T and F. A leaf is E when an operand is an error, else U when an operand
- * is missing (except for `exists`/`missing`), else T or F.
+ * Kleene logic (see runtime.ts): `all` stops at F, `any` at T, `not` swaps T and F, and an
+ * undecided result keeps the reasons of every undecided member. A leaf is E when an operand is an
+ * error, U when an operand is missing (except for `exists`/`missing`), EU when both, else T or F.
+ * A value that failed and also lacks a fact carries both reasons on (EvalError `missing`).
  */
 import type { Cond, Val } from '../compile/ir.js';
 import { Rational } from '../values/rational.js';
 import { toJson } from '../trace/display.js';
 import type { TraceNode, TraceResult } from '../trace/types.js';
-import { E, EvalError, F, T, U, not3, own, read, type Status } from './runtime.js';
+import { E, EU, EvalError, F, T, U, and3, failed, not3, or3, own, read, type Status } from './runtime.js';
 
 export interface Env {
   /** the proposal and the context, as validated JSON */
@@ -57,8 +58,8 @@ export function evalValue(v: Val, env: Env): unknown {
     case 'call': {
       const args = v.args.map((a) => evalValue(a, env));
       if (!v.fn.handlesMissing) {
-        const err = args.find((a) => a instanceof EvalError);
-        if (err) return err;
+        const err = args.find((a) => a instanceof EvalError) as EvalError | undefined;
+        if (err) return args.some(lacksFact) ? err.andMissing() : err;
         if (args.some((a) => a === undefined)) return undefined;
       }
       return guard(() => v.fn.apply(args, v.kinds, undefined));
@@ -66,6 +67,11 @@ export function evalValue(v: Val, env: Env): unknown {
     case 'agg':
       return aggregate(v, env);
   }
+}
+
+/** Missing, or failed for want of a fact as well. */
+function lacksFact(v: unknown): boolean {
+  return v === undefined || (v instanceof EvalError && v.missing);
 }
 
 function guard(f: () => unknown): unknown {
@@ -79,24 +85,28 @@ function guard(f: () => unknown): unknown {
 function aggregate(v: Extract<Val, { k: 'agg' }>, env: Env): unknown {
   const list = evalValue(v.over, env);
   if (list === undefined || list instanceof EvalError) return list;
+  // Every element is looked at, so a failure and a missing member are both reported, whatever their order.
   const values: unknown[] = [];
   let unknown = false;
+  let failure: EvalError | undefined;
   for (const el of list as unknown[]) {
     if (v.where) {
       (env.items ??= [])[v.depth] = el;
       const s = evalCond(v.where, env);
-      if (s === E) return new EvalError('invalid_value', `a \`where\` condition of \`${v.text}\` failed`);
-      if (s === U) unknown = true;
+      if (s & E) failure ??= new EvalError('invalid_value', `a \`where\` condition of \`${v.text}\` failed`);
+      if (s & U) unknown = true;
       if (s !== T) continue;
     }
     const x = own(el, v.of ?? []);
-    if (x === undefined || x === null) return undefined;
-    values.push(v.ofConv === 'none' ? x : read[v.ofConv](x));
+    const value = x === undefined || x === null || v.ofConv === 'none' ? x : read[v.ofConv](x);
+    if (value === undefined || value === null) unknown = true;
+    else if (value instanceof EvalError) failure ??= value;
+    else values.push(value);
   }
   if (env.items) env.items.length = v.depth;
+  if (failure) return unknown ? failure.andMissing() : failure;
   if (unknown) return undefined;
-  const err = values.find((x) => x instanceof EvalError);
-  return err ?? guard(() => v.fn.aggregate!.apply(values, v.itemKind));
+  return guard(() => v.fn.aggregate!.apply(values, v.itemKind));
 }
 
 /**
@@ -114,7 +124,7 @@ export function evalCond(c: Cond, env: Env, out?: TraceNode[], visit?: Visit): S
       while (i < c.items.length) {
         const x = evalCond(c.items[i]!, env, kids, visit);
         i++;
-        if (all ? x < s : x > s) s = x;
+        s = all ? and3(s, x) : or3(s, x);
         if (s === (all ? F : T)) break;
       }
       if (out) {
@@ -143,7 +153,7 @@ export function evalCond(c: Cond, env: Env, out?: TraceNode[], visit?: Visit): S
       let s: Status;
       let error: EvalError | undefined;
       if (a instanceof EvalError || b instanceof EvalError) {
-        s = E;
+        s = c.right ? failed(c.op.total, a, b) : failed(c.op.total, a);
         error = (a instanceof EvalError ? a : b) as EvalError;
       } else if (!c.op.total && (a === undefined || (c.right !== undefined && b === undefined))) {
         s = U;
@@ -166,7 +176,7 @@ function quantifier(c: Extract<Cond, { k: 'quant' }>, env: Env, out: TraceNode[]
   const list = evalValue(c.over, env);
   const label = c.label ? { label: c.label } : {};
   if (list === undefined || list instanceof EvalError) {
-    const s = list === undefined ? U : E;
+    const s = list === undefined ? U : list.missing ? EU : E;
     if (out) out.push({ kind: c.q, result: resultOf(s), ...label, over: c.over.text, elements: [] });
     return s;
   }
@@ -179,7 +189,7 @@ function quantifier(c: Extract<Cond, { k: 'quant' }>, env: Env, out: TraceNode[]
     const kids: TraceNode[] | undefined = out && elements.length < MAX_TRACED_ELEMENTS ? [] : undefined;
     const x = evalCond(c.where, env, kids, visit);
     if (kids) elements.push({ index: i, result: resultOf(x), where: kids[0]! });
-    if (every ? x < s : x > s) s = x;
+    s = every ? and3(s, x) : or3(s, x);
     if (s === (every ? F : T)) break;
   }
   if (env.items) env.items.length = c.depth;
@@ -198,7 +208,8 @@ function leafTrace(c: Extract<Cond, { k: 'leaf' }>, env: Env, s: Status, error: 
   const node: TraceNode = { kind: 'leaf', result: resultOf(s), fact: c.left.text, value: shown(c.left, env), operator: c.op.name };
   if (c.label) node.label = c.label;
   if (c.right) {
-    if (c.right.k !== 'const') node.expectedFact = c.right.text;
+    const fact = factCompared(c.right);
+    if (fact) node.expectedFact = fact;
     node.expected = shown(c.right, env);
   }
   if (error) node.error = { code: error.code, message: error.message };
@@ -221,9 +232,15 @@ export function skipped(c: Cond): TraceNode {
       return { kind: c.q, result, ...label, over: c.over.text, elements: [] };
     case 'leaf': {
       const node: TraceNode = { kind: 'leaf', result, ...label, fact: c.left.text, operator: c.op.name };
+      const fact = c.right && factCompared(c.right);
+      if (fact) node.expectedFact = fact;
       if (c.right?.k === 'const') node.expected = toJson(c.right.value, c.right.slot.type);
-      else if (c.right) node.expectedFact = c.right.text;
       return node;
     }
   }
+}
+
+/** The fact a leaf compares with, by name: anything but a literal written in place. */
+function factCompared(v: Val): string | undefined {
+  return v.k !== 'const' || v.named ? v.text : undefined;
 }

@@ -3,19 +3,54 @@
  * as missing) or an EvalError. Numbers are JS numbers straight from JSON or Rationals from derived
  * facts; instants and durations are Rationals; dates are day numbers.
  */
+import { readDate, readDecimal, readInstant } from '../contracts/formats.js';
 import { Rational } from '../values/rational.js';
-import { parseDate, parseInstant } from '../values/time.js';
 
-/** Truth values, ordered so that Kleene `and` is min and `or` is max. */
-export const F = 0, E = 1, U = 2, T = 3;
-export type Status = typeof F | typeof E | typeof U | typeof T;
+/**
+ * Truth values. A condition that is not decided says why, in two bits: E (a value it needs could
+ * not be computed), U (a fact it needs is missing), or both (EU). Kleene logic: `all` is F when a
+ * member is F, T when every member is T, and otherwise undecided for the reasons of all its
+ * undecided members; `any` the same with T and F swapped. Keeping both reasons is what lets an
+ * undecided rule count as the most severe of `on_error` and `on_unknown` that apply: with a single
+ * chain F < E < U < T, `all` of a failed member and an unknown one was E alone, so a failure could
+ * lower a rule that was unknown without it.
+ */
+export const F = 0, E = 1, U = 2, EU = 3, T = 4;
+export type Status = typeof F | typeof E | typeof U | typeof EU | typeof T;
 
+/**
+ * A value that could not be computed. `missing`: a fact it needs is missing as well, so it would
+ * still be unknown once the failure is fixed (a sum of a failed and a missing value).
+ */
 export class EvalError {
-  constructor(readonly code: 'division_by_zero' | 'invalid_value' | 'internal_error', readonly message: string) {}
+  constructor(readonly code: 'division_by_zero' | 'invalid_value' | 'internal_error', readonly message: string, readonly missing = false) {}
+
+  andMissing(): EvalError {
+    return this.missing ? this : new EvalError(this.code, this.message, true);
+  }
+}
+
+/** Kleene `and`. */
+export function and3(a: Status, b: Status): Status {
+  return a === F || b === F ? F : ((a & b & T) | ((a | b) & EU)) as Status;
+}
+
+/** Kleene `or`. */
+export function or3(a: Status, b: Status): Status {
+  return a === T || b === T ? T : ((a | b) & EU) as Status;
 }
 
 export function not3(s: Status): Status {
   return s === T ? F : s === F ? T : s;
+}
+
+/**
+ * The status of a comparison whose operands include a failed value: E, and U too when an operand
+ * is missing or failed for want of a fact (unless the operator decides on missing values).
+ */
+export function failed(total: boolean | undefined, ...operands: unknown[]): Status {
+  if (total) return E;
+  return operands.some((v) => v === undefined || v === null || (v instanceof EvalError && v.missing)) ? EU : E;
 }
 
 /**
@@ -60,23 +95,33 @@ export function inList(a: unknown, list: readonly unknown[]): boolean {
 }
 
 /**
- * Reading a raw JSON value as its static type. The contract has checked the format, but a read
- * still reports failure as an EvalError rather than trusting that (a format and its parser are
- * two pieces of code); generated code checks every converted read for it.
+ * Reading a raw JSON value as its static type, with the readers of contracts/formats.ts. The
+ * contract has checked the format, but a read still reports failure as an EvalError rather than
+ * trusting that; generated code checks every converted read for it.
  */
 export const read = {
   decimal(v: unknown): Rational | EvalError {
-    const r = typeof v === 'number' && Number.isFinite(v) ? Rational.fromNumber(v) : typeof v === 'string' ? Rational.parseDecimalString(v) : undefined;
+    const r = typeof v === 'number' && Number.isFinite(v) ? Rational.fromNumber(v) : typeof v === 'string' ? readDecimal(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a decimal number`);
   },
   instant(v: unknown): Rational | EvalError {
-    const r = typeof v === 'string' ? parseInstant(v) : undefined;
+    const r = typeof v === 'string' ? readInstant(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not an RFC 3339 date-time`);
   },
   date(v: unknown): number | EvalError {
-    const r = typeof v === 'string' ? parseDate(v) : undefined;
+    const r = typeof v === 'string' ? readDate(v) : undefined;
     return r ?? new EvalError('invalid_value', `\`${String(v)}\` is not a calendar date`);
   },
+  // Members narrowed by a discriminator test: where the test does not hold they may be of another type.
+  number: (v: unknown) => (typeof v === 'number' ? v : notA(v, 'a number')),
+  string: (v: unknown) => (typeof v === 'string' ? v : notA(v, 'a string')),
+  boolean: (v: unknown) => (typeof v === 'boolean' ? v : notA(v, '`true` or `false`')),
+  list: (v: unknown) => (Array.isArray(v) ? v : notA(v, 'a list')),
 };
+
+function notA(v: unknown, what: string): EvalError {
+  const shown = v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : `\`${JSON.stringify(v)}\``;
+  return new EvalError('invalid_value', `${shown} is not ${what}`);
+}
 
 export type Conv = keyof typeof read | 'none';

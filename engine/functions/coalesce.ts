@@ -1,4 +1,4 @@
-import { comparable, describe } from '../contracts/types.js';
+import { comparable, describe, withoutEnum } from '../contracts/types.js';
 import { EvalError } from '../eval/runtime.js';
 import { INF, type FunctionDef } from './function.js';
 
@@ -8,11 +8,15 @@ export const coalesce: FunctionDef = {
   minArgs: 2,
   maxArgs: INF,
   handlesMissing: true,
+  oneType: true,
   check(args) {
     const first = args[0]!.type;
     const odd = args.find((a) => !comparable(a.type, first));
     if (odd) return { error: `\`coalesce\` mixes ${describe(first)} with ${describe(odd.type)}` };
-    return { type: first, optional: args.every((a) => a.optional) };
+    // The result is one of the arguments: it keeps the first one's enum only when the others have
+    // it too (literals among them were read against it).
+    const shared = args.every((a) => a.type === first || a.literal !== undefined);
+    return { type: shared ? first : withoutEnum(first), optional: args.every((a) => a.optional) };
   },
   apply(args) {
     for (const a of args) if (a instanceof EvalError || (a !== undefined && a !== null)) return a;

@@ -1,5 +1,5 @@
 /** Functions over lists: count, sum, concatenation. */
-import { describe, type Type } from '../contracts/types.js';
+import { describe, withoutEnum, type Type } from '../contracts/types.js';
 import { Rational } from '../values/rational.js';
 import { q } from './arith.js';
 import { INF, type FunctionDef } from './function.js';
@@ -35,6 +35,7 @@ export const sum: FunctionDef = {
 
 export const concat: FunctionDef = {
   name: 'concat',
+  oneType: true,
   minArgs: 2,
   maxArgs: INF,
   check(args) {
@@ -44,7 +45,10 @@ export const concat: FunctionDef = {
       if (a.type.kind !== 'array') return { error: `\`concat\` joins lists, not ${describe(a.type)}` };
       if (a.type.items.type.kind !== first.items.type.kind && a.type.items.type.kind !== 'any') return { error: `\`concat\` joins a list of ${describe(first.items.type)} with a list of ${describe(a.type.items.type)}` };
     }
-    return { type: first };
+    // The result holds every argument's elements: it keeps their enum only when all share it.
+    const item = first.items.type;
+    const shared = args.every((a) => a.type.kind === 'array' && a.type.items.type === item);
+    return { type: shared ? first : { ...first, items: { ...first.items, type: withoutEnum(item) } } };
   },
   apply: (args) => ([] as unknown[]).concat(...(args as unknown[][])),
 };

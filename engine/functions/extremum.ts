@@ -1,5 +1,5 @@
 /** `min` and `max`: of several values of one ordered kind, or over a list (`{ max: { over: …, of: … } }`). */
-import { isOrdered } from '../contracts/types.js';
+import { isOrdered, withoutEnum } from '../contracts/types.js';
 import { cmp } from '../eval/runtime.js';
 import { Rational } from '../values/rational.js';
 import { anyArg, mismatch } from './arith.js';
@@ -28,7 +28,8 @@ function extremum(name: 'min' | 'max', sign: number): FunctionDef {
           ? { type: first.items.type, optional: true }
           : { error: `\`${name}\` of one argument needs a list of numbers, instants, dates or durations` };
       }
-      if (isOrdered(first) && args.every((a) => a.type.kind === first.kind)) return { type: first };
+      // The result is one of the arguments: it keeps an enum only when every argument has it.
+      if (isOrdered(first) && args.every((a) => a.type.kind === first.kind)) return { type: args.every((a) => a.type === first) ? first : withoutEnum(first) };
       return mismatch(name, args);
     },
     apply(args) {

@@ -25,6 +25,13 @@ export interface FunctionDef {
   readonly maxArgs: number;
   bare?(index: number): BareName;
   readonly handlesMissing?: boolean;
+  /** Its arguments are of one type and its result is made of their values (coalesce, concat), so a literal among them is read as the type of the others. */
+  readonly oneType?: boolean;
+  /**
+   * Missing on present arguments means the text did not parse (a conversion): unknown by design,
+   * the fail-closed answer, so `unguarded_optional` does not ask for a guard that would make it false.
+   */
+  readonly parses?: boolean;
   check(args: readonly ArgInfo[]): Checked;
   /** `kinds` are the static kinds of the arguments, fixed when compiling. */
   apply(args: readonly unknown[], kinds: readonly Kind[], extra: unknown): unknown;

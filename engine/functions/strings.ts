@@ -1,5 +1,6 @@
 /** String functions: case, trimming, and the part after a separator (an e-mail domain, a file extension). */
 import { describe } from '../contracts/types.js';
+import { asciiLowercase, asciiUppercase } from '../values/ascii.js';
 import type { FunctionDef } from './function.js';
 
 function unary(name: string, f: (s: string) => string): FunctionDef {
@@ -12,8 +13,11 @@ function unary(name: string, f: (s: string) => string): FunctionDef {
   };
 }
 
+/** Unicode default case mapping, no locale: `K` (Kelvin) → `k`, `İ` → `i̇`; `ß` uppercases to `SS`. */
 export const lowercase = unary('lowercase', (s) => s.toLowerCase());
 export const uppercase = unary('uppercase', (s) => s.toUpperCase());
+export const asciiLower = unary('ascii_lowercase', asciiLowercase);
+export const asciiUpper = unary('ascii_uppercase', asciiUppercase);
 export const trim = unary('trim', (s) => s.trim());
 
 /** `{ after_first: [proposal.to, "@"] }`; empty when the separator does not occur (`README` has extension ``). */

@@ -3,6 +3,7 @@ import { contains } from './contains.js';
 import { doesNotContain } from './does-not-contain.js';
 import { endsWith } from './ends-with.js';
 import { equal } from './equal.js';
+import { equalIgnoreAsciiCase } from './equal-ignore-ascii-case.js';
 import { equalIgnoreCase } from './equal-ignore-case.js';
 import { exists } from './exists.js';
 import { greaterThan } from './greater-than.js';
@@ -21,5 +22,5 @@ export type { OperatorDef } from './operator.js';
 
 export const OPERATORS: ReadonlyMap<string, OperatorDef> = new Map(
   [equal, notEqual, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, in_, notIn, contains, doesNotContain,
-    exists, missing, startsWith, endsWith, equalIgnoreCase, matches].map((op) => [op.name, op]),
+    exists, missing, startsWith, endsWith, equalIgnoreCase, equalIgnoreAsciiCase, matches].map((op) => [op.name, op]),
 );

@@ -10,7 +10,8 @@ const show = (v: unknown) => (v === undefined ? '' : v === null ? '<missing>' : 
 export function renderDecision(d: Decision): string {
   const lines: string[] = [];
   lines.push(`${d.action} → ${d.outcome.toUpperCase()}`);
-  lines.push(`  revision ${d.revision.slice(0, 19)}…  contract ${d.contract}${d.context ? `  context ${d.context}` : ''}  engine ${d.engine}  now ${d.now}`);
+  const sent = d.receivedContract !== d.contract ? ` (sent as ${d.receivedContract})` : '';
+  lines.push(`  revision ${d.revision.slice(0, 19)}…  contract ${d.contract}${sent}${d.context ? `  context ${d.context}` : ''}  engine ${d.engine}  now ${d.now}`);
   if (d.reasons.length) {
     lines.push('reasons');
     for (const r of d.reasons) lines.push(`  ${r.outcome.padEnd(7)}${r.rule ? `${r.rule}: ` : ''}${r.message}`);
@@ -23,6 +24,12 @@ export function renderDecision(d: Decision): string {
   if (d.shadow.outcome !== d.outcome) lines.push(`shadow rules would make it ${d.shadow.outcome.toUpperCase()}`);
   const t = d.trace;
   if (!t) return lines.join('\n');
+  if (t.contract) lines.push('contract');
+  for (const c of t.contract ?? []) {
+    const ok = c.result === 'valid' || c.result === 'applied';
+    lines.push(c.step === 'validate' ? `  ${ok ? '✓' : '✗'} checked against ${c.contract}: ${c.result}` : `  ${ok ? '✓' : '✗'} upgraded from ${c.from} to ${c.to}: ${c.result}`);
+    if (c.step === 'upgrade') for (const change of c.changes) lines.push(`      ${change}`);
+  }
   if (t.rules.length) lines.push(t.level === 'full' ? 'rules' : 'rules that decided');
   for (const r of t.rules) {
     lines.push(`  ${mark(r.result)} ${r.rule}  [${r.outcome}${r.mode === 'shadow' ? ', shadow' : ''}] ${r.result.replace('_', ' ')}`);

@@ -40,8 +40,16 @@ export interface SignalTrace {
   when: TraceNode;
 }
 
+/** How a proposal sent as an older contract version was read: checked as sent, upgraded, checked as the current version. */
+export type ContractStep =
+  | { step: 'validate'; contract: string; result: 'valid' | 'invalid' }
+  /** `changes` lists what each step that did something changed */
+  | { step: 'upgrade'; from: string; to: string; result: 'applied' | 'failed'; changes: string[] };
+
 export interface Trace {
   level: Exclude<ExplainLevel, 'off'>;
+  /** present when the proposal was sent as an older version than the current one */
+  contract?: ContractStep[];
   rules: RuleTrace[];
   signals: SignalTrace[];
 }

@@ -5,7 +5,6 @@
  * tests are what say that it no longer does what its owners wrote down.
  */
 import { gatePolicy } from '../../cli/policy-tests/gate.js';
-import { regexVerdicts } from '../../engine/compile/regex.js';
 import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../../engine/index.js';
 
 /** Where a candidate stopped: `compile` and `tests` refuse it; `error` means it could not be read or checked at all. */
@@ -20,26 +19,26 @@ export interface Verdict {
   errors: string[];
   /** test cases run; null when the tests were not run */
   cases: number | null;
-  /** recheck's findings on the candidate's patterns, for the thread that builds the policy */
-  regex: [string, string | undefined][];
 }
+
+/** A checked candidate, and the policy to serve when the verdict is ok. */
+export interface Checked { verdict: Verdict; policy?: CompiledPolicy }
 
 export interface CheckOptions { tests: boolean }
 
-export function checkCandidate(files: ReadonlyMap<string, string>, options: CheckOptions): { verdict: Verdict; policy?: CompiledPolicy } {
-  const base = { files: [...files], regex: [] as [string, string | undefined][] };
+export function checkCandidate(files: ReadonlyMap<string, string>, options: CheckOptions): Checked {
+  const base = { files: [...files] };
   const compiled = compilePolicy(files);
   if (!compiled.ok) {
     return { verdict: { ...base, ok: false, revision: null, stage: 'compile', cases: null, errors: compiled.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) } };
   }
   const { policy } = compiled;
-  const regex = regexVerdicts();
-  if (!options.tests) return { verdict: { ...base, regex, ok: true, revision: policy.revision, stage: null, cases: null, errors: [] }, policy };
+  if (!options.tests) return { verdict: { ...base, ok: true, revision: policy.revision, stage: null, cases: null, errors: [] }, policy };
   const t = gatePolicy(policy, files);
-  if (t.failures.length) return { verdict: { ...base, regex, ok: false, revision: policy.revision, stage: 'tests', cases: t.cases, errors: t.failures } };
-  return { verdict: { ...base, regex, ok: true, revision: policy.revision, stage: null, cases: t.cases, errors: [] }, policy };
+  if (t.failures.length) return { verdict: { ...base, ok: false, revision: policy.revision, stage: 'tests', cases: t.cases, errors: t.failures } };
+  return { verdict: { ...base, ok: true, revision: policy.revision, stage: null, cases: t.cases, errors: [] }, policy };
 }
 
 export function failedToRead(e: unknown): Verdict {
-  return { files: [], ok: false, revision: null, stage: 'error', cases: null, errors: [(e as Error).message], regex: [] };
+  return { files: [], ok: false, revision: null, stage: 'error', cases: null, errors: [(e as Error).message] };
 }

@@ -1,10 +1,18 @@
-/** The worker side of checkOffThread: reads the policy files once they settle, compiles and tests them. */
+/**
+ * The worker side of checkOffThread: reads the policy files once they settle, compiles and tests
+ * them, and sends the verdict with the policy in its portable form.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSettledPolicyFiles } from '../../adapters/loaders/fs.js';
-import { checkCandidate, failedToRead, type CheckOptions, type Verdict } from './candidate.js';
+import { toPortable } from '../../engine/compile/transfer.js';
+import { checkCandidate, failedToRead, type CheckOptions } from './candidate.js';
+import type { Sent } from './off-thread.js';
 
 const { dir, settleMs, options } = workerData as { dir: string; settleMs: number; options: CheckOptions };
 
 loadSettledPolicyFiles(dir, settleMs)
-  .then((files): Verdict => checkCandidate(files, options).verdict, failedToRead)
-  .then((v) => parentPort!.postMessage(v), (e: unknown) => parentPort!.postMessage(failedToRead(e)));
+  .then((files): Sent => {
+    const { verdict, policy } = checkCandidate(files, options);
+    return { verdict, ...(policy ? { policy: toPortable(policy) } : {}) };
+  }, (e: unknown): Sent => ({ verdict: failedToRead(e) }))
+  .then((m) => parentPort!.postMessage(m), (e: unknown) => parentPort!.postMessage({ verdict: failedToRead(e) } satisfies Sent));

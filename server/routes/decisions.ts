@@ -3,10 +3,10 @@
  * GET /v1/decisions/:id and GET /v1/decisions: read the log.
  * POST /v1/evaluate: decide without recording (a dry run; `now` may be given).
  */
-import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import { decisionTexts, readRecord } from '../../adapters/stores/record.js';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
-import { canonicalJson, decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import { decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { own } from '../../engine/eval/runtime.js';
 import { pointerSteps } from '../../engine/values/json.js';
 import { Rational } from '../../engine/values/rational.js';
@@ -19,6 +19,7 @@ import { decisionStatus } from './review-status.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
+import { unknownVersion } from './policy.js';
 
 const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
 /** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
@@ -29,20 +30,22 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   const clock = deps.clock ?? (() => new Date());
 
   app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.decide) as DecideBody;
+    const { text, value } = await readJson(c, deps);
+    const body = envelope(value, validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
-    const key = idempotencyKey(action, body.proposal, header(c, 'idempotency-key'));
+    const claim = idempotencyClaim(action, body.proposal, header(c, 'idempotency-key'));
+    const key = claim?.key ?? null;
     const now = clock();
-    const decision = timedDecide(deps, action, body, now.toISOString());
-    const id = uuidv7(now.getTime());
     const recordedAt = now.toISOString();
-    // The decision is serialized once: the same text is stored and sent back.
-    const decisionJson = JSON.stringify(decision);
+    const decision = timedDecide(deps, action, body, recordedAt);
+    const id = uuidv7(now.getTime());
+    // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
+    const texts = decisionTexts(decision);
     const started = performance.now();
     const result = await deps.store.append({
-      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, recordedAt, caller: c.get('key').id, payloadHash: payloadHash(body),
-      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson, ttlMs: deps.limits.idempotencyTtlMs,
+      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
+      recordedAt, caller: c.get('key').id, requestJson: text, decisionJson: texts.record, ttlMs: deps.limits.idempotencyTtlMs,
       ...reviewOf(action, decision, body.proposal, now),
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
@@ -50,23 +53,26 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const mayRead = (caller: string | undefined) => caller === c.get('key').id || allows(c.get('key'), 'read');
     if (result.kind === 'conflict') {
       const original = await deps.store.get(result.originalId);
-      if (!mayRead(original?.caller)) throw usedByAnother(key!, action);
-      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${action.name} proposal`, { decisionId: result.originalId });
+      const holder = original?.action ?? action.name;
+      if (!mayRead(original?.caller)) throw usedByAnother(key!, holder);
+      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${holder} proposal`, { decisionId: result.originalId });
     }
-    if (result.kind === 'replayed' && !mayRead(result.record.caller)) throw usedByAnother(key!, action);
+    const withTrace = body.answerTrace !== false;
     if (result.kind === 'replayed') {
-      count(deps, result.record.decision, true);
-      c.set('logFields', logFields(deps, result.record.id, result.record.decision, result.record.request, true));
-      return c.json(view(result.record, true));
+      const record = readRecord(result.text);
+      if (!mayRead(record.caller)) throw usedByAnother(key!, record.action);
+      count(deps, record.decision, true);
+      c.set('logFields', logFields(deps, record.id, record.decision, record.request, true));
+      return c.json(view(record, true, withTrace));
     }
     count(deps, decision, false);
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
     const q = JSON.stringify;
-    return c.body(`{"id":${q(id)},${decisionJson.slice(1, -1)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
+    return c.body(`{"id":${q(id)},${texts.members(withTrace)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
   });
 
   app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.evaluate) as EvaluateBody;
+    const body = envelope((await readJson(c, deps)).value, validate.evaluate) as EvaluateBody;
     const action = actionOf(deps, body.action);
     const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
     c.set('logFields', { action: action.name, outcome: decision.outcome, dryRun: true });
@@ -111,8 +117,12 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   const start = performance.now();
   let decision: Decision;
   try {
-    decision = decide(deps.policy.current, { action: action.name, proposal: body.proposal, ...(body.context !== undefined ? { context: body.context } : {}), now, ...(body.explain ? { explain: body.explain } : {}) });
+    decision = decide(deps.policy.current, {
+      action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
+      ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
+    });
   } catch (e) {
+    if (e instanceof DecideError && e.code === 'unknown_contract_version') throw unknownVersion(action, e);
     if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
     throw e;
   }
@@ -122,25 +132,28 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
 
 /**
  * The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header.
- * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text.
+ * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text. A key read
+ * from the proposal is claimed for every action unless the action says otherwise: a proposal id
+ * names one proposal whatever its action, so the same id under another action is a conflict.
  */
-function idempotencyKey(action: CompiledAction, proposal: unknown, header: string | undefined): string | null {
-  if (action.idempotencyKey) {
-    const v = own(proposal, pointerSteps(action.idempotencyKey));
+function idempotencyClaim(action: CompiledAction, proposal: unknown, header: string | undefined): { key: string; scope: 'global' | 'action' } | null {
+  const { key: pointer, scope } = action.idempotency;
+  if (pointer) {
+    const v = own(proposal, pointerSteps(pointer));
     if (typeof v === 'string' || typeof v === 'number') {
       const key = String(v);
-      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${action.idempotencyKey}\` is 1 to 200 printable characters, without spaces or control characters`);
-      return key;
+      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${pointer}\` is 1 to 200 printable characters, without spaces or control characters`);
+      return { key, scope: scope ?? 'global' };
     }
   }
   if (header === undefined) return null;
   if (!HEADER_KEY.test(header)) throw new HttpError('invalid_idempotency_key', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
-  return header;
+  return { key: header, scope: scope ?? 'action' };
 }
 
 /** Says no more than that the key is taken: which decision holds it is the other caller's business. */
-function usedByAnother(key: string, action: CompiledAction): HttpError {
-  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${action.name} decision of another API key`);
+function usedByAnother(key: string, holder: string): HttpError {
+  return new HttpError('idempotency_conflict', `idempotency key \`${key}\` is held by a ${holder} decision of another API key`);
 }
 
 const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
@@ -173,27 +186,22 @@ export function draftDecision(deps: GateDeps, body: DecideBody, caller: string, 
   return {
     decision,
     item: {
-      id: uuidv7(now.getTime()), action: action.name, outcome: decision.outcome, idempotencyKey: null, recordedAt: now.toISOString(), caller, payloadHash: payloadHash(body),
-      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson: JSON.stringify(decision), ttlMs: 0, editOf, ...(review ? { review } : {}),
+      id: uuidv7(now.getTime()), action: action.name, outcome: decision.outcome, idempotencyKey: null, idempotencyMatch: action.idempotency.match, recordedAt: now.toISOString(), caller,
+      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson: decisionTexts(decision).record, ttlMs: 0, editOf, ...(review ? { review } : {}),
     },
   };
 }
 
-/** Same payload, whatever the member order, whitespace or number spelling. */
-function payloadHash(body: DecideBody): string {
-  return createHash('sha256').update(canonicalJson({ action: body.action, proposal: body.proposal, context: body.context ?? null })).digest('hex');
-}
-
-function view(r: DecisionRecord, replayed: boolean) {
-  return { id: r.id, ...r.decision, recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
+function view(r: DecisionRecord, replayed: boolean, withTrace = true) {
+  const { trace, ...decision } = r.decision;
+  return { id: r.id, ...decision, ...(withTrace && trace ? { trace } : {}), recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
 }
 
 export function count(deps: GateDeps, d: Decision, replayed: boolean): void {
   deps.metrics.decision(d.action, d.outcome, String(replayed)).inc();
   if (replayed) return;
   if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolation(d.action).inc();
-  for (const r of d.reasons) if (r.kind === 'rule') deps.metrics.ruleFired(d.action, r.rule!, 'enforce').inc();
-  for (const r of d.shadow.reasons) if (r.kind === 'rule' && !d.reasons.includes(r)) deps.metrics.ruleFired(d.action, r.rule!, 'shadow').inc();
+  for (const mode of ['enforce', 'shadow'] as const) for (const id of d.fired[mode]) deps.metrics.ruleFired(d.action, id, mode).inc();
 }
 
 function logFields(deps: GateDeps, id: string, d: Decision, request: DecisionRecord['request'], replayed: boolean): Record<string, unknown> {

@@ -1,5 +1,7 @@
 /** The policy being served, its contracts, and reload. */
 import type { Context, Hono } from 'hono';
+import { DecideError, type CompiledAction } from '../../engine/index.js';
+import { servedContract } from '../../engine/decide/contract.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { anyScope, authenticate, route } from '../middleware.js';
@@ -10,9 +12,11 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     if (!action) throw new HttpError('unknown_action', `the policy defines no action \`${name}\``);
     anyScope(c, ['read', 'evaluate', `decide:${name}`]);
     if (version === undefined) return c.json(action.contract.schema);
-    const text = /^[1-9][0-9]{0,8}$/.test(version) ? deps.policy.files.get(`schemas/${action.contract.id}/${version}.schema.json`) : undefined;
-    if (text === undefined) throw new HttpError('unknown_contract_version', `action \`${name}\` has no contract version \`${version}\` (it uses ${action.contract.ref})`);
-    return c.body(text, 200, { 'content-type': 'application/json' });
+    try {
+      return c.json(servedContract(action, { proposal: undefined, version }).use.schema);
+    } catch (e) {
+      throw e instanceof DecideError ? unknownVersion(action, e) : e;
+    }
   };
   app.get('/v1/contracts/:action', route('/v1/contracts/:action'), authenticate(deps), (c) => contract(c, c.req.param('action')));
   app.get('/v1/contracts/:action/:version', route('/v1/contracts/:action/:version'), authenticate(deps), (c) => contract(c, c.req.param('action'), c.req.param('version')));
@@ -22,8 +26,8 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     return c.json({
       revision: p.revision, engine: p.engineVersion, loadedAt: deps.policy.loadedAt,
       actions: [...p.actions.values()].map((a) => ({
-        name: a.name, description: a.description ?? null, contract: a.contract.ref, context: a.context?.ref ?? null, sideEffects: a.sideEffects,
-        default: a.default, onUnknown: a.onUnknown, onError: a.onError, idempotencyKey: a.idempotencyKey ?? null, owners: a.owners,
+        name: a.name, description: a.description ?? null, contract: a.contract.ref, versions: [...a.versions.keys()], context: a.context?.ref ?? null, sideEffects: a.sideEffects,
+        default: a.default, onUnknown: a.onUnknown, onError: a.onError, idempotency: a.idempotency, owners: a.owners,
         review: a.review ? { ...a.review, entity: a.review.entity?.pointer ?? null, preview: a.review.preview.map((p) => ({ proposal: p.proposal, context: p.context })) } : null,
         rules: a.rules.filter((r) => r.mode === 'enforce').length, shadowRules: a.rules.filter((r) => r.mode === 'shadow').length, signals: a.risk.signals.length,
       })),
@@ -35,6 +39,11 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const status = await reload(deps);
     return c.json(status);
   });
+}
+
+/** A request for a contract version the action does not serve: 404, with the versions it does. */
+export function unknownVersion(action: CompiledAction, e: DecideError): HttpError {
+  return new HttpError('unknown_contract_version', e.message, { versions: [...action.versions.keys()], current: action.contract.ref });
 }
 
 /** The `result` label of `arbiter_policy_reloads_total`, by where a refused reload stopped. */

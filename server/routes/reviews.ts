@@ -84,7 +84,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
 
   for (const verdict of ['approve', 'reject'] as const) {
     app.post(`/v1/reviews/:id/${verdict}`, route(`/v1/reviews/:id/${verdict}`), authenticate(deps), async (c) => {
-      const body = envelope(await readJson(c, deps), validate.verdict) as { proposalHash: string; reason?: { code?: string; text?: string } };
+      const body = envelope((await readJson(c, deps)).value, validate.verdict) as { proposalHash: string; reason?: { code?: string; text?: string } };
       const review = await useCase(() => decideReview(p, reviewerOf(c), c.req.param('id'), { verdict, ...body }));
       observe(deps, c, review);
       return c.json({ review });
@@ -92,7 +92,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   }
 
   app.post('/v1/reviews/:id/edit', route('/v1/reviews/:id/edit'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.edit) as { proposalHash: string; changes: unknown; reason?: { text?: string } };
+    const body = envelope((await readJson(c, deps)).value, validate.edit) as { proposalHash: string; changes: unknown; reason?: { text?: string } };
     const reviewer = reviewerOf(c);
     const now = p.clock();
     const r = await useCase(() => editReview(p, reviewer, c.req.param('id'), body, (b, editOf): Proposed => draftDecision(deps, { action: b.action, proposal: b.proposal, ...(b.context != null ? { context: b.context as Record<string, unknown> } : {}) }, reviewer.id, now, editOf)));
@@ -102,12 +102,12 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 
   app.post('/v1/reviews/:id/extend', route('/v1/reviews/:id/extend'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.extend) as { proposalHash: string; by: string };
+    const body = envelope((await readJson(c, deps)).value, validate.extend) as { proposalHash: string; by: string };
     return c.json({ review: await useCase(() => extendReview(p, reviewerOf(c), c.req.param('id'), body)) });
   });
 
   app.post('/v1/reviews/batch', route('/v1/reviews/batch'), authenticate(deps), async (c) => {
-    const body = envelope(await readJson(c, deps), validate.batch) as Parameters<typeof decideBatch>[2];
+    const body = envelope((await readJson(c, deps)).value, validate.batch) as Parameters<typeof decideBatch>[2];
     const answers = await useCase(() => decideBatch(p, reviewerOf(c), body));
     for (const a of answers) if (a.ok) observe(deps, c, a.review);
     c.set('logFields', { batch: body.verdict, items: answers.length, decided: answers.filter((a) => a.ok).length });

@@ -60,15 +60,19 @@ export const postgres: Factory = {
   },
 };
 
-/** The worker-thread proxy around SQLite, as the gate runs it; loaded from the build (a worker cannot run TypeScript). */
+/** The worker-thread proxy, as the gate runs it; loaded from the build (a worker cannot run TypeScript). */
+export async function openThreadStore(...args: Parameters<typeof import('../../adapters/stores/worker.js').openWorkerStore>): Promise<Store> {
+  const built = pathToFileURL(join(import.meta.dirname, '../../dist/adapters/stores/worker.js')).href;
+  const { openWorkerStore } = (await import(built)) as typeof import('../../adapters/stores/worker.js');
+  return openWorkerStore(...args);
+}
+
 export const sqliteThread: Factory = {
   name: 'sqlite in a worker thread',
   async open() {
-    const built = pathToFileURL(join(import.meta.dirname, '../../dist/adapters/stores/worker.js')).href;
-    const { openWorkerStore } = (await import(built)) as typeof import('../../adapters/stores/worker.js');
     const inner = await sqlite.open();
     await inner.store.close();
-    return { ...inner, store: await openWorkerStore(inner.url), reopen: () => openWorkerStore(inner.url) };
+    return { ...inner, store: await openThreadStore(inner.url), reopen: () => openThreadStore(inner.url) };
   },
 };
 
