@@ -5,15 +5,19 @@
 import { Hono } from 'hono';
 import { StoreUnavailableError } from '../adapters/stores/store.js';
 import type { AppEnv, GateDeps } from './context.js';
+import { DecisionWatch } from '../gate/watch.js';
 import { HttpError } from './errors.js';
 import { requestContext, route } from './middleware.js';
 import { openApi } from './openapi.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { policyRoutes } from './routes/policy.js';
+import { reviewPageRoutes } from './routes/review-page.js';
+import { reviewRoutes } from './routes/reviews.js';
 
 export function createApp(deps: GateDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   deps.metrics.setRevision(deps.policy.current.revision);
+  deps.watch ??= new DecisionWatch();
   app.use('*', requestContext(deps));
 
   app.onError((err, c) => {
@@ -37,6 +41,8 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
   app.get('/openapi.json', route('/openapi.json'), (c) => c.json(doc));
 
   decisionRoutes(app, deps);
+  reviewRoutes(app, deps);
+  reviewPageRoutes(app, deps);
   policyRoutes(app, deps);
   return app;
 }

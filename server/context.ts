@@ -1,6 +1,7 @@
 /** What every route can use: the gate's dependencies, and per-request variables. */
 import type { Logger } from 'pino';
 import type { Store } from '../adapters/stores/store.js';
+import type { DecisionWatch } from '../gate/watch.js';
 import type { ApiKey, KeyRing, Rate } from './keys.js';
 import type { Metrics } from './metrics.js';
 import type { PolicyHolder } from './policy.js';
@@ -31,6 +32,10 @@ export interface GateDeps {
   clock?: () => Date;
   /** true once shutdown has begun: /readyz answers 503 */
   draining?: () => boolean;
+  /** wakes long polls when a review is decided (createApp makes one when not given) */
+  watch?: DecisionWatch;
+  /** how long the review page holds a verdict, undoable, before sending it, ms */
+  reviewGraceMs?: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {

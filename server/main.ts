@@ -22,6 +22,7 @@ import { PolicyHolder } from './policy.js';
 import { checkOffThread } from './reload/off-thread.js';
 import { watchPolicy, type PolicyWatch } from './reload/watch.js';
 import { reload } from './routes/policy.js';
+import { reviewTick } from './routes/reviews.js';
 import { drainable } from './shutdown.js';
 
 /** `flag`: a switch given without a value (`--watch`), true from the environment as `true`, `1` or `yes`. */
@@ -40,6 +41,8 @@ export const SETTINGS = [
   { name: 'max-string', env: 'ARBITER_MAX_STRING', dflt: String(DEFAULT_LIMITS.maxStringLength), about: 'longest JSON string accepted, characters' },
   { name: 'rate', env: 'ARBITER_RATE', dflt: `${DEFAULT_LIMITS.rate.perSecond}/${DEFAULT_LIMITS.rate.burst}`, about: 'requests per second / burst, per API key (a key may set its own)' },
   { name: 'idempotency-ttl', env: 'ARBITER_IDEMPOTENCY_TTL', dflt: '24h', about: 'how long an idempotency key holds' },
+  { name: 'review-sweep', env: 'ARBITER_REVIEW_SWEEP', dflt: '10s', about: 'how often each replica rejects the review items whose time is up (one wins each item) and counts the queues for `arbiter_review_queue_depth`' },
+  { name: 'review-grace', env: 'ARBITER_REVIEW_GRACE', dflt: '5s', about: 'how long the review page holds a verdict, undoable with `U`, before it sends it' },
   { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes', flag: true },
   { name: 'no-reload-tests', env: 'ARBITER_NO_RELOAD_TESTS', dflt: 'false', about: 'DANGEROUS: swap in a reloaded policy that compiles without running its `*.test.yaml` cases', flag: true },
   { name: 'log-level', env: 'ARBITER_LOG_LEVEL', dflt: 'info', about: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `silent`' },
@@ -85,6 +88,9 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     if (e instanceof StoreUrlError) throw new ConfigError(`--store: ${e.message}`);
     throw e;
   }
+  const sweepEvery = positiveDuration(s, 'review-sweep');
+  const grace = parseDuration(s['review-grace']);
+  if (!grace || grace.cmp(Rational.ZERO) < 0 || grace.toNumber() > 60) throw new ConfigError(`--review-grace takes a duration from 0s to 60s, such as 5s, not \`${s['review-grace']}\``);
   const redactPaths = s.redact.split(',').map((p) => p.trim()).filter(Boolean);
   const bad = redactPaths.find((p) => !/^\/(proposal|context)(\/.+)?$/.test(p));
   if (bad) throw new ConfigError(`--redact takes JSON Pointers under /proposal or /context, not \`${bad}\``);
@@ -102,10 +108,13 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions));
   let keys: KeyRing;
   let devKey: string | undefined;
+  let devReviewKey: string | undefined;
   if (s.keys) keys = KeyRing.fromFile(s.keys);
   else {
     devKey = generateKey('dev');
-    keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }]);
+    // A second key, because a reviewer may not decide what their own key submitted.
+    devReviewKey = generateKey('reviewer');
+    keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }, { id: 'reviewer', hash: hashKey(devReviewKey), scopes: ['review:*', 'read'] }]);
   }
   const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true, timeoutMs: Math.ceil(storeTimeout.toNumber() * 1000) });
   let draining = false;
@@ -118,6 +127,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     },
     ...(bool(s['log-proposals']) ? { logProposals: { redact: redactPaths } } : {}),
     draining: () => draining,
+    reviewGraceMs: grace.toNumber() * 1000,
   };
   const app = createApp(deps);
 
@@ -135,6 +145,8 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
   const expiry = setInterval(() => { store.expireKeys(new Date().toISOString()).catch(() => {}); }, 3600_000);
   expiry.unref();
+  const sweeper = setInterval(() => void reviewTick(deps), sweepEvery);
+  sweeper.unref();
   if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
   let watcher: PolicyWatch | undefined;
   if (bool(s.watch)) watcher = watchPolicy(dir, () => policy.paths, () => reload(deps));
@@ -146,6 +158,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     draining = true;
     watcher?.close();
     clearInterval(expiry);
+    clearInterval(sweeper);
     process.off('SIGHUP', onHup);
     await drain.close();
     await store.close();
@@ -160,14 +173,21 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   if (devKey) {
     print('');
     print('  ┌─ DEVELOPMENT KEY ─────────────────────────────────────────────────────────────');
-    print('  │ No --keys file was given, so this admin key was generated for this process only:');
-    print(`  │   ${devKey}`);
+    print('  │ No --keys file was given, so these keys were generated for this process only:');
+    print(`  │   admin:    ${devKey}`);
+    print(`  │   reviewer: ${devReviewKey}   (sign in at /review)`);
     print('  │ Do not run like this in production: create keys with `arbiter keys create`.');
     print('  └───────────────────────────────────────────────────────────────────────────────');
     print('');
   }
   print(`arbiter: listening on ${url}`);
   return { url, deps, server, shutdown };
+}
+
+function positiveDuration(s: Settings, name: SettingName): number {
+  const d = parseDuration(s[name]);
+  if (!d || d.cmp(Rational.ZERO) <= 0) throw new ConfigError(`--${name} takes a duration such as 10s, not \`${s[name]}\``);
+  return d.toNumber() * 1000;
 }
 
 /** Listens, or fails with a message that says why (the address in use, not an EADDRINUSE stack). */

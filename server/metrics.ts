@@ -36,6 +36,12 @@ export class Metrics {
     name: 'arbiter_store_duration_seconds', help: 'Time until a decision is durable (queueing and group commit included)', labelNames: ['op'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });
+  private readonly verdicts = new Counter({ name: 'arbiter_review_verdicts_total', help: 'Review items closed, by queue, status (approved, rejected, expired, edited) and reviewer', labelNames: ['queue', 'status', 'reviewer'] as const, registers: [this.registry] });
+  private readonly decideReviewSeconds = new Histogram({
+    name: 'arbiter_review_time_to_decide_seconds', help: 'Time from a review item\'s creation to its verdict', labelNames: ['queue'] as const,
+    buckets: [1, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600], registers: [this.registry],
+  });
+  private readonly expiries = new Counter({ name: 'arbiter_review_expiries_total', help: 'Review items the sweeper expired, by queue', labelNames: ['queue'] as const, registers: [this.registry] });
   private readonly reloads = new Counter({ name: 'arbiter_policy_reloads_total', help: 'Policy reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
   private readonly policy = new Gauge({ name: 'arbiter_policy_info', help: 'The policy revision being served (value 1)', labelNames: ['revision'] as const, registers: [this.registry] });
 
@@ -47,6 +53,17 @@ export class Metrics {
   readonly decideLatency = bind(this.decideSeconds);
   readonly storeLatency = bind(this.storeSeconds);
   readonly reload = bind(this.reloads);
+  readonly verdict = bind(this.verdicts);
+  readonly timeToDecide = bind(this.decideReviewSeconds);
+  readonly expiry = bind(this.expiries);
+
+  private readonly depth = new Gauge({ name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, as the store counted them at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
+
+  /** The queue's real depth, counted by the store whichever replica wrote the items; set at each review tick, so a scrape asks the store nothing. */
+  setQueueDepth(queues: readonly { queue: string; pending: number }[]): void {
+    this.depth.reset();
+    for (const q of queues) this.depth.set({ queue: q.queue }, q.pending);
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -13,6 +13,15 @@ const common = ['unauthorized', 'forbidden', 'rate_limited', 'internal_error'] a
 const body = ['malformed_json', 'string_too_long', 'nesting_too_deep', 'number_out_of_range', 'invalid_request', 'payload_too_large', 'unsupported_media_type'] as const;
 const query = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: (schemas.ListQuery.properties as Record<string, object>)[name] });
 
+const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const verdict = (summary: string, request: keyof typeof schemas, ...codes: (keyof typeof HTTP_ERRORS)[]) => ({
+  post: {
+    summary: `${summary} (scope \`review:<queue>\`)`, parameters: [id], requestBody: { required: true, ...json(request) },
+    responses: { 200: { description: '`{ review }` (an edit adds `next`, the new decision)' },
+      ...error(...body, ...codes, 'not_found', 'self_review', 'proposal_changed', 'already_decided', 'review_expired', 'store_unavailable', ...common) },
+  },
+});
+
 export function openApi(): object {
   return {
     openapi: '3.1.0',
@@ -42,6 +51,26 @@ export function openApi(): object {
           summary: 'One recorded decision, with its request (scope `read`)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: 'the decision', ...json('Decision') }, ...error('not_found', 'store_unavailable', ...common) },
+        },
+      },
+      '/v1/reviews': {
+        get: {
+          summary: 'Review items of the queues the key may review: pending by time left, then risk; or closed, newest first (scope `review:<queue>`)',
+          parameters: Object.entries(schemas.ReviewQuery.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema, ...('description' in schema ? { description: schema.description } : {}) })),
+          responses: { 200: { description: '`{ items, next }`' }, ...error('invalid_request', 'store_unavailable', ...common) },
+        },
+      },
+      '/v1/reviews/stats': { get: { summary: 'Pending per queue, median time to decide and approval rate by rule over the last 500 closed items (scope `review:<queue>`)', responses: { 200: { description: 'the strip of the review page' }, ...error(...common) } } },
+      '/v1/reviews/{id}': { get: { summary: 'One review item: the exact request, its decision and trace, the contract, the effect preview, presets and earlier reviews of the same entity', parameters: [id], responses: { 200: { description: 'the item' }, ...error('not_found', ...common) } } },
+      '/v1/reviews/{id}/approve': verdict('Approve a pending item', 'VerdictRequest'),
+      '/v1/reviews/{id}/reject': verdict('Reject a pending item; `reason.code` (a preset of the action) or `reason.text` is required', 'VerdictRequest', 'invalid_reason'),
+      '/v1/reviews/{id}/edit': verdict('Close the item as `edited` and record the changed proposal, decided again by the policy', 'EditRequest'),
+      '/v1/reviews/{id}/extend': verdict('Add time to a pending item (an audited record)', 'ExtendRequest'),
+      '/v1/reviews/batch': {
+        post: {
+          summary: 'Approve or reject several items, each re-checked and answered on its own; approval only for one action, risk at most `medium`, never `financial`',
+          requestBody: { required: true, ...json('BatchRequest') },
+          responses: { 200: { description: '`{ items: [{ id, ok, review } | { id, ok: false, error }] }`' }, ...error(...body, 'batch_refused', 'store_unavailable', ...common) },
         },
       },
       '/v1/evaluate': {

@@ -8,6 +8,11 @@ const explain = { type: 'string', enum: ['off', 'summary', 'full'], description:
 const contract = { type: 'string', minLength: 3, maxLength: 200, description: 'the contract version the proposal is written to, such as `refund_order@1`; default the action\'s `version_from`, else its current version' };
 const version = { type: ['string', 'integer'], minLength: 1, maxLength: 100, minimum: 1, description: 'the version alone, such as `1` or `"1.4.0"`; give `contract` or `version`, not both' };
 const outcome = { type: 'string', enum: ['approve', 'review', 'reject'] };
+const proposalHash = { type: 'string', pattern: '^[\x21-\x7e]{1,200}$', description: 'the `proposalHash` of the review as the reviewer saw it' };
+const reviewReason = {
+  type: 'object', additionalProperties: false,
+  properties: { code: { type: 'string', maxLength: 40, description: 'a preset of the action\'s `review.reasons`' }, text: { type: 'string', maxLength: 1000 } },
+};
 
 export const schemas = {
   DecideRequest: {
@@ -75,6 +80,43 @@ export const schemas = {
       idempotencyKey: { type: ['string', 'null'] },
     },
   },
+  VerdictRequest: {
+    type: 'object', additionalProperties: false, required: ['proposalHash'],
+    properties: { proposalHash: proposalHash, reason: reviewReason },
+  },
+  EditRequest: {
+    type: 'object', additionalProperties: false, required: ['proposalHash', 'changes'],
+    properties: {
+      proposalHash: proposalHash,
+      changes: { type: 'object', description: 'the proposal members to change, as a JSON merge patch (`null` removes a member)' },
+      reason: reviewReason,
+    },
+  },
+  ExtendRequest: {
+    type: 'object', additionalProperties: false, required: ['proposalHash', 'by'],
+    properties: { proposalHash: proposalHash, by: { type: 'string', maxLength: 20, description: 'a duration added to the expiry, such as `4h`; at most `7d`' } },
+  },
+  BatchRequest: {
+    type: 'object', additionalProperties: false, required: ['verdict', 'items'],
+    properties: {
+      verdict: { type: 'string', enum: ['approve', 'reject'] },
+      items: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'object', additionalProperties: false, required: ['id', 'proposalHash'], properties: { id: { type: 'string', maxLength: 128 }, proposalHash: proposalHash } } },
+      reason: reviewReason,
+    },
+  },
+  ReviewQuery: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      status: { type: 'string', enum: ['pending', 'closed'], description: 'default `pending`' },
+      queue: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      action: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' },
+      tier: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      rule: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,200}$' },
+      older_than: { type: 'string', pattern: '^[0-9]{1,6}[smhd]$', description: 'only items waiting at least this long, such as `1h`' },
+      limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1–1000, default 100' },
+      offset: { type: 'string', pattern: '^[0-9]{1,7}$' },
+    },
+  },
   Error: {
     type: 'object', required: ['error'],
     properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
@@ -94,6 +136,11 @@ export const validate = {
   decide: check(schemas.DecideRequest),
   evaluate: check(schemas.EvaluateRequest),
   listQuery: check(schemas.ListQuery),
+  verdict: check(schemas.VerdictRequest),
+  edit: check(schemas.EditRequest),
+  extend: check(schemas.ExtendRequest),
+  batch: check(schemas.BatchRequest),
+  reviewQuery: check(schemas.ReviewQuery),
 };
 
 export interface EvaluateBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full'; now?: string }

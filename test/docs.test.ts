@@ -16,6 +16,7 @@ import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '..
 import { HTTP_ERRORS } from '../server/errors.js';
 import { SETTINGS } from '../server/main.js';
 import { arbiter, PLANTED, ROOT } from './helpers/cli.js';
+import { like, sameIds, volatile } from './helpers/doc-blocks.js';
 import { miniFiles } from './helpers/policy.js';
 import { killAll, serveProcess, type Served } from './helpers/process.js';
 
@@ -75,46 +76,6 @@ describe('docs/server.md', () => {
     });
   });
 });
-
-const ID = /\b0[0-9a-f]{7}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
-
-/** Masks what differs from run to run. */
-function volatile(s: string): string {
-  return s.replace(/sha256:[0-9a-f]{12,64}…?/g, 'REVISION').replace(/arb_dev_[0-9a-f]{64}/g, 'KEY')
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME').trim();
-}
-
-/** `actual` with each decision id replaced by the id the docs show in its place. */
-function sameIds(actual: string, shown: string, ids: Map<string, string>): string {
-  const shownIds = shown.match(ID) ?? [];
-  let n = 0;
-  return actual.replace(ID, (id) => {
-    const want = shownIds[n++];
-    if (want === undefined) return id;
-    // One id shown for one id answered, both ways round.
-    if (!ids.has(want) && ![...ids.values()].includes(id)) ids.set(want, id);
-    return ids.get(want) === id ? want : `${id} (the docs show ${want})`;
-  });
-}
-
-/** `actual` matches `shown`: the same members (all of them unless abridged), with volatile values masked. */
-function like(shown: unknown, actual: unknown, ids: Map<string, string>, exact: boolean, where: string): void {
-  if (typeof shown === 'string' && typeof actual === 'string' && new RegExp(ID.source).test(shown)) {
-    expect(sameIds(actual, shown, ids), where).toBe(shown);
-  } else if (typeof shown === 'string' && typeof actual === 'string') {
-    expect(volatile(actual), where).toBe(volatile(shown));
-  } else if (Array.isArray(shown)) {
-    expect(Array.isArray(actual) && actual.length, where).toBe(shown.length);
-    shown.forEach((s, i) => like(s, (actual as unknown[])[i], ids, true, where));
-  } else if (shown && typeof shown === 'object') {
-    expect(actual, where).toBeTypeOf('object');
-    const a = actual as Record<string, unknown>;
-    if (exact) expect(Object.keys(a).sort(), where).toEqual(Object.keys(shown).sort());
-    for (const [k, v] of Object.entries(shown)) like(v, a[k], ids, true, `${where} /${k}`);
-  } else {
-    expect(actual, where).toEqual(shown);
-  }
-}
 
 describe('docs/policies.md "Evolving a contract"', () => {
   const policies = readFileSync(join(ROOT, 'docs/policies.md'), 'utf8');

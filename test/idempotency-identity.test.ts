@@ -26,8 +26,10 @@ const json = async (r: Response) => (await r.json()) as Json;
 /** The bundled pack with refund_order's `idempotency` settings replaced. */
 function gateWith(settings: string) {
   const files = new Map(testGate().files);
-  files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace(
-    '    idempotency: { key: /proposal_id }\n    default: approve\n    review: { queue: payments', `    idempotency: ${settings}\n    default: approve\n    review: { queue: payments`));
+  const registry = files.get('rules.registry.yaml')!;
+  const refund = '    idempotency: { key: /proposal_id }\n    default: approve\n    review:\n      queue: payments';
+  expect(registry).toContain(refund);
+  files.set('rules.registry.yaml', registry.replace(refund, `    idempotency: ${settings}\n    default: approve\n    review:\n      queue: payments`));
   return testGate({ files });
 }
 

@@ -1,7 +1,9 @@
-/** /metrics: bounded label sets whoever calls, no gauge for a queue that does not exist, and the process metrics. */
+/** /metrics: bounded label sets whoever calls, the review queue depth read from the store, and the process metrics. */
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../adapters/stores/store.js';
 import { testGate } from './helpers/gate.js';
+import { reviewTick } from '../server/routes/reviews.js';
+import { ticket } from './helpers/reviews.js';
 
 const scrape = async (g: ReturnType<typeof testGate>) => (await g.app.request('/metrics')).text();
 
@@ -20,10 +22,15 @@ describe('metrics', () => {
     expect([...routes]).toEqual(['unmatched']);
   });
 
-  it('has no arbiter_review_queue_depth, since no review queue exists yet', async () => {
+  it('shows arbiter_review_queue_depth as the store counted it at the last review tick', async () => {
     const g = testGate();
     await g.post('/v1/decisions', { action: 'tier_upgrade', proposal: { x: 1 }, context: {} });
-    expect(await scrape(g)).not.toContain('arbiter_review_queue_depth');
+    await reviewTick(g.deps);
+    expect(await scrape(g)).not.toMatch(/^arbiter_review_queue_depth\{/m);
+    await g.post('/v1/decisions', ticket());
+    await g.post('/v1/decisions', ticket());
+    await reviewTick(g.deps);
+    expect(await scrape(g)).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
   });
 
   it('asks the store nothing on a scrape: every figure is a counter the gate keeps', async () => {

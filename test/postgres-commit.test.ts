@@ -2,7 +2,7 @@
  * How the PostgreSQL store commits (adapters/stores/postgres-commit.ts): a batch planned against
  * the head this store wrote last is one statement; a batch whose guess is wrong (another store
  * appended, a key seen before) is planned again under the head's lock, and the results are those
- * of the shared plan either way. The conformance suite (store.test.ts) covers the rest.
+ * of the shared plan either way. A batch with review rows is written op by op under the lock. The conformance suite (store.test.ts) covers the rest.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -57,6 +57,23 @@ describe.skipIf(PG_SKIP !== '')(`PostgreSQL commits${PG_SKIP ? ` (${PG_SKIP})` :
     expect(await commitStatements(async () => { replay = await store.append(item('k1', { n: 1 })); })).toEqual([APPEND, 'BEGIN', LOCK_HEAD, READ_KEYS, 'COMMIT']);
     expect(replay?.kind === 'replayed' && readRecord(replay.text)).toEqual(await store.get(first.id));
     expect(await store.verify()).toEqual({ ok: true, count: 11 });
+  });
+
+  it('writes a batch with review rows op by op under the lock, in one transaction, and the next plain batch in one statement', async () => {
+    const store = await open(await freshPgDatabase());
+    await store.append(item());
+    const queued: AppendItem = {
+      ...item(), outcome: 'review', decisionJson: '{"outcome":"review"}',
+      review: { queue: 'payments', riskTier: 'low', riskScore: 0, sideEffects: 'financial', rules: [], messages: [], entity: null, expiresAt: new Date(Date.now() + 60_000).toISOString(), onExpiry: 'reject', editOf: null },
+    };
+    const sent = await commitStatements(() => store.append(queued));
+    expect(sent).toEqual(['BEGIN', LOCK_HEAD, expect.stringMatching(/^INSERT INTO decisions /), expect.stringMatching(/^INSERT INTO reviews /), expect.stringMatching(/^UPDATE chain_head /), 'COMMIT']);
+    expect(await store.review(queued.id)).toMatchObject({ id: queued.id, status: 'pending' });
+    const verdict = { kind: 'review', id: randomUUID(), decisionId: queued.id, action: 'refund_order', recordedAt: new Date().toISOString(), caller: 'alice', verdict: 'approve', proposalHash: (await store.review(queued.id))!.proposalHash } as const;
+    expect(await store.appendReview(verdict)).toMatchObject({ kind: 'created', seq: 3 });
+    // The op-by-op commit leaves the head it wrote as the next guess.
+    expect(await commitStatements(() => store.append(item()))).toEqual([APPEND]);
+    expect(await store.verify()).toEqual({ ok: true, count: 4 });
   });
 
   it('keeps one chain when two stores append in turn, each planning against a head the other moved', async () => {

@@ -23,8 +23,9 @@ afterEach(killAll);
 describe('arbiter serve', () => {
   it('prints the URL and a development key, serves, and drains on SIGTERM', async () => {
     const s = await serveProcess(['--store', store()]);
-    expect(s.stderr()).toContain('No --keys file was given, so this admin key was generated for this process only:');
+    expect(s.stderr()).toContain('No --keys file was given, so these keys were generated for this process only:');
     expect(s.key).toMatch(/^arb_dev_/);
+    expect(s.reviewKey).toMatch(/^arb_reviewer_/);
     const first = await postDecision(s.url, s.key, refund('0b6f8a2e-4c1d-4e7a-9f3b-2d5c8e1a7b90'));
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ outcome: 'review', reasons: [{ rule: 'refund.large_needs_person' }] });

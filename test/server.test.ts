@@ -27,8 +27,11 @@ describe('POST /v1/decisions', () => {
     });
     expect(d.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((d.trace as { level: string; rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
-    const stored = await json(await g.get(`/v1/decisions/${String(d.id)}`));
+    const { review, final, ...stored } = await json(await g.get(`/v1/decisions/${String(d.id)}`));
     expect(stored).toEqual({ ...d, seq: 1, caller: 'admin', request: { proposal, context } });
+    // A `review` decision reads with its queue item, still pending, and the outcome to act on so far.
+    expect(review).toMatchObject({ id: d.id, queue: 'payments', status: 'pending', rules: ['refund.large_needs_person'] });
+    expect(final).toEqual({ outcome: 'review', by: null, at: null, reason: null });
   });
 
   it('leaves the trace out of the answer when asked, and keeps it in the record', async () => {
@@ -38,8 +41,9 @@ describe('POST /v1/decisions', () => {
     expect(brief).not.toHaveProperty('trace');
     const stored = await json(await g.get(`/v1/decisions/${String(brief.id)}`));
     expect((stored.trace as { rules: { rule: string }[] }).rules.map((x) => x.rule)).toEqual(['refund.large_needs_person']);
-    const { trace, seq, caller, request, ...rest } = stored;
+    const { trace, seq, caller, request, review, final, ...rest } = stored;
     expect(rest).toEqual(brief);
+    expect([review && (review as { status: string }).status, final]).toEqual(['pending', { outcome: 'review', by: null, at: null, reason: null }]);
     expect([seq, caller, request]).toEqual([1, 'admin', { proposal, context }]);
     // A replay answers as its own request asks; the payload, not the answer's form, decides what is a repeat.
     expect(await json(await g.post('/v1/decisions', refund()))).toEqual({ ...brief, trace, replayed: true });
@@ -94,7 +98,7 @@ describe('POST /v1/decisions', () => {
 
   it('uses the Idempotency-Key header for an action whose proposal names no key', async () => {
     const files = new Map(testGate().files);
-    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency: { key: /proposal_id }\n    default: approve\n    review: { queue: payments', '    default: approve\n    review: { queue: payments'));
+    files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('    idempotency: { key: /proposal_id }\n    default: approve\n    review:\n      queue: payments', '    default: approve\n    review:\n      queue: payments'));
     const g = testGate({ files });
     const a = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));
     const b = await json(await g.post('/v1/decisions', refund(), g.keys.admin, { 'idempotency-key': 'order-8812-refund-1' }));

@@ -12,8 +12,9 @@
  * and sends the writes in one statement that first checks that knowledge (postgres-commit.ts).
  */
 import { createHash } from 'node:crypto';
+import type { Review, ReviewReason, Verdict } from '../../gate/ports.js';
 import { payloadHash } from './record.js';
-import type { AppendItem, AppendResult, DecisionRecord, VerifyResult } from './store.js';
+import type { AppendItem, AppendResult, DecisionRecord, LogRecord, VerifyResult } from './store.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -42,7 +43,17 @@ export type Op =
   | { op: 'claim'; claims: Claim[]; now: string }
   | { op: 'lookup'; keys: { action: string; key: string }[] }
   | { op: 'insert'; rows: Row[] }
+  /** queue entries of `review` decisions inserted in this batch */
+  | { op: 'insertReviews'; reviews: NewReview[] }
+  /** change one review row if `change` still applies; answer whether it did, and the row as it is */
+  | { op: 'review'; change: ReviewChange }
   | { op: 'setHead'; head: Head };
+
+/** A review row to insert: its decision's identity and the queue entry. */
+export type NewReview = Omit<Review, 'status' | 'decidedBy' | 'decidedAt' | 'reason' | 'next' | 'lastEvent'>;
+
+/** The conditional update a review record makes (see review-sql.ts for the conditions). */
+export interface ReviewChange { id: string; verdict: Verdict; proposalHash: string; by: string; at: string; eventId: string; reason: ReviewReason | null; next: string | null; expiresAt: string | null }
 
 export const keyOf = (action: string, key: string) => `${action}\u0000${key}`;
 
@@ -97,15 +108,19 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
   });
   if (rows.length) {
     yield { op: 'insert', rows };
+    const reviews = items.flatMap((it, i) => (it.review && results[i]!.kind === 'created' ? [newReview(it, hashes[i]!)] : []));
+    if (reviews.length) yield { op: 'insertReviews', reviews };
     yield { op: 'setHead', head: { seq, hash: prev } };
   }
   return results;
 }
 
+export const newReview = (it: AppendItem, proposalHash: string): NewReview => ({ id: it.id, action: it.action, submitter: it.caller, proposalHash, createdAt: it.recordedAt, ...it.review! });
+
 /** A record's JSON text, assembled around the request and decision text it was given (adapters/stores/record.ts reads it). */
 export function recordText(it: AppendItem, seq: number, payloadHash: string): string {
   const q = JSON.stringify;
-  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}}`;
+  return `{"id":${q(it.id)},"seq":${seq},"action":${q(it.action)},"recordedAt":${q(it.recordedAt)},"caller":${q(it.caller)},"idempotencyKey":${q(it.idempotencyKey)},"payloadHash":${q(payloadHash)},"request":${it.requestJson},"decision":${it.decisionJson}${it.editOf ? `,"editOf":${q(it.editOf)}` : ''}}`;
 }
 
 /** Checks records in chain order; feed pages to `step`, then ask `end` with the stored head. */
@@ -125,11 +140,11 @@ export class ChainVerifier {
     }
     if (r.prevHash !== this.prev) return fail(`seq ${r.seq} does not follow seq ${this.seq}: its previous hash does not match (reordered, or a record before it was replaced)`);
     if (chainHash(this.prev, r.text) !== r.hash) return fail(`seq ${r.seq} was edited: its content does not match its hash`);
-    let parsed: DecisionRecord;
-    try { parsed = JSON.parse(r.text) as DecisionRecord; } catch { return fail(`seq ${r.seq} holds text that is not JSON`); }
+    let parsed: LogRecord;
+    try { parsed = JSON.parse(r.text) as LogRecord; } catch { return fail(`seq ${r.seq} holds text that is not JSON`); }
     // The columns that lists filter on are copies of the record: an edit to one shows here.
     const columns: [string, unknown, unknown][] = [
-      ['seq', r.seq, parsed.seq], ['id', r.id, parsed.id], ['action', r.action, parsed.action], ['outcome', r.outcome, parsed.decision?.outcome],
+      ['seq', r.seq, parsed.seq], ['id', r.id, parsed.id], ['action', r.action, parsed.action], ['outcome', r.outcome, outcomeColumn(parsed)],
       ['idempotency_key', r.idempotencyKey, parsed.idempotencyKey], ['recorded_at', r.recordedAt, parsed.recordedAt],
     ];
     const edited = columns.filter(([, column, record]) => column !== record).map(([name]) => name);
@@ -149,3 +164,10 @@ export class ChainVerifier {
     return { ok: !this.problem, count: this.count, ...(this.problem ? { problem: this.problem } : {}) };
   }
 }
+
+/** The `outcome` column: a decision's outcome, or what a review record did (`approved`, `extended`, …). */
+export function outcomeColumn(r: LogRecord): string | undefined {
+  return 'kind' in r && r.kind === 'review' ? (r.review ? EVENT_OUTCOME[r.review.verdict] : undefined) : (r as DecisionRecord).decision?.outcome;
+}
+
+export const EVENT_OUTCOME: Record<Verdict, string> = { approve: 'approved', reject: 'rejected', expire: 'expired', edit: 'edited', extend: 'extended' };

@@ -16,17 +16,17 @@
  * thread, whose timer fires while the store's thread is blocked, and ships each batch to the
  * store's thread, which splits refused batches there (`{ each }`).
  */
-import { StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
+import { StoreRefusedError, StoreUnavailableError, type LogItem, type LogResult } from './store.js';
 
 /** How one item of a batch ended. */
-export type Settled = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+export type Settled<R = LogResult> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** Commits all items in one transaction, or throws. */
-export type Commit = (items: AppendItem[]) => Promise<AppendResult[]>;
+export type Commit<I = LogItem, R = LogResult> = (items: I[]) => Promise<R[]>;
 /** Commits items and says how each one ended (refused items already isolated). */
-export type CommitEach = (items: AppendItem[]) => Promise<Settled[]>;
+export type CommitEach<I = LogItem, R = LogResult> = (items: I[]) => Promise<Settled<R>[]>;
 
-interface Pending { item: AppendItem; since: number; resolve(r: AppendResult): void; reject(e: unknown): void }
+interface Pending<I, R> { item: I; since: number; resolve(r: R): void; reject(e: unknown): void }
 
 export interface GroupCommitLimits {
   maxBatch?: number | undefined;
@@ -35,24 +35,25 @@ export interface GroupCommitLimits {
   waitMs?: number | undefined;
 }
 
-export class GroupCommit {
-  private queue: Pending[] = [];
+/** Over any item and result: the stores commit decisions and review records (store.ts LogItem) together. */
+export class GroupCommit<I = LogItem, R = LogResult> {
+  private queue: Pending<I, R>[] = [];
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
-  private readonly commit: CommitEach;
+  private readonly commit: CommitEach<I, R>;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
   private readonly waitMs: number;
 
-  constructor(commit: Commit | { each: CommitEach }, limits: GroupCommitLimits = {}) {
+  constructor(commit: Commit<I, R> | { each: CommitEach<I, R> }, limits: GroupCommitLimits = {}) {
     this.commit = typeof commit === 'function' ? (items) => commitEach(commit, items) : commit.each;
     this.maxBatch = limits.maxBatch ?? 256;
     this.maxQueue = limits.maxQueue ?? 4096;
     this.waitMs = limits.waitMs ?? 0;
   }
 
-  append(item: AppendItem): Promise<AppendResult> {
+  append(item: I): Promise<R> {
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(new StoreUnavailableError(`the store is not keeping up: ${this.queue.length} appends are waiting for a commit`));
     }
@@ -94,7 +95,7 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const now = performance.now();
-      const batch: Pending[] = [];
+      const batch: Pending<I, R>[] = [];
       for (const p of this.queue.splice(0, this.maxBatch)) {
         if (this.waitMs > 0 && now - p.since > this.waitMs) p.reject(this.late());
         else batch.push(p);
@@ -111,8 +112,8 @@ export class GroupCommit {
   }
 
   /** Commits `batch`; returns the error that made the store unavailable, if one did. */
-  private async settle(batch: Pending[]): Promise<unknown> {
-    let settled: Settled[];
+  private async settle(batch: Pending<I, R>[]): Promise<unknown> {
+    let settled: Settled<R>[];
     try {
       settled = await this.commit(batch.map((p) => p.item));
     } catch (e) {
@@ -138,7 +139,7 @@ export class GroupCommit {
  * chain keeps the order the appends arrived in. Once a half finds the store unavailable, the
  * rest fails with that error rather than trying again.
  */
-export async function commitEach(commit: Commit, items: AppendItem[]): Promise<Settled[]> {
+export async function commitEach<I, R>(commit: Commit<I, R>, items: I[]): Promise<Settled<R>[]> {
   try {
     return (await commit(items)).map((value) => ({ ok: true, value }));
   } catch (e) {
@@ -146,7 +147,7 @@ export async function commitEach(commit: Commit, items: AppendItem[]): Promise<S
     const half = items.length >> 1;
     const first = await commitEach(commit, items.slice(0, half));
     const down = first.find((s) => !s.ok && !(s.error instanceof StoreRefusedError));
-    const rest = down ? items.slice(half).map((): Settled => down) : await commitEach(commit, items.slice(half));
+    const rest = down ? items.slice(half).map((): Settled<R> => down) : await commitEach(commit, items.slice(half));
     return [...first, ...rest];
   }
 }

@@ -14,13 +14,23 @@
  * each of pipelined statements (BEGIN and the two reads; the same function call and COMMIT).
  * Either way the head's lock orders all appends of all replicas into one chain.
  *
+ * A batch that carries review rows (a `review` decision's queue entry, or a verdict) is written
+ * op by op instead, in one transaction that locks the head first, as SQLite writes every batch
+ * (review-chain.ts `logBatch`). A verdict writes its record only if its conditional UPDATE of the
+ * review row took, which the plan cannot know before the row is read under the lock; carrying
+ * that into `arbiter_append` would write the review conditions (review-sql.ts) a second time, in
+ * PL/pgSQL. Reviews are the rare batches, so they pay the round trips and keep one definition.
+ *
  * Not chosen: computing the chain in SQL would write the record text, the hash and the plan a
  * second time, in another language, and make the server's text encoding part of the hash; and
  * pipelining the plan's statements alone still needs two round trips, the head locked across one.
  */
 import pg from 'pg';
 import { appendBatch, claimAction, keyOf, type Claim, type Existing, type Head, type Op, type Row } from './chain.js';
-import { StoreUnavailableError, type AppendItem, type AppendResult } from './store.js';
+import { isReviewEvent, logBatch } from './review-chain.js';
+import { insertReviews, reviewOf, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
+import { POSTGRES } from './sql.js';
+import { StoreUnavailableError, type AppendItem, type AppendResult, type LogItem, type LogResult } from './store.js';
 
 /** What a batch is planned against: the chain head, and the batch's keys that a decision holds. */
 interface Known { head: Head; held: Map<string, Held> }
@@ -46,7 +56,12 @@ export class PostgresCommit {
   private head: Head | undefined;
 
   /** Commits `items` on `client`, a connection in pipeline mode. */
-  async commit(client: pg.PoolClient, items: readonly AppendItem[]): Promise<AppendResult[]> {
+  async commit(client: pg.PoolClient, items: readonly LogItem[]): Promise<LogResult[]> {
+    if (items.some((it) => isReviewEvent(it) || it.review)) return this.opByOp(client, items);
+    return this.decisions(client, items as readonly AppendItem[]);
+  }
+
+  private async decisions(client: pg.PoolClient, items: readonly AppendItem[]): Promise<AppendResult[]> {
     const guess = this.head;
     // Unknown until this batch is known to have committed: a failed or timed-out commit may have moved it.
     this.head = undefined;
@@ -85,6 +100,73 @@ export class PostgresCommit {
       throw e;
     }
   }
+
+  /** Runs the plan's operations one by one inside a transaction whose first read locks the head. */
+  private async opByOp(client: pg.PoolClient, items: readonly LogItem[]): Promise<LogResult[]> {
+    this.head = undefined;
+    await client.query('BEGIN');
+    try {
+      let head: Head | undefined;
+      const gen = logBatch(items);
+      let step = gen.next();
+      while (!step.done) {
+        const op = step.value;
+        const answer = await exec(client, op);
+        if (op.op === 'head') head ??= answer as Head;
+        if (op.op === 'setHead') head = op.head;
+        step = gen.next(answer);
+      }
+      await client.query('COMMIT');
+      this.head = head;
+      return step.value;
+    } catch (e) {
+      // After a timeout the connection is dropped instead, which ends the transaction too.
+      if (e instanceof pg.DatabaseError) await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  }
+}
+
+/** One operation of the plan, as its own statement (the first `head` takes the head's lock). */
+async function exec(client: pg.PoolClient, op: Op): Promise<unknown> {
+  switch (op.op) {
+    case 'head':
+      return rowHead((await client.query('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]);
+    case 'claim': {
+      const c = op.claims;
+      const r = await client.query<{ action: string; key: string }>(
+        `INSERT INTO idempotency (action, key, decision_id, payload_hash, expires_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         ON CONFLICT (action, key) DO UPDATE SET decision_id = excluded.decision_id, payload_hash = excluded.payload_hash, expires_at = excluded.expires_at
+         WHERE idempotency.expires_at <= $6
+         RETURNING action, key`,
+        [c.map((x) => x.action), c.map((x) => x.key), c.map((x) => x.decisionId), c.map((x) => x.payloadHash), c.map((x) => x.expiresAt), op.now]);
+      return new Set(r.rows.map((x) => keyOf(x.action, x.key)));
+    }
+    case 'lookup':
+      return heldOf((await client.query(HELD, [op.keys.map((k) => k.action), op.keys.map((k) => k.key)])).rows);
+    case 'insert': {
+      const rs = op.rows;
+      await client.query(
+        `INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+        [rs.map((r) => r.seq), rs.map((r) => r.id), rs.map((r) => r.action), rs.map((r) => r.outcome), rs.map((r) => r.idempotencyKey),
+          rs.map((r) => r.recordedAt), rs.map((r) => r.text), rs.map((r) => r.prevHash), rs.map((r) => r.hash)]);
+      return undefined;
+    }
+    case 'setHead':
+      await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [op.head.seq, op.head.hash]);
+      return undefined;
+    case 'insertReviews':
+      for (const { sql, args } of insertReviews(POSTGRES, op.reviews)) await client.query(sql, args);
+      return undefined;
+    case 'review': {
+      const { sql, args } = updateReview(POSTGRES, op.change);
+      const taken = (await client.query(sql, args)).rowCount === 1;
+      const row = (await client.query<ReviewRow>(SELECT_REVIEW(POSTGRES), [op.change.id])).rows[0];
+      return { taken, review: row && reviewOf(row) };
+    }
+  }
 }
 
 /** Runs the shared plan against what is known, and gathers the writes it asks for. */
@@ -103,6 +185,8 @@ function plan(items: readonly AppendItem[], known: Known): { results: AppendResu
       case 'lookup': return known.held;
       case 'insert': writes.rows = op.rows; return undefined;
       case 'setHead': writes.head = op.head; return undefined;
+      // Batches with review rows are written op by op (`commit`).
+      case 'insertReviews': case 'review': throw new Error(`a batch with review rows reached arbiter_append's plan (${op.op})`);
     }
   };
   const gen = appendBatch(items);

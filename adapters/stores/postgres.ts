@@ -11,12 +11,14 @@
  * new ones, so the store recovers by itself once the server answers again.
  */
 import pg from 'pg';
+import type { ReviewEventResult } from '../../gate/ports.js';
 import { ChainVerifier, rowOf, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { PostgresCommit, rowHead } from './postgres-commit.js';
-import { readRecord } from './record.js';
-import { expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type ListQuery, type LocalStore } from './store.js';
+import { readLogRecord, readRecord } from './record.js';
+import { DUE_REVIEWS, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, type ReviewRow } from './review-sql.js';
+import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
 
@@ -79,7 +81,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   };
 
   const commits = new PostgresCommit();
-  const commitBatch = (items: AppendItem[]) => withClient('PostgreSQL write failed', (client) => commits.commit(client, items), writer);
+  const commitBatch = (items: LogItem[]) => withClient('PostgreSQL write failed', (client) => commits.commit(client, items), writer);
   const group = new GroupCommit(commitBatch, { waitMs: timeoutMs });
   let closed = false;
 
@@ -89,9 +91,20 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   return {
     kind: 'postgres',
     commitBatch,
-    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item) as Promise<AppendResult>),
+    appendReview: (event) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(event) as Promise<ReviewEventResult>),
+    async review(id) {
+      const rows = await query<ReviewRow>(SELECT_REVIEW(POSTGRES), [id]);
+      return rows[0] && reviewOf(rows[0]);
+    },
+    async reviews(q) {
+      const { sql, args } = listReviews(POSTGRES, q);
+      return reviewPage(await query<ReviewRow>(sql, args), q);
+    },
+    dueReviews: async (now, limit) => (await query<ReviewRow>(DUE_REVIEWS(POSTGRES), [now, limit])).map(reviewOf),
+    queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
     async get(id) {
-      const rows = await query<{ record: string }>('SELECT record FROM decisions WHERE id = $1', [id]);
+      const rows = await query<{ record: string }>(`SELECT record FROM decisions WHERE id = $1 AND outcome IN ${DECISION_OUTCOMES}`, [id]);
       return rows[0] && readRecord(rows[0].record);
     },
     async list(q: ListQuery) {
@@ -119,7 +132,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       let after = 0;
       for (;;) {
         const rows = await query<{ seq: string; record: string }>('SELECT seq, record FROM decisions WHERE seq > $1 AND recorded_at >= $2 ORDER BY seq LIMIT 1000', [after, since ?? '']);
-        for (const r of rows) yield readRecord(r.record);
+        for (const r of rows) yield readLogRecord(r.record);
         if (rows.length < 1000) return;
         after = Number(rows.at(-1)!.seq);
       }

@@ -14,7 +14,7 @@ import { canonicalJson, type Decision } from '../../engine/index.js';
 import { compactTrace, expandTrace, type CompactTrace } from '../../engine/trace/compact.js';
 import type { Trace } from '../../engine/trace/types.js';
 import { sha256 } from '../../engine/values/canonical.js';
-import { StoreRefusedError, type DecisionRecord } from './store.js';
+import { StoreRefusedError, type DecisionRecord, type LogRecord } from './store.js';
 
 /** A decision, serialized once: its text for the record and its members for an answer. */
 export interface DecisionTexts {
@@ -51,8 +51,14 @@ export function readRecord(text: string): DecisionRecord {
   return {
     id: r.id, seq: r.seq, action: r.action, recordedAt: r.recordedAt, caller: r.caller, idempotencyKey: r.idempotencyKey, payloadHash: r.payloadHash,
     request: { proposal: r.request.proposal, context: r.request.context ?? null },
-    decision: decisionOf(r.decision),
+    decision: decisionOf(r.decision), ...(r.editOf ? { editOf: r.editOf } : {}),
   };
+}
+
+/** A record of the log as an export reads it: a review record is stored as it reads, a decision as readRecord reads it. */
+export function readLogRecord(text: string): LogRecord {
+  const r = JSON.parse(text) as LogRecord;
+  return 'kind' in r && r.kind === 'review' ? r : readRecord(text);
 }
 
 function decisionOf(d: StoredRecord['decision']): Decision {

@@ -5,6 +5,7 @@
  */
 import { GENESIS } from './chain.js';
 import { readRecord } from './record.js';
+import { REVIEWS_MIGRATION } from './review-sql.js';
 import type { DecisionRecord, ListQuery } from './store.js';
 
 export interface Dialect {
@@ -53,7 +54,12 @@ export const migrations = (d: Dialect): string[] => [
   // The expiry sweep finds expired keys without reading the whole table.
   'CREATE INDEX idempotency_expires ON idempotency (expires_at);',
   ...(d.kind === 'postgres' ? [APPEND_FUNCTION] : []),
+  // The review queue (review-sql.ts): 3 on SQLite, 4 on PostgreSQL, after its commit function.
+  REVIEWS_MIGRATION(d),
 ];
+
+/** The `outcome` values of decisions; review records hold what they did (`approved`, `extended`, …). */
+export const DECISION_OUTCOMES = "('approve', 'review', 'reject')";
 
 /**
  * Writes one group commit that the gate planned against the chain head (head_seq, head_hash):
@@ -124,6 +130,7 @@ export function listQuery(d: Dialect, q: ListQuery): { sql: string; args: unknow
   const add = (column: string, v: unknown) => { args.push(v); where.push(`${column} ${d.param(args.length)}`); };
   if (q.action) add('action =', q.action);
   if (q.outcome) add('outcome =', q.outcome);
+  else where.push(`outcome IN ${DECISION_OUTCOMES}`);
   if (q.since) add('recorded_at >=', q.since);
   if (q.cursor !== undefined) add('seq <', q.cursor);
   args.push(q.limit + 1);

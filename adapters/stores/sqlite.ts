@@ -7,12 +7,15 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { appendBatch, ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
+import { ChainVerifier, keyOf, rowOf, type Existing, type Head, type Op, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
-import { readRecord } from './record.js';
-import { expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
-import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendItem, type AppendResult, type ListQuery, type LocalStore } from './store.js';
+import { readLogRecord, readRecord } from './record.js';
+import { logBatch } from './review-chain.js';
+import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
+import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
+import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem, type LogResult } from './store.js';
+import type { ReviewEventResult } from '../../gate/ports.js';
 
 const MIGRATIONS = migrations(SQLITE);
 export const PAGE_SIZE = 8192;
@@ -29,9 +32,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
   const db = openDatabase(path, options);
   const files = path === ':memory:' ? undefined : DatabaseFiles.of(path);
   const s = statements(db);
-  const exec = executor(s);
-  const runBatch = db.transaction((items: Parameters<typeof appendBatch>[0]): AppendResult[] => {
-    const gen = appendBatch(items);
+  const exec = executor(db, s);
+  const runBatch = db.transaction((items: readonly LogItem[]): LogResult[] => {
+    const gen = logBatch(items);
     let step = gen.next();
     while (!step.done) step = gen.next(exec(step.value));
     return step.value;
@@ -52,9 +55,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
       throw sqliteFailure(e, 'SQLite read failed');
     }
   };
-  const commitBatch = async (items: AppendItem[]): Promise<AppendResult[]> => {
+  const commitBatch = async (items: LogItem[]): Promise<LogResult[]> => {
     writable();
-    let results: AppendResult[];
+    let results: LogResult[];
     try {
       results = runBatch.immediate(items);
     } catch (e) {
@@ -71,7 +74,18 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
   return {
     kind: 'sqlite',
     commitBatch,
-    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item)),
+    append: (item) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(item) as Promise<AppendResult>),
+    appendReview: (event) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(event) as Promise<ReviewEventResult>),
+    review: async (id) => guard(() => {
+      const r = s.review.get(id) as ReviewRow | undefined;
+      return r && reviewOf(r);
+    }),
+    reviews: async (q) => guard(() => {
+      const { sql, args } = listReviews(SQLITE, q);
+      return reviewPage(db.prepare(sql).all(...args) as ReviewRow[], q);
+    }),
+    dueReviews: async (now, limit) => guard(() => (s.due.all(now, limit) as ReviewRow[]).map(reviewOf)),
+    queueDepth: async () => guard(() => s.depth.all() as { queue: string; pending: number }[]),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;
       return r && readRecord(r.record);
@@ -96,7 +110,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
       let after = 0;
       for (;;) {
         const rows = guard(() => s.pageSince.all(after, since ?? '') as { seq: number; record: string }[]);
-        for (const r of rows) yield readRecord(r.record);
+        for (const r of rows) yield readLogRecord(r.record);
         if (rows.length < 1000) return;
         after = rows.at(-1)!.seq;
       }
@@ -184,7 +198,10 @@ function statements(db: Database.Database) {
     lookup: db.prepare(`SELECT i.decision_id, i.payload_hash, d.record FROM idempotency i LEFT JOIN decisions d ON d.id = i.decision_id WHERE i.action = ? AND i.key = ?`),
     insert: db.prepare(`INSERT INTO decisions (seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     setHead: db.prepare('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1'),
-    get: db.prepare('SELECT record FROM decisions WHERE id = ?'),
+    get: db.prepare(`SELECT record FROM decisions WHERE id = ? AND outcome IN ${DECISION_OUTCOMES}`),
+    review: db.prepare(SELECT_REVIEW(SQLITE)),
+    due: db.prepare(DUE_REVIEWS(SQLITE)),
+    depth: db.prepare(QUEUE_DEPTH),
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
     pageSince: db.prepare('SELECT seq, record FROM decisions WHERE seq > ? AND recorded_at >= ? ORDER BY seq LIMIT 1000'),
     expire: db.prepare(expireQuery(SQLITE)),
@@ -192,7 +209,7 @@ function statements(db: Database.Database) {
 }
 
 /** Runs the chain plan's operations on the prepared statements. */
-function executor(s: ReturnType<typeof statements>): (op: Op) => unknown {
+function executor(db: Database.Database, s: ReturnType<typeof statements>): (op: Op) => unknown {
   return (op) => {
     switch (op.op) {
       case 'head': return s.head.get() as Head;
@@ -215,6 +232,15 @@ function executor(s: ReturnType<typeof statements>): (op: Op) => unknown {
       case 'setHead':
         s.setHead.run(op.head.seq, op.head.hash);
         return undefined;
+      case 'insertReviews':
+        for (const { sql, args } of insertReviews(SQLITE, op.reviews)) db.prepare(sql).run(...args);
+        return undefined;
+      case 'review': {
+        const { sql, args } = updateReview(SQLITE, op.change);
+        const taken = db.prepare(sql).run(...args).changes === 1;
+        const row = s.review.get(op.change.id) as ReviewRow | undefined;
+        return { taken, review: row && reviewOf(row) };
+      }
     }
   };
 }

@@ -1,9 +1,10 @@
 /**
- * The store behind the gate: decisions in an append-only, hash-chained log, and the idempotency
- * keys that point at them. One interface, an embedded SQLite adapter and a PostgreSQL adapter,
+ * The store behind the gate: decisions in an append-only, hash-chained log, the idempotency keys
+ * that point at them, and the review queue (gate/ports.ts). One interface, an embedded SQLite adapter and a PostgreSQL adapter,
  * both held to one conformance suite (test/store.test.ts).
  */
 import type { Decision } from '../../engine/index.js';
+import type { ReviewEvent, ReviewEventResult, ReviewItem, ReviewQueue, ReviewReason, Verdict } from '../../gate/ports.js';
 
 /** What the log keeps for each decision; its JSON text is what the chain hashes. */
 export interface DecisionRecord {
@@ -19,7 +20,25 @@ export interface DecisionRecord {
   payloadHash: string;
   request: { proposal: unknown; context: unknown };
   decision: Decision;
+  /** the review whose proposal this one edits */
+  editOf?: string;
 }
+
+/** A verdict or an extension in the log: linked to its decision, hashed in the same chain. */
+export interface ReviewRecord {
+  id: string;
+  seq: number;
+  kind: 'review';
+  action: string;
+  recordedAt: string;
+  /** the reviewer */
+  caller: string;
+  idempotencyKey: null;
+  decisionId: string;
+  review: { verdict: Verdict; outcome: 'approve' | 'reject' | null; proposalHash: string; reason?: ReviewReason; expiresAt?: string; next?: string; batch?: boolean };
+}
+
+export type LogRecord = DecisionRecord | ReviewRecord;
 
 /**
  * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
@@ -43,7 +62,15 @@ export interface AppendItem {
   decisionJson: string;
   /** how long the idempotency key holds, from recordedAt */
   ttlMs: number;
+  /** for a `review` decision: its queue entry, written in the same transaction */
+  review?: ReviewItem;
+  /** the review whose proposal this one edits */
+  editOf?: string;
 }
+
+/** What a group commit takes: decisions, and review records. */
+export type LogItem = AppendItem | ReviewEvent;
+export type LogResult = AppendResult | ReviewEventResult;
 
 export type AppendResult =
   | { kind: 'created'; id: string; seq: number }
@@ -62,7 +89,7 @@ export interface VerifyResult {
   problem?: { seq: number; id: string | null; reason: string };
 }
 
-export interface Store {
+export interface Store extends ReviewQueue {
   readonly kind: 'sqlite' | 'postgres';
   /** Appends durably: the promise resolves after the commit. Concurrent appends share commits. */
   append(item: AppendItem): Promise<AppendResult>;
@@ -70,8 +97,8 @@ export interface Store {
   list(q: ListQuery): Promise<{ items: DecisionRecord[]; next: number | null }>;
   /** Walks the whole chain, oldest first. */
   verify(): Promise<VerifyResult>;
-  /** Records in chain order, from `since` (an ISO time) on. */
-  export(since?: string): AsyncIterable<DecisionRecord>;
+  /** Records in chain order, from `since` (an ISO time) on: decisions and review records. */
+  export(since?: string): AsyncIterable<LogRecord>;
   /** Removes idempotency keys past their expiry; returns how many. */
   expireKeys(now: string): Promise<number>;
   ping(): Promise<void>;
@@ -84,8 +111,8 @@ export interface Store {
  * worker thread does that with the batches the gate's thread has gathered (adapters/stores/worker.ts).
  */
 export interface LocalStore extends Store {
-  /** Commits these appends now, in one transaction, or throws. */
-  commitBatch(items: AppendItem[]): Promise<AppendResult[]>;
+  /** Commits these appends (decisions and review records) now, in one transaction, or throws. */
+  commitBatch(items: LogItem[]): Promise<LogResult[]>;
 }
 
 /** The store cannot be reached or cannot write; the gate answers 503 and writes nothing. */

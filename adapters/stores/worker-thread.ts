@@ -2,8 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { commitEach } from './group-commit.js';
 import { openLocalStore, type StoreOptions } from './open.js';
-import type { DecisionRecord, Store } from './store.js';
-import { unpackItems, wireError, type Reply, type Request, type WireSettled } from './worker.js';
+import type { LogRecord, Store } from './store.js';
+import { REVIEW_CALLS, unpackItems, wireError, type Reply, type Request, type ReviewCall, type WireSettled } from './worker.js';
 
 const port = parentPort!;
 const { url, options } = workerData as { url: string; options: StoreOptions };
@@ -12,8 +12,8 @@ const reply = (n: number, p: Promise<unknown>) => {
   void p.then((value) => port.postMessage({ n, ok: true, value } satisfies Reply), (e: unknown) => port.postMessage({ n, ok: false, error: wireError(e) } satisfies Reply));
 };
 
-async function exportPage(store: Store, since: string | undefined, after: number): Promise<DecisionRecord[]> {
-  const out: DecisionRecord[] = [];
+async function exportPage(store: Store, since: string | undefined, after: number): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
   for await (const r of store.export(since)) {
     if (r.seq <= after) continue;
     out.push(r);
@@ -28,6 +28,7 @@ openLocalStore(url, { ...options, thread: false }).then((store) => {
       // The gate's thread gathered this batch and sends the next one after this answer: commit it now, answer it in one message.
       return reply(m.n, commitEach(store.commitBatch, unpackItems(m.items)).then((settled) => settled.map((s): WireSettled => (s.ok ? s : { ok: false, error: wireError(s.error) }))));
     }
+    if ((REVIEW_CALLS as readonly string[]).includes(m.op)) return reply(m.n, (store[m.op as ReviewCall] as (...args: unknown[]) => Promise<unknown>)(...m.args));
     const [a, b] = m.args as [never, never];
     switch (m.op) {
       case 'get': return reply(m.n, store.get(a));

@@ -10,31 +10,39 @@
  * crosses as one flat array of the items' strings, not as objects to clone.
  */
 import { Worker } from 'node:worker_threads';
+import type { Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
 import { GroupCommit, type Settled } from './group-commit.js';
 import type { StoreOptions } from './open.js';
 import { DEFAULT_TIMEOUT_MS } from './postgres.js';
-import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type Store, type VerifyResult } from './store.js';
+import { STORE_ERRORS, StoreUnavailableError, type AppendItem, type AppendResult, type DecisionRecord, type ListQuery, type LogRecord, type LogResult, type Store, type VerifyResult } from './store.js';
 import { parseStoreUrl } from './url.js';
 
 export type Request =
-  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'expireKeys' | 'ping' | 'close'; args: unknown[] }
+  | { t: 'call'; n: number; op: 'get' | 'list' | 'verify' | 'exportPage' | 'expireKeys' | 'ping' | 'close' | ReviewCall; args: unknown[] }
   | { t: 'append'; n: number; items: PackedItems };
 
+/**
+ * The review queue's calls, passed through by name (gate/ports.ts). A verdict is committed by the
+ * store thread's own group commit: verdicts come at a reviewer's pace, not the gate's.
+ */
+export const REVIEW_CALLS = ['appendReview', 'review', 'reviews', 'dueReviews', 'queueDepth'] as const;
+export type ReviewCall = (typeof REVIEW_CALLS)[number];
+
 export interface WireError { name: string; message: string }
-export type WireSettled = { ok: true; value: AppendResult } | { ok: false; error: WireError };
+export type WireSettled = { ok: true; value: LogResult } | { ok: false; error: WireError };
 
 export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: WireError };
 
-/** A batch of AppendItems as one array: each item's eleven fields, in the order packItems writes them. */
+/** A batch of AppendItems as one array: each item's thirteen fields, in the order packItems writes them (a review entry as its JSON). */
 export type PackedItems = (string | number | null)[];
-const FIELDS = 11;
+const FIELDS = 13;
 
 export function packItems(items: readonly AppendItem[]): PackedItems {
   const out: PackedItems = [];
   for (const it of items) {
-    const { id, action, outcome, idempotencyKey, idempotencyScope, idempotencyMatch, recordedAt, caller, requestJson, decisionJson, ttlMs, ...rest } = it;
+    const { id, action, outcome, idempotencyKey, idempotencyScope, idempotencyMatch, recordedAt, caller, requestJson, decisionJson, ttlMs, review, editOf, ...rest } = it;
     rest satisfies Record<string, never>;  // a member added to AppendItem must be packed too
-    out.push(id, action, outcome, idempotencyKey, idempotencyScope ?? null, idempotencyMatch ?? null, recordedAt, caller, requestJson, decisionJson, ttlMs);
+    out.push(id, action, outcome, idempotencyKey, idempotencyScope ?? null, idempotencyMatch ?? null, recordedAt, caller, requestJson, decisionJson, ttlMs, review ? JSON.stringify(review) : null, editOf ?? null);
   }
   return out;
 }
@@ -43,10 +51,12 @@ export function unpackItems(p: PackedItems): AppendItem[] {
   const items: AppendItem[] = [];
   for (let k = 0; k < p.length; k += FIELDS) {
     const scope = p[k + 4] as AppendItem['idempotencyScope'] | null, match = p[k + 5] as AppendItem['idempotencyMatch'] | null;
+    const review = p[k + 11] as string | null, editOf = p[k + 12] as string | null;
     items.push({
       id: p[k] as string, action: p[k + 1] as string, outcome: p[k + 2] as string, idempotencyKey: p[k + 3] as string | null,
       ...(scope ? { idempotencyScope: scope } : {}), ...(match ? { idempotencyMatch: match } : {}),
       recordedAt: p[k + 6] as string, caller: p[k + 7] as string, requestJson: p[k + 8] as string, decisionJson: p[k + 9] as string, ttlMs: p[k + 10] as number,
+      ...(review !== null ? { review: JSON.parse(review) as NonNullable<AppendItem['review']> } : {}), ...(editOf !== null ? { editOf } : {}),
     });
   }
   return items;
@@ -96,7 +106,7 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     });
   };
   const call = <T>(op: Extract<Request, { t: 'call' }>['op'], ...args: unknown[]): Promise<T> => send<T>((n) => ({ t: 'call', n, op, args }));
-  const group = new GroupCommit({
+  const group = new GroupCommit<AppendItem, LogResult>({
     each: async (items) => (await send<WireSettled[]>((n) => ({ t: 'append', n, items: packItems(items) })))
       .map((s): Settled => (s.ok ? s : { ok: false, error: errorOf(s.error) })),
   }, { waitMs: options.timeoutMs ?? (kind === 'postgres' ? DEFAULT_TIMEOUT_MS : undefined) });
@@ -107,7 +117,7 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     append(item) {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
       if (dead) return Promise.reject(dead);
-      return group.append(item);
+      return group.append(item) as Promise<AppendResult>;
     },
     get: (id) => call<DecisionRecord | undefined>('get', id),
     list: (q: ListQuery) => call<{ items: DecisionRecord[]; next: number | null }>('list', q),
@@ -115,13 +125,18 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     async *export(since) {
       let after = 0;
       for (;;) {
-        const page = await call<DecisionRecord[]>('exportPage', since, after);
+        const page = await call<LogRecord[]>('exportPage', since, after);
         yield* page;
         if (page.length < 1000) return;
         after = page.at(-1)!.seq;
       }
     },
     expireKeys: (now) => call<number>('expireKeys', now),
+    appendReview: (event) => call<ReviewEventResult>('appendReview', event),
+    review: (id) => call<Review | undefined>('review', id),
+    reviews: (q: ReviewQuery) => call<{ items: Review[]; next: number | null }>('reviews', q),
+    dueReviews: (now, limit) => call<Review[]>('dueReviews', now, limit),
+    queueDepth: () => call<{ queue: string; pending: number }[]>('queueDepth'),
     ping: () => call<void>('ping'),
     async close() {
       if (closed) return;

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export interface Served { child: ChildProcess; url: string; key: string; stderr: () => string; exited: Promise<number | null> }
+export interface Served { child: ChildProcess; url: string; key: string; reviewKey: string; stderr: () => string; exited: Promise<number | null> }
 
 /** The repository root, from here in the sources or in dist/. */
 function root(dir = import.meta.dirname): string {
@@ -21,7 +21,7 @@ export function started(child: ChildProcess): Promise<Served> {
       const m = /listening on (http:\/\/\S+)/.exec(err);
       if (!m) return;
       clearTimeout(timer);
-      ok({ child, url: m[1]!, key: /(arb_dev_[0-9a-f]{64})/.exec(err)?.[1] ?? '', stderr: () => err, exited });
+      ok({ child, url: m[1]!, key: /(arb_dev_[0-9a-f]{64})/.exec(err)?.[1] ?? '', reviewKey: /(arb_reviewer_[0-9a-f]{64})/.exec(err)?.[1] ?? '', stderr: () => err, exited });
     });
     void exited.then((code) => { clearTimeout(timer); fail(new Error(`the server exited (${code}) before listening:\n${err}`)); });
   });

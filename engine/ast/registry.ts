@@ -6,7 +6,8 @@ import { SIDE_EFFECTS, type ActionAst, type ContractRef, type IdempotencyAst, ty
 const TOP_KEYS = ['version', 'actions'] as const;
 const ACTION_KEYS = ['description', 'contract', 'accepts', 'version_from', 'context', 'rules', 'side_effects', 'idempotency', 'idempotency_key', 'default',
   'on_unknown', 'on_error', 'review', 'owners'] as const;
-const REVIEW_KEYS = ['queue', 'expires_after', 'on_expiry'] as const;
+const REVIEW_KEYS = ['queue', 'expires_after', 'on_expiry', 'reasons', 'self_review', 'entity', 'preview'] as const;
+const REASON_CODE = /^[a-z][a-z0-9_]{0,39}$/;
 const IDEMPOTENCY_KEYS = ['key', 'scope', 'match'] as const;
 const VERSION_FROM_KEYS = ['pointer', 'values'] as const;
 /** A contract version: an integer from 1, or a semantic version (`1.4.0`, `2.0.0-rc.1`). */
@@ -125,8 +126,45 @@ function parseReview(a: At, diags: Diagnostics): ReviewSettings | undefined {
   const m = readMap(a, '`review`', diags, REVIEW_KEYS, ['queue']);
   if (!m) return undefined;
   const queue = m.get('queue') && readString(m.get('queue')!.value, 'review `queue`', diags);
+  if (queue !== undefined && !QUEUE.test(queue)) diags.error('invalid_value', `review \`queue\` \`${queue}\` must be letters, digits, \`_\`, \`.\` and \`-\` (it names the scope \`review:<queue>\`)`, locOf(m.get('queue')!.value));
   const expiresAfter = m.get('expires_after') && readString(m.get('expires_after')!.value, 'review `expires_after`', diags);
   const onExpiry = m.get('on_expiry') ? readEnum(m.get('on_expiry')!.value, 'review `on_expiry`', ['reject', 'review'] as const, diags) : 'reject';
-  if (queue === undefined || !onExpiry) return undefined;
-  return { queue, onExpiry, ...(expiresAfter !== undefined ? { expiresAfter } : {}) };
+  const selfReview = m.get('self_review') ? readEnum(m.get('self_review')!.value, 'review `self_review`', ['forbid', 'allow'] as const, diags) : 'forbid';
+  const entityAt = m.get('entity');
+  const entity = entityAt && pointer(entityAt.value, 'review `entity`', diags);
+  const reasons = m.get('reasons') ? parseReasons(m.get('reasons')!.value, diags) : [];
+  const preview: ReviewSettings['preview'] = [];
+  const previewMap = m.get('preview') && readMap(m.get('preview')!.value, 'review `preview`', diags);
+  for (const [key, e] of previewMap ?? []) {
+    const context = pointer(e.value, `review \`preview\` \`${key}\``, diags);
+    if (!key.startsWith('/')) diags.error('invalid_pointer', `review \`preview\` key \`${key}\` must be a JSON Pointer into the proposal, such as \`/amount\``, locOf(e.keyAt));
+    else if (context !== undefined) preview.push({ proposal: key, context, loc: locOf(e.keyAt) });
+  }
+  if (queue === undefined || !onExpiry || !selfReview) return undefined;
+  return {
+    queue, onExpiry, reasons, selfReview: selfReview === 'allow', preview,
+    ...(expiresAfter !== undefined ? { expiresAfter } : {}),
+    ...(entity !== undefined ? { entity: { pointer: entity, loc: locOf(entityAt!.value) } } : {}),
+  };
+}
+
+const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function pointer(a: At, what: string, diags: Diagnostics): string | undefined {
+  const p = readString(a, what, diags);
+  if (p === undefined || p.startsWith('/')) return p;
+  diags.error('invalid_pointer', `${what} must be a JSON Pointer, such as \`/order_id\``, locOf(a));
+  return undefined;
+}
+
+/** `reasons: { code: text, … }`: at most nine, so each has a key on the review page. */
+function parseReasons(a: At, diags: Diagnostics): ReviewSettings['reasons'] {
+  const out: ReviewSettings['reasons'] = [];
+  for (const [code, e] of readMap(a, 'review `reasons`', diags) ?? []) {
+    const text = readString(e.value, `review reason \`${code}\``, diags);
+    if (!REASON_CODE.test(code)) diags.error('invalid_value', `review reason code \`${code}\` must be lowercase letters, digits and underscores`, locOf(e.keyAt));
+    else if (text !== undefined) out.push({ code, text });
+  }
+  if (out.length > 9) diags.error('invalid_value', `review \`reasons\` lists ${out.length} presets; at most 9 fit the keys 1–9`, locOf(a));
+  return out;
 }

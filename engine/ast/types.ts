@@ -40,7 +40,21 @@ export type UpgradeStepAst =
   | { op: 'map'; at: string; values: Map<string, unknown>; loc: Loc }
   | { op: 'drop'; at: string; loc: Loc };
 
-export interface ReviewSettings { queue: string; expiresAfter?: string; onExpiry: 'reject' | 'review' }
+/** Where a `review` decision waits, how long, and what its reviewers may use and must not do. */
+export interface ReviewSettings {
+  queue: string;
+  expiresAfter?: string;
+  /** `reject`: the sweeper rejects an item nobody decided in time; `review`: it stays pending, overdue */
+  onExpiry: 'reject' | 'review';
+  /** preset reasons for a reject, code → text, in the order written (keys `1`–`9` on the review page) */
+  reasons: { code: string; text: string }[];
+  /** whether the key that submitted a proposal may also decide it (default: no) */
+  selfReview: boolean;
+  /** JSON Pointer into the proposal naming the entity it acts on, for "earlier decisions" */
+  entity?: { pointer: string; loc: Loc };
+  /** effect preview: proposal pointer → the context pointer holding the current value */
+  preview: { proposal: string; context: string; loc: Loc }[];
+}
 
 export interface ActionAst {
   name: string;

@@ -6,7 +6,7 @@
  */
 import { parseRegistry } from '../ast/registry.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, NamedCondition, RuleFileAst, TableAst } from '../ast/types.js';
+import type { ActionAst, DeriveAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import type { Upgrade } from '../contracts/upgrade.js';
@@ -25,7 +25,7 @@ import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
 import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
-import type { CompiledAction, CompiledPolicy } from './policy.js';
+import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
 import type { ActionScope, Scope } from './scope.js';
 import { resolveTemplate } from './template.js';
 import { compileVersions } from './versions.js';
@@ -100,6 +100,7 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
   if (ast.review?.expiresAfter !== undefined && !parseDuration(ast.review.expiresAfter)) {
     diags.error('invalid_literal', `review \`expires_after\` \`${ast.review.expiresAfter}\` is not a duration`, ast.loc, 'write durations as `24h`, `2d` or `90m`');
   }
+  if (ast.review) checkReviewPointers(ast.review, contract, context, diags);
 
   const counter = { n: 0 };
   const scope: ActionScope = {
@@ -202,6 +203,19 @@ function checkPointer(pointer: string, loc: SourceLoc, slot: Parameters<typeof r
   const r = resolvePath(slot, steps);
   if (!r.ok) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names a member that contract \`${ref}\` does not define`, loc);
   else if (r.slot.optional) diags.error('invalid_pointer', `idempotency key \`${pointer}\` names an optional member of contract \`${ref}\``, loc, 'the key must be present in every proposal: make the member required');
+}
+
+/** The review page reads these members; a pointer to nothing would show nothing, silently. */
+function checkReviewPointers(review: ReviewSettings, contract: ContractUse, context: ContractUse | undefined, diags: Diagnostics): void {
+  const check = (pointer: string, loc: SourceLoc, what: string, use: ContractUse | undefined) => {
+    if (!use) diags.error('invalid_pointer', `${what} \`${pointer}\` reads the context, but the action has no context contract`, loc);
+    else if (!resolvePath(use.slot, pointerSteps(pointer)).ok) diags.error('invalid_pointer', `${what} \`${pointer}\` names a member that contract \`${use.ref}\` does not define`, loc);
+  };
+  if (review.entity) check(review.entity.pointer, review.entity.loc, 'review `entity`', contract);
+  for (const p of review.preview) {
+    check(p.proposal, p.loc, 'review `preview`', contract);
+    check(p.context, p.loc, 'review `preview` context', context);
+  }
 }
 
 function duplicate(seen: Map<string, SourceLoc>, id: string, loc: SourceLoc, what: string, diags: Diagnostics): boolean {

@@ -14,6 +14,8 @@ import { parseInstant } from '../../engine/values/time.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { reviewItemFor, type Proposed } from '../../gate/reviews.js';
+import { decisionStatus } from './review-status.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
@@ -44,6 +46,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const result = await deps.store.append({
       id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
       recordedAt, caller: c.get('key').id, requestJson: text, decisionJson: texts.record, ttlMs: deps.limits.idempotencyTtlMs,
+      ...reviewOf(action, decision, body.proposal, now),
     });
     deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
     // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
@@ -79,7 +82,8 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   app.get('/v1/decisions/:id', route('/v1/decisions/:id'), authenticate(deps, 'read'), async (c) => {
     const record = DECISION_ID.test(c.req.param('id')) ? await deps.store.get(c.req.param('id')) : undefined;
     if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
-    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request });
+    const status = await decisionStatus(deps, record, c.req.query('wait'));
+    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request, ...(record.editOf ? { editOf: record.editOf } : {}), ...status });
   });
 
   app.get('/v1/decisions', route('/v1/decisions'), authenticate(deps, 'read'), async (c) => {
@@ -97,7 +101,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   });
 }
 
-function envelope(value: unknown, check: (v: unknown) => { pointer: string; message: string }[]): unknown {
+export function envelope(value: unknown, check: (v: unknown) => { pointer: string; message: string }[]): unknown {
   const errors = check(value);
   if (errors.length) throw new HttpError('invalid_request', `the request does not have the expected shape: ${errors[0]!.message}`, { errors });
   return value;
@@ -169,12 +173,31 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
+const reviewOf = (action: CompiledAction, decision: Decision, proposal: unknown, now: Date) => {
+  const review = reviewItemFor(action, decision, proposal, now);
+  return review ? { review } : {};
+};
+
+/** A decision of an edited proposal, ready to append with the edit that closes the original. */
+export function draftDecision(deps: GateDeps, body: DecideBody, caller: string, now: Date, editOf: string): Proposed {
+  const action = actionOf(deps, body.action);
+  const decision = timedDecide(deps, action, body, now.toISOString());
+  const review = reviewItemFor(action, decision, body.proposal, now, editOf);
+  return {
+    decision,
+    item: {
+      id: uuidv7(now.getTime()), action: action.name, outcome: decision.outcome, idempotencyKey: null, idempotencyMatch: action.idempotency.match, recordedAt: now.toISOString(), caller,
+      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson: decisionTexts(decision).record, ttlMs: 0, editOf, ...(review ? { review } : {}),
+    },
+  };
+}
+
 function view(r: DecisionRecord, replayed: boolean, withTrace = true) {
   const { trace, ...decision } = r.decision;
   return { id: r.id, ...decision, ...(withTrace && trace ? { trace } : {}), recordedAt: r.recordedAt, replayed, idempotencyKey: r.idempotencyKey };
 }
 
-function count(deps: GateDeps, d: Decision, replayed: boolean): void {
+export function count(deps: GateDeps, d: Decision, replayed: boolean): void {
   deps.metrics.decision(d.action, d.outcome, String(replayed)).inc();
   if (replayed) return;
   if (d.errors.some((e) => e.code.startsWith('contract.'))) deps.metrics.contractViolation(d.action).inc();

@@ -27,7 +27,8 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       revision: p.revision, engine: p.engineVersion, loadedAt: deps.policy.loadedAt,
       actions: [...p.actions.values()].map((a) => ({
         name: a.name, description: a.description ?? null, contract: a.contract.ref, versions: [...a.versions.keys()], context: a.context?.ref ?? null, sideEffects: a.sideEffects,
-        default: a.default, onUnknown: a.onUnknown, onError: a.onError, idempotency: a.idempotency, review: a.review ?? null, owners: a.owners,
+        default: a.default, onUnknown: a.onUnknown, onError: a.onError, idempotency: a.idempotency, owners: a.owners,
+        review: a.review ? { ...a.review, entity: a.review.entity?.pointer ?? null, preview: a.review.preview.map((p) => ({ proposal: p.proposal, context: p.context })) } : null,
         rules: a.rules.filter((r) => r.mode === 'enforce').length, shadowRules: a.rules.filter((r) => r.mode === 'shadow').length, signals: a.risk.signals.length,
       })),
       lastReload: deps.policy.lastReload,

@@ -15,6 +15,7 @@ import { ROOT } from './cli.js';
 
 export const KEY_SCOPES = {
   admin: ['admin'], service: ['decide:*', 'read'], refunds: ['decide:refund_order'], reader: ['read'], evaluator: ['evaluate'], slow: ['decide:*'],
+  alice: ['review:*', 'read'], bob: ['review:support', 'read'], payer: ['review:payments'], deskbot: ['decide:*', 'review:support'],
 } as const;
 
 export interface TestGate {
@@ -28,7 +29,7 @@ export interface TestGate {
   get(path: string, key?: string): Promise<Response>;
 }
 
-export function testGate(options: { store?: Store; files?: Map<string, string>; limits?: Partial<Limits>; now?: string; logProposals?: { redact: string[] }; reloadTests?: boolean } = {}): TestGate {
+export function testGate(options: { store?: Store; files?: Map<string, string>; limits?: Partial<Limits>; now?: string; clock?: () => Date; logProposals?: { redact: string[] }; reloadTests?: boolean } = {}): TestGate {
   const files = options.files ?? loadPolicyFiles(ROOT);
   const keys = Object.fromEntries(Object.keys(KEY_SCOPES).map((k) => [k, generateKey(k)])) as TestGate['keys'];
   const ring = new KeyRing(Object.entries(KEY_SCOPES).map(([id, scopes]): ApiKey => ({
@@ -43,6 +44,7 @@ export function testGate(options: { store?: Store; files?: Map<string, string>; 
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(options.logProposals ? { logProposals: options.logProposals } : {}),
     ...(options.now ? { clock: () => new Date(options.now!) } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const app = createApp(deps);
   return {

@@ -1,0 +1,80 @@
+/**
+ * Review records in the hash chain. A verdict (approve, reject, expire, edit) or an extension is
+ * appended in the transaction that changes its review row, and only if the change still applies
+ * there: a reviewer who lost the race, saw another proposal, or came after the expiry writes
+ * nothing. An edit's new proposal is recorded in the same transaction as the edit that closes
+ * the original, so neither exists without the other.
+ *
+ * `logBatch` is what the group commit runs: the decisions of a batch through `appendBatch`, then
+ * its review records, one plan for both adapters.
+ */
+import { CLOSES, type ReviewEvent, type ReviewEventResult, type Review } from '../../gate/ports.js';
+import { appendBatch, chainHash, EVENT_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
+import { payloadHash } from './record.js';
+import type { AppendItem, LogItem, LogResult, ReviewRecord } from './store.js';
+
+export const isReviewEvent = (it: LogItem): it is ReviewEvent => (it as ReviewEvent).kind === 'review';
+
+export function* logBatch(items: readonly LogItem[]): Generator<Op, LogResult[], unknown> {
+  const decisions = items.filter((it): it is AppendItem => !isReviewEvent(it));
+  const events = items.filter(isReviewEvent);
+  const decided = decisions.length ? yield* appendBatch(decisions) : [];
+  const reviewed = events.length ? yield* reviewBatch(events) : [];
+  let d = 0, e = 0;
+  return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : decided[d++]!));
+}
+
+export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, ReviewEventResult[], unknown> {
+  const head = (yield { op: 'head' }) as Head;
+  let seq = head.seq, prev = head.hash;
+  const rows: Row[] = [];
+  const reviews: NewReview[] = [];
+  const push = (row: Omit<Row, 'seq' | 'text' | 'prevHash' | 'hash'>, text: (seq: number) => string) => {
+    seq++;
+    const t = text(seq);
+    const hash = chainHash(prev, t);
+    rows.push({ ...row, seq, text: t, prevHash: prev, hash });
+    prev = hash;
+  };
+  const results: ReviewEventResult[] = [];
+  for (const ev of events) {
+    const change = {
+      id: ev.decisionId, verdict: ev.verdict, proposalHash: ev.proposalHash, by: ev.caller, at: ev.recordedAt, eventId: ev.id,
+      reason: ev.reason ?? null, next: ev.next?.id ?? null, expiresAt: ev.expiresAt ?? null,
+    };
+    const r = (yield { op: 'review', change }) as { taken: boolean; review: Review | undefined };
+    if (!r.taken) {
+      results.push({ kind: 'refused', review: r.review });
+      continue;
+    }
+    push({ id: ev.id, action: ev.action, outcome: EVENT_OUTCOME[ev.verdict], idempotencyKey: null, recordedAt: ev.recordedAt }, (n) => reviewText(ev, n, r.review!));
+    results.push({ kind: 'created', id: ev.id, seq, review: r.review! });
+    const next = ev.next;
+    if (next) {
+      const hash = payloadHash(next.action, next.requestJson, next.idempotencyMatch);
+      push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n, hash));
+      if (next.review) reviews.push(newReview(next, hash));
+    }
+  }
+  if (rows.length) {
+    yield { op: 'insert', rows };
+    if (reviews.length) yield { op: 'insertReviews', reviews };
+    yield { op: 'setHead', head: { seq, hash: prev } };
+  }
+  return results;
+}
+
+/** The outcome a review record leaves its decision with: an expiry rejects (only `reject` expiries are swept). */
+const FINAL = { approve: 'approve', reject: 'reject', expire: 'reject', edit: null, extend: null } as const;
+
+export function reviewText(ev: ReviewEvent, seq: number, review: Review): string {
+  const record: ReviewRecord = {
+    id: ev.id, seq, kind: 'review', action: ev.action, recordedAt: ev.recordedAt, caller: ev.caller, idempotencyKey: null, decisionId: ev.decisionId,
+    review: {
+      verdict: ev.verdict, outcome: FINAL[ev.verdict], proposalHash: ev.proposalHash,
+      ...(ev.reason ? { reason: ev.reason } : {}), ...(CLOSES[ev.verdict] === null ? { expiresAt: review.expiresAt } : {}),
+      ...(ev.next ? { next: ev.next.id } : {}), ...(ev.batch ? { batch: true } : {}),
+    },
+  };
+  return JSON.stringify(record);
+}
