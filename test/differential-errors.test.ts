@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { decide, type TraceNode } from '../engine/index.js';
+import { conditionsOf } from './helpers/conditions.js';
 import { compileMini } from './helpers/policy.js';
 
 const NOW = '2026-11-21T10:00:00Z';
@@ -134,12 +135,7 @@ function countUntyped(node: TraceNode, counts: Map<string, number>): void {
   for (const k of kids) countUntyped(k, counts);
 }
 
-const { cond } = fc.letrec<{ cond: object }>((tie) => ({
-  cond: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: leaf },
-    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })) },
-    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
-    { weight: 1, arbitrary: tie('cond').map((not) => ({ not })) }),
-}));
+const cond = conditionsOf(leaf);
 
 const policyArb = fc.record({
   rules: fc.array(fc.tuple(cond, fc.constantFrom('reject', 'review')), { minLength: 1, maxLength: 6 }),

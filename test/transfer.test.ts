@@ -13,6 +13,7 @@ import { compileDir } from '../cli/io.js';
 import { fromPortable, toPortable } from '../engine/compile/transfer.js';
 import { decide, type CompiledAction, type CompiledPolicy } from '../engine/index.js';
 import { ROOT } from './helpers/cli.js';
+import { conditionsOf } from './helpers/conditions.js';
 import { compileMini } from './helpers/policy.js';
 
 const NOW = '2026-11-21T10:00:00Z';
@@ -192,12 +193,7 @@ const leaf: fc.Arbitrary<object> = fc.oneof(
     { fact: 'item.price', operator: 'greaterThan', value: 1 },
   )).map(([q, where]) => ({ [q]: 'proposal.items', where })),
 );
-const { cond } = fc.letrec<{ cond: object }>((tie) => ({
-  cond: fc.oneof({ depthSize: 'small' }, { weight: 4, arbitrary: leaf },
-    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })) },
-    { weight: 1, arbitrary: fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
-    { weight: 1, arbitrary: tie('cond').map((not) => ({ not })) }),
-}));
+const cond = conditionsOf(leaf);
 
 const policyArb = fc.record({
   rules: fc.array(fc.tuple(cond, fc.constantFrom('reject', 'review'), fc.constantFrom('enforce', 'enforce', 'shadow')), { minLength: 1, maxLength: 6 }),
