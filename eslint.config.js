@@ -28,7 +28,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['node:fs', 'fs', 'node:fs/promises', 'hono', 'pino', 'better-sqlite3', 'pg'],
-        patterns: [{ group: ['**/server/**', '**/adapters/**', '**/cli/**'], message: 'engine/ imports nothing from server/, adapters/ or cli/' }],
+        patterns: [{ group: ['**/server/**', '**/adapters/**', '**/cli/**', '**/analysis/**'], message: 'engine/ imports nothing from server/, adapters/, analysis/ or cli/' }],
+      }],
+    },
+  },
+  {
+    files: ['analysis/**/*.ts', 'server/**/*.ts', 'gate/**/*.ts', 'adapters/**/*.ts', 'cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '/engine/(?!index\\.js$|internal\\.js$)', message: 'outside engine/, import engine/index.js or the declared internal entry engine/internal.js' }],
       }],
     },
   },

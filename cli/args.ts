@@ -1,6 +1,6 @@
 /** Argument parsing for the `arbiter` command: node's parseArgs, with usage errors that exit 2. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseInstant } from '../engine/values/time.js';
+import { parseInstant } from '../engine/internal.js';
 
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
 

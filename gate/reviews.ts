@@ -8,11 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AppendItem } from '../adapters/stores/store.js';
-import { BASE_TIER } from '../engine/decide/risk.js';
-import { own } from '../engine/eval/runtime.js';
+import { BASE_TIER } from '../engine/internal.js';
+import { own } from '../engine/internal.js';
 import type { CompiledAction, CompiledPolicy, Decision } from '../engine/index.js';
-import { pointerSteps } from '../engine/values/json.js';
-import { parseDuration } from '../engine/values/time.js';
+import { pointerSteps } from '../engine/internal.js';
+import { parseDuration } from '../engine/internal.js';
 import { mergePatch } from './merge-patch.js';
 import type { DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
 

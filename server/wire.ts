@@ -2,7 +2,7 @@
  * The wire format, as JSON Schemas: the routes validate requests with them (ajv), and
  * /openapi.json is built from the same objects, so the documentation cannot drift from the code.
  */
-import { compileValidator, createAjv, type ContractError } from '../engine/contracts/validate.js';
+import { compileValidator, createAjv, type ContractError } from '../engine/internal.js';
 
 const explain = { type: 'string', enum: ['off', 'summary', 'full'], description: 'trace level; default `summary`' };
 const contract = { type: 'string', minLength: 3, maxLength: 200, description: 'the contract version the proposal is written to, such as `refund_order@1`; default the action\'s `version_from`, else its current version' };

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeAction, type Finding } from '../cli/analyze/run.js';
+import { analyzeAction, type Finding } from '../analysis/analyze/run.js';
 import { conditionStatus } from '../engine/decide/decide.js';
 import { F, T } from '../engine/eval/runtime.js';
 import { SEVERITY } from '../engine/decide/types.js';

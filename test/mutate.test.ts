@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mutantsOf } from '../cli/mutate/mutants.js';
+import { mutantsOf } from '../analysis/mutate/mutants.js';
 import { compileDir } from '../cli/io.js';
 import { arbiter, copyOfPack, PLANTED, ROOT } from './helpers/cli.js';
 

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
-import { arbitraryFor } from '../cli/prop/arbitraries.js';
+import { arbitraryFor } from '../analysis/prop/arbitraries.js';
 import { compileDir } from '../cli/io.js';
 import { decide, type CompiledPolicy } from '../engine/index.js';
 import { SEVERITY } from '../engine/decide/types.js';

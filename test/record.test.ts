@@ -12,7 +12,7 @@ import { findTestFiles, loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { recordText } from '../adapters/stores/chain.js';
 import { decisionTexts, payloadHash, readRecord } from '../adapters/stores/record.js';
 import type { AppendItem } from '../adapters/stores/store.js';
-import { parseTestFile } from '../cli/policy-tests/cases.js';
+import { parseTestFile } from '../analysis/policy-tests/cases.js';
 import { Diagnostics } from '../engine/errors.js';
 import { compilePolicy, decide, type CompiledPolicy, type Decision, type ExplainLevel } from '../engine/index.js';
 import { compactTrace, expandTrace } from '../engine/trace/compact.js';

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { arbitraryFor } from '../cli/prop/arbitraries.js';
+import { arbitraryFor } from '../analysis/prop/arbitraries.js';
 import { compileDir } from '../cli/io.js';
 import { fromPortable, toPortable } from '../engine/compile/transfer.js';
 import { decide, type CompiledAction, type CompiledPolicy } from '../engine/index.js';

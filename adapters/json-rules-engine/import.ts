@@ -6,7 +6,7 @@
  * `{ rules: [...], conditions: { name: condition } }` for shared conditions (`engine.setCondition`).
  */
 import { dump } from 'js-yaml';
-import { isObject } from '../../engine/values/json.js';
+import { isObject } from '../../engine/internal.js';
 
 export interface ImportResult { yaml: string; rules: number; warnings: string[] }
 

@@ -11,9 +11,9 @@
  * whole, and records written whole read the same way. The chain hashes the stored text.
  */
 import { canonicalJson, type Decision } from '../../engine/index.js';
-import { compactTrace, expandTrace, type CompactTrace } from '../../engine/trace/compact.js';
-import type { Trace } from '../../engine/trace/types.js';
-import { sha256 } from '../../engine/values/canonical.js';
+import { compactTrace, expandTrace, type CompactTrace } from '../../engine/internal.js';
+import type { Trace } from '../../engine/internal.js';
+import { sha256 } from '../../engine/internal.js';
 import { StoreRefusedError, type DecisionRecord, type LogRecord } from './store.js';
 
 /** A decision, serialized once: its text for the record and its members for an answer. */

@@ -1,11 +1,11 @@
 /**
  * `arbiter analyze [--dir D] [--action A] [--format text|json] [--fail-on error|warning|info]
  * [--samples N] [--seed S] [--now ISO] [--list N]`: what the rules can and cannot do, proven with
- * intervals and sets over the contracts (see cli/analyze/). Exit 1 when a finding is at least as
+ * intervals and sets over the contracts (see analysis/analyze/). Exit 1 when a finding is at least as
  * severe as `--fail-on` (default: error).
  */
 import { randomInt } from 'node:crypto';
-import { analyzeAction, type Finding, type Severity } from '../analyze/run.js';
+import { analyzeAction, type Finding, type Severity } from '../../analysis/analyze/run.js';
 import { choice, instant, number, parse } from '../args.js';
 import { loadPolicy, selectActions, type Io } from '../io.js';
 

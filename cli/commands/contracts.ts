@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { contractPath } from '../../engine/contracts/load.js';
-import { metaSchemaErrors } from '../../engine/contracts/validate.js';
+import { contractPath } from '../../engine/internal.js';
+import { metaSchemaErrors } from '../../engine/internal.js';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 

@@ -8,12 +8,12 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findInvariantFiles } from '../../adapters/loaders/fs.js';
-import { Diagnostics, formatDiagnostic } from '../../engine/errors.js';
+import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
 import { instant, number, parse, UsageError } from '../args.js';
 import { loadPolicy, selectActions, type Io } from '../io.js';
-import { parseInvariantFile, type InvariantFile } from '../prop/invariants.js';
-import { testCaseYaml } from '../prop/report.js';
-import { propAction, type ActionResult } from '../prop/run.js';
+import { parseInvariantFile, type InvariantFile } from '../../analysis/prop/invariants.js';
+import { testCaseYaml } from '../../analysis/prop/report.js';
+import { propAction, type ActionResult } from '../../analysis/prop/run.js';
 import { loadTests } from './test.js';
 
 export const usage = 'arbiter prop [--dir D] [--action A] [--runs N] [--seed S] [--now ISO]';

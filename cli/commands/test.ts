@@ -7,15 +7,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Diagnostics, formatDiagnostic } from '../../engine/errors.js';
+import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
 import { findTestFiles } from '../../adapters/loaders/fs.js';
 import { number, parse, UsageError } from '../args.js';
 import { loadPolicy, type Io } from '../io.js';
-import { mutationTest } from '../mutate/run.js';
+import { mutationTest } from '../../analysis/mutate/run.js';
 import type { CompiledPolicy } from '../../engine/index.js';
-import { parseTestFile, type TestFile } from '../policy-tests/cases.js';
-import { coverageReport, junitReport, textReport } from '../policy-tests/report.js';
-import { runCases, summarize } from '../policy-tests/run.js';
+import { parseTestFile, type TestFile } from '../../analysis/policy-tests/cases.js';
+import { coverageReport, junitReport, textReport } from '../../analysis/policy-tests/report.js';
+import { runCases, summarize } from '../../analysis/policy-tests/run.js';
 
 export const usage = 'arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate [--min-score N]]';
 

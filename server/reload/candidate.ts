@@ -4,7 +4,7 @@
  * short still compiles when what is left is valid, and then approves what it used to refuse; the
  * tests are what say that it no longer does what its owners wrote down.
  */
-import { gatePolicy } from '../../cli/policy-tests/gate.js';
+import { gatePolicy } from '../../analysis/policy-tests/gate.js';
 import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../../engine/index.js';
 
 /** Where a candidate stopped: `compile` and `tests` refuse it; `error` means it could not be read or checked at all. */

@@ -7,7 +7,7 @@
  * One worker per reload: reloads are rare, and a worker that ends takes its memory with it.
  */
 import { Worker } from 'node:worker_threads';
-import { fromPortable, type PortablePolicy } from '../../engine/compile/transfer.js';
+import { fromPortable, type PortablePolicy } from '../../engine/internal.js';
 import { failedToRead, type Checked, type CheckOptions, type Verdict } from './candidate.js';
 
 /** The worker's message: the verdict, and the policy to serve when it is ok. */

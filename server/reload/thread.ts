@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSettledPolicyFiles } from '../../adapters/loaders/fs.js';
-import { toPortable } from '../../engine/compile/transfer.js';
+import { toPortable } from '../../engine/internal.js';
 import { checkCandidate, failedToRead, type CheckOptions } from './candidate.js';
 import type { Sent } from './off-thread.js';
 

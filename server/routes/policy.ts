@@ -1,7 +1,7 @@
 /** The policy being served, its contracts, and reload. */
 import type { Context, Hono } from 'hono';
 import { DecideError, type CompiledAction } from '../../engine/index.js';
-import { servedContract } from '../../engine/decide/contract.js';
+import { servedContract } from '../../engine/internal.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { anyScope, authenticate, route } from '../middleware.js';

@@ -4,9 +4,9 @@
  * and maps the result. A key sees and decides only the queues its `review:<queue>` scopes name.
  */
 import type { Context, Hono } from 'hono';
-import { own } from '../../engine/eval/runtime.js';
-import { pointerSteps } from '../../engine/values/json.js';
-import { parseDuration } from '../../engine/values/time.js';
+import { own } from '../../engine/internal.js';
+import { pointerSteps } from '../../engine/internal.js';
+import { parseDuration } from '../../engine/internal.js';
 import type { Review } from '../../gate/ports.js';
 import {
   batchRefusal, decideBatch, decideReview, DEFAULT_QUEUE, editReview, expireDue, extendReview, ReviewError, type Proposed, type Reviewer, type ReviewPorts,

@@ -5,7 +5,7 @@
  * together with its tests: an action nobody tests could otherwise be swapped in approving anything.
  */
 import type { CompiledPolicy } from '../../engine/index.js';
-import { Diagnostics, formatDiagnostic } from '../../engine/errors.js';
+import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
 import { parseTestFile, type TestFile } from './cases.js';
 import { runCases } from './run.js';
 

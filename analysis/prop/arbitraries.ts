@@ -5,7 +5,7 @@
  * toward `hints`: values taken from the rules that a path is compared with.
  */
 import fc from 'fast-check';
-import { escapeToken, isObject, resolveRef } from '../../engine/values/json.js';
+import { escapeToken, isObject, resolveRef } from '../../engine/internal.js';
 
 type Schema = Record<string, unknown>;
 

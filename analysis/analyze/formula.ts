@@ -10,8 +10,8 @@
  * Kleene logic is followed exactly: a comparison is true or false only on a present fact, and a
  * rule fires only where its condition is true.
  */
-import type { Cond, Val } from '../../engine/compile/ir.js';
-import type { Slot } from '../../engine/contracts/types.js';
+import type { Cond, Val } from '../../engine/internal.js';
+import type { Slot } from '../../engine/internal.js';
 import type { Root } from '../prop/input.js';
 import { intersect, isEmpty, Numbers, Values, without, type Constraint, type Domain } from './domain.js';
 

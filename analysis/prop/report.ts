@@ -4,7 +4,7 @@
  * merging it with the defaults gives back exactly the input that failed.
  */
 import { dump } from 'js-yaml';
-import { escapeToken, isObject } from '../../engine/values/json.js';
+import { escapeToken, isObject } from '../../engine/internal.js';
 import type { TestFile } from '../policy-tests/cases.js';
 import type { CheckFailed } from './run.js';
 

@@ -17,12 +17,12 @@
  * dropped, the contract broken, a monotonic fact moved).
  */
 import fc from 'fast-check';
-import type { Outcome } from '../../engine/ast/types.js';
-import type { Cond } from '../../engine/compile/ir.js';
-import type { CompiledAction, CompiledPolicy } from '../../engine/compile/policy.js';
-import { conditionStatus } from '../../engine/decide/decide.js';
-import { SEVERITY } from '../../engine/decide/types.js';
-import { T } from '../../engine/eval/runtime.js';
+import type { Outcome } from '../../engine/internal.js';
+import type { Cond } from '../../engine/internal.js';
+import type { CompiledAction, CompiledPolicy } from '../../engine/internal.js';
+import { conditionStatus } from '../../engine/internal.js';
+import { SEVERITY } from '../../engine/internal.js';
+import { T } from '../../engine/internal.js';
 import { decide, type Decision } from '../../engine/index.js';
 import { arbitraryFor } from './arbitraries.js';
 import { boundariesOf, hintsOf, place } from './boundaries.js';

@@ -1,5 +1,5 @@
 /** A generated input: a proposal and, for actions that have one, a context. */
-import type { CompiledAction } from '../../engine/compile/policy.js';
+import type { CompiledAction } from '../../engine/internal.js';
 import type { DecideRequest } from '../../engine/index.js';
 import { memberSchema, numberStep, withAt, type Steps } from './schema.js';
 

@@ -12,12 +12,12 @@
  * checked by evaluating the rules on a concrete input.
  */
 import fc from 'fast-check';
-import type { Cond, Rule } from '../../engine/compile/ir.js';
-import type { CompiledAction } from '../../engine/compile/policy.js';
-import { conditionStatus, requestEnv } from '../../engine/decide/decide.js';
-import { SEVERITY } from '../../engine/decide/types.js';
-import { F, T, type Status } from '../../engine/eval/runtime.js';
-import type { SourceLoc } from '../../engine/errors.js';
+import type { Cond, Rule } from '../../engine/internal.js';
+import type { CompiledAction } from '../../engine/internal.js';
+import { conditionStatus, requestEnv } from '../../engine/internal.js';
+import { SEVERITY } from '../../engine/internal.js';
+import { F, T, type Status } from '../../engine/internal.js';
+import type { SourceLoc } from '../../engine/internal.js';
 import { edited, requestOf, validInput, type Input } from '../prop/input.js';
 import { inputArbitrary } from '../prop/run.js';
 import { getAt } from '../prop/schema.js';

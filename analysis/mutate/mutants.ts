@@ -11,11 +11,11 @@
  * the original file.
  */
 import { CORE_SCHEMA, dump } from 'js-yaml';
-import type { Cond } from '../../engine/compile/ir.js';
-import type { CompiledAction } from '../../engine/compile/policy.js';
-import { Diagnostics, type SourceLoc } from '../../engine/errors.js';
-import { YamlFile, type Span } from '../../engine/source/yaml.js';
-import { isObject } from '../../engine/values/json.js';
+import type { Cond } from '../../engine/internal.js';
+import type { CompiledAction } from '../../engine/internal.js';
+import { Diagnostics, type SourceLoc } from '../../engine/internal.js';
+import { YamlFile, type Span } from '../../engine/internal.js';
+import { isObject } from '../../engine/internal.js';
 import { memberStep } from '../prop/input.js';
 import { placesOf } from '../prop/schema.js';
 

@@ -1,6 +1,6 @@
 /** Text and JUnit reports of a test run. */
 import { renderDecision } from '../../engine/index.js';
-import type { SourceLoc } from '../../engine/errors.js';
+import type { SourceLoc } from '../../engine/internal.js';
 import { percent, summarize, type ActionCoverage, type CaseResult } from './run.js';
 
 const at = (l: SourceLoc) => `${l.file}:${l.line}:${l.col}`;

@@ -4,7 +4,7 @@
  * step between neighbouring values of a number (for boundaries). Inputs are changed by copying
  * the path to one member, never the whole input.
  */
-import { isObject, resolveRef } from '../../engine/values/json.js';
+import { isObject, resolveRef } from '../../engine/internal.js';
 
 type Schema = Record<string, unknown>;
 

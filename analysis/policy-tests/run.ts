@@ -4,9 +4,9 @@
  * and false) and by outcome (each outcome the action can produce, seen at least once).
  */
 import { decide, type CompiledAction, type CompiledPolicy, type Decision } from '../../engine/index.js';
-import type { Cond } from '../../engine/compile/ir.js';
-import { didYouMean, type SourceLoc } from '../../engine/errors.js';
-import type { TraceNode } from '../../engine/trace/types.js';
+import type { Cond } from '../../engine/internal.js';
+import { didYouMean, type SourceLoc } from '../../engine/internal.js';
+import type { TraceNode } from '../../engine/internal.js';
 import type { TestCase, TestFile } from './cases.js';
 
 export interface CaseResult { file: string; test: TestCase; decision?: Decision; failures: string[] }

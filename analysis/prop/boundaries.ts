@@ -10,11 +10,11 @@
  * schema arbitraries, and durations become the instants around `now` that dates are drawn from.
  */
 import fc from 'fast-check';
-import type { Cond, Val } from '../../engine/compile/ir.js';
-import type { CompiledAction } from '../../engine/compile/policy.js';
-import { requestEnv } from '../../engine/decide/decide.js';
-import { evalValue, type Env } from '../../engine/eval/interpret.js';
-import { Rational } from '../../engine/values/rational.js';
+import type { Cond, Val } from '../../engine/internal.js';
+import type { CompiledAction } from '../../engine/internal.js';
+import { requestEnv } from '../../engine/internal.js';
+import { evalValue, type Env } from '../../engine/internal.js';
+import { Rational } from '../../engine/internal.js';
 import { EMAIL_DOMAINS, type Hints } from './arbitraries.js';
 import { edited, memberStep, requestOf, type Input, type Root } from './input.js';
 import { getAt, placesOf, type Steps } from './schema.js';

@@ -24,14 +24,14 @@
  * names optional members whose absence may be more lenient by design (the built-in fail-closed
  * property skips them).
  */
-import type { Outcome } from '../../engine/ast/types.js';
-import type { Cond, Val } from '../../engine/compile/ir.js';
-import { conditionCompiler } from '../../engine/compile/extra.js';
-import type { CompiledPolicy } from '../../engine/compile/policy.js';
-import type { PathStep } from '../../engine/contracts/shape.js';
-import { describe, isOrdered } from '../../engine/contracts/types.js';
-import { didYouMean, type Diagnostics, type SourceLoc } from '../../engine/errors.js';
-import { at, locOf, readEnum, readMap, readSeq, readString, YamlFile, type At } from '../../engine/source/yaml.js';
+import type { Outcome } from '../../engine/internal.js';
+import type { Cond, Val } from '../../engine/internal.js';
+import { conditionCompiler } from '../../engine/internal.js';
+import type { CompiledPolicy } from '../../engine/internal.js';
+import type { PathStep } from '../../engine/internal.js';
+import { describe, isOrdered } from '../../engine/internal.js';
+import { didYouMean, type Diagnostics, type SourceLoc } from '../../engine/internal.js';
+import { at, locOf, readEnum, readMap, readSeq, readString, YamlFile, type At } from '../../engine/internal.js';
 import type { Root } from './input.js';
 
 const OUTCOMES = ['approve', 'review', 'reject'] as const;

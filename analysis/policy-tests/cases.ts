@@ -5,9 +5,9 @@
  * written as changes to the file's `defaults`: members are merged in (lists replace), and `unset`
  * removes members by JSON Pointer.
  */
-import { Diagnostics, type SourceLoc } from '../../engine/errors.js';
-import { at, locOf, plain, readEnum, readMap, readSeq, readString, readStrings, YamlFile, type At } from '../../engine/source/yaml.js';
-import { isObject, pointerSteps } from '../../engine/values/json.js';
+import { Diagnostics, type SourceLoc } from '../../engine/internal.js';
+import { at, locOf, plain, readEnum, readMap, readSeq, readString, readStrings, YamlFile, type At } from '../../engine/internal.js';
+import { isObject, pointerSteps } from '../../engine/internal.js';
 
 export interface Expect {
   outcome: 'approve' | 'review' | 'reject';
