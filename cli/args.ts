@@ -1,4 +1,7 @@
-/** Argument parsing for the `arbiter` command: node's parseArgs, with usage errors that exit 2. */
+/**
+ * Usage errors (exit 2) and the value conversions commands share. `parse` and `choice` serve
+ * commands not yet defined with `command()` (cli/command.ts says how to convert one).
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseInstant } from '../engine/internal.js';
 

@@ -1,44 +1,57 @@
-/** The `arbiter` command. */
+/** The `arbiter` command: `arbiter help`, `arbiter --version`, and the commands of cli/commands/. */
+import { readFileSync } from 'node:fs';
 import { DecideError } from '../engine/index.js';
 import { UsageError } from './args.js';
-import { analyzeCommand, usage as analyzeUsage } from './commands/analyze.js';
-import { auditCommand, usage as auditUsage } from './commands/audit.js';
-import { check, usage as checkUsage } from './commands/check.js';
-import { contracts, usage as contractsUsage } from './commands/contracts.js';
-import { evalCommand, usage as evalUsage } from './commands/eval.js';
-import { importCommand, usage as importUsage } from './commands/import.js';
-import { keysCommand, usage as keysUsage } from './commands/keys.js';
-import { propCommand, usage as propUsage } from './commands/prop.js';
-import { serveCommand, usage as serveUsage } from './commands/serve.js';
-import { test, usage as testUsage } from './commands/test.js';
+import type { Command } from './command.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { auditCommand } from './commands/audit.js';
+import { check } from './commands/check.js';
+import { contracts } from './commands/contracts.js';
+import { evalCommand } from './commands/eval.js';
+import { importCommand } from './commands/import.js';
+import { keysCommand } from './commands/keys.js';
+import { propCommand } from './commands/prop.js';
+import { serveCommand } from './commands/serve.js';
+import { test } from './commands/test.js';
 import { processIo, type Io } from './io.js';
 
-type Command = { run(argv: string[], io: Io): number | Promise<number>; usage: string; about: string };
+/** In the order `arbiter help` and the README list them. */
+export const COMMANDS: readonly Command[] = [check, evalCommand, test, propCommand, analyzeCommand, importCommand, contracts, serveCommand, auditCommand, keysCommand];
 
-const COMMANDS: Record<string, Command> = {
-  check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
-  eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
-  test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
-  analyze: { run: analyzeCommand, usage: analyzeUsage, about: 'find rules that never fire, shadowed and overlapping rules, and gaps' },
-  prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },
-  import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
-  serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
-  audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },
-  keys: { run: keysCommand, usage: keysUsage, about: 'create an API key (only its hash is stored)' },
-  contracts: { run: contracts, usage: contractsUsage, about: 'export contracts authored in zod to JSON Schema files' },
-};
+/** The version of the installed package, from its package.json (two levels above dist/cli/ and cli/ alike). */
+export function version(): string {
+  for (const up of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.version && pkg.name?.includes('arbiter')) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+}
 
 function help(): string {
-  return ['usage: arbiter <command> [options]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.about}\n           ${c.usage}`)].join('\n');
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: arbiter <command> [options]', '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.about}`), '',
+    '`arbiter <command> --help` shows a command\'s options and examples; `arbiter --version` the version.',
+  ].join('\n');
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.out(version());
+    return 0;
+  }
+  if (name === 'help' && rest[0] !== undefined) return main([rest[0], '--help'], io);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     io.err(`arbiter: unknown command \`${name}\`\n\n${help()}`);
     return 2;
@@ -47,7 +60,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`arbiter ${name}: ${e.message}\nusage: ${command.usage}`);
+      io.err(`arbiter ${name}: ${e.message}\nusage: ${command.synopsis}\n\`arbiter ${name} --help\` lists every option`);
       return 2;
     }
     if (e instanceof DecideError) {

@@ -10,10 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { contractPath } from '../../engine/internal.js';
 import { metaSchemaErrors } from '../../engine/internal.js';
-import { parse, UsageError } from '../args.js';
-import type { Io } from '../io.js';
-
-export const usage = 'arbiter contracts export <module.js> [--dir D] [--check]';
+import { UsageError } from '../args.js';
+import { command } from '../command.js';
+import { DIR } from '../options.js';
 
 interface Authored { id: string; version: number; schema: unknown }
 
@@ -55,36 +54,45 @@ export function exportedText(c: Authored): string {
   return `${JSON.stringify(toJsonSchema(c.schema), null, 2)}\n`;
 }
 
-export async function contracts(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string', default: '.' }, check: { type: 'boolean', default: false } }, true);
-  const [verb, module] = positionals;
-  if (verb !== 'export' || !module) throw new UsageError('expected `contracts export <module.js>`');
-  const loaded = (await import(pathToFileURL(resolve(module)).href)) as { contracts?: Authored[] };
-  if (!Array.isArray(loaded.contracts)) throw new UsageError(`\`${module}\` does not export \`contracts\`, a list of { id, version, schema }`);
-  // Every contract is converted before any file is written, so a bad one leaves no half-exported set.
-  const exported: { file: string; text: string }[] = [];
-  for (const c of loaded.contracts) {
-    try {
-      exported.push({ file: join(values.dir, contractPath(c.id, c.version)), text: exportedText(c) });
-    } catch (e) {
-      if (!(e instanceof NotASchema)) throw e;
-      io.err(`arbiter contracts: contract \`${c.id}@${c.version}\` in \`${module}\` cannot be exported: ${e.message}`);
-      return 1;
+export const contracts = command({
+  name: 'contracts',
+  about: 'write contracts authored in zod to `schemas/<id>/<version>.schema.json`',
+  args: 'export <module.js>',
+  options: {
+    dir: DIR,
+    check: { type: 'boolean', default: false, help: 'write nothing; exit 1 when a file is missing or stale' },
+  },
+  examples: ['arbiter contracts export contracts/index.js', 'arbiter contracts export contracts/index.js --check'],
+  async run(values, positionals, io) {
+    const [verb, module] = positionals;
+    if (verb !== 'export' || !module) throw new UsageError('expected `contracts export <module.js>`');
+    const loaded = (await import(pathToFileURL(resolve(module)).href)) as { contracts?: Authored[] };
+    if (!Array.isArray(loaded.contracts)) throw new UsageError(`\`${module}\` does not export \`contracts\`, a list of { id, version, schema }`);
+    // Every contract is converted before any file is written, so a bad one leaves no half-exported set.
+    const exported: { file: string; text: string }[] = [];
+    for (const c of loaded.contracts) {
+      try {
+        exported.push({ file: join(values.dir, contractPath(c.id, c.version)), text: exportedText(c) });
+      } catch (e) {
+        if (!(e instanceof NotASchema)) throw e;
+        io.err(`arbiter contracts: contract \`${c.id}@${c.version}\` in \`${module}\` cannot be exported: ${e.message}`);
+        return 1;
+      }
     }
-  }
-  let stale = 0;
-  for (const { file, text } of exported) {
-    const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    if (current === text) continue;
-    if (values.check) {
-      io.err(`${file}: ${current === undefined ? 'missing' : 'stale'}; run \`arbiter contracts export ${module}\``);
-      stale++;
-      continue;
+    let stale = 0;
+    for (const { file, text } of exported) {
+      const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      if (current === text) continue;
+      if (values.check) {
+        io.err(`${file}: ${current === undefined ? 'missing' : 'stale'}; run \`arbiter contracts export ${module}\``);
+        stale++;
+        continue;
+      }
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      io.out(`wrote ${file}`);
     }
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    io.out(`wrote ${file}`);
-  }
-  if (values.check && stale === 0) io.out(`${loaded.contracts.length} exported contracts are current`);
-  return stale ? 1 : 0;
-}
+    if (values.check && stale === 0) io.out(`${loaded.contracts.length} exported contracts are current`);
+    return stale ? 1 : 0;
+  },
+});

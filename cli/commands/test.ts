@@ -9,54 +9,63 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
 import { findTestFiles } from '../../adapters/loaders/fs.js';
-import { number, parse, UsageError } from '../args.js';
+import { number, UsageError } from '../args.js';
+import { command } from '../command.js';
 import { loadPolicy, type Io } from '../io.js';
+import { DIR } from '../options.js';
 import { mutationTest } from '../../analysis/mutate/run.js';
 import type { CompiledPolicy } from '../../engine/index.js';
 import { parseTestFile, type TestFile } from '../../analysis/policy-tests/cases.js';
 import { coverageReport, junitReport, textReport } from '../../analysis/policy-tests/report.js';
 import { runCases, summarize } from '../../analysis/policy-tests/run.js';
 
-export const usage = 'arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate [--min-score N]]';
-
 export function loadTests(dir: string, diags: Diagnostics): TestFile[] {
   return findTestFiles(dir).map((p) => parseTestFile(p, readFileSync(join(dir, p), 'utf8'), diags)).filter((f): f is TestFile => f !== undefined);
 }
 
-export function test(argv: string[], io: Io): number {
-  const { values } = parse(argv, {
-    dir: { type: 'string', default: '.' }, coverage: { type: 'boolean', default: false }, 'min-coverage': { type: 'string' },
-    junit: { type: 'string' }, verbose: { type: 'boolean', short: 'v', default: false },
-    mutate: { type: 'boolean', default: false }, 'min-score': { type: 'string' },
-  });
-  const min = number(values['min-coverage'], 'min-coverage', 0);
-  const minScore = number(values['min-score'], 'min-score', 0);
-  if (values['min-score'] !== undefined && !values.mutate) throw new UsageError('--min-score goes with --mutate');
-  const loaded = loadPolicy(values.dir, io);
-  if (!loaded) return 1;
-  const { policy } = loaded;
-  const diags = new Diagnostics();
-  const files = loadTests(values.dir, diags);
-  for (const d of diags.sorted()) io.err(formatDiagnostic(d));
-  if (diags.errorCount) return 1;
-  if (files.length === 0) {
-    io.err(`no *.test.yaml files under \`${values.dir}\``);
-    return 1;
-  }
-  const { results, coverage } = runCases(policy, files);
-  io.out(textReport(results, values.verbose));
-  if (values.junit) writeFileSync(values.junit, junitReport(results));
-  const failed = results.some((r) => r.failures.length);
-  const s = summarize(coverage);
-  if (values.coverage || values['min-coverage'] !== undefined) io.out(coverageReport(coverage));
-  if (s.rules.pct < min) {
-    io.err(`rule coverage ${s.rules.pct.toFixed(1)}% is below --min-coverage ${min}%`);
-    return 1;
-  }
-  if (failed) return 1;
-  if (values.mutate) return mutate(loaded.files, policy, files, minScore, io);
-  return 0;
-}
+export const test = command({
+  name: 'test',
+  about: 'run every `*.test.yaml`; coverage by rule, branch and outcome; `--mutate`: the planted mistakes the cases miss',
+  options: {
+    dir: DIR,
+    coverage: { type: 'boolean', default: false, help: 'print coverage by rule, branch and outcome' },
+    'min-coverage': { type: 'string', value: 'N', help: 'exit 1 when rule coverage is below N%' },
+    junit: { type: 'string', value: 'out.xml', help: 'also write the results as JUnit XML' },
+    verbose: { type: 'boolean', short: 'v', default: false, help: 'list passing cases too' },
+    mutate: { type: 'boolean', default: false, help: 'plant one mistake at a time in the rules and list those no case notices' },
+    'min-score': { type: 'string', value: 'N', help: 'with --mutate: exit 1 when fewer than N% of the mistakes are noticed' },
+  },
+  examples: ['arbiter test --coverage --min-coverage 100', 'arbiter test --mutate --min-score 90 --junit results.xml'],
+  run(values, _positionals, io) {
+    const min = number(values['min-coverage'], 'min-coverage', 0);
+    const minScore = number(values['min-score'], 'min-score', 0);
+    if (values['min-score'] !== undefined && !values.mutate) throw new UsageError('--min-score goes with --mutate');
+    const loaded = loadPolicy(values.dir, io);
+    if (!loaded) return 1;
+    const { policy } = loaded;
+    const diags = new Diagnostics();
+    const files = loadTests(values.dir, diags);
+    for (const d of diags.sorted()) io.err(formatDiagnostic(d));
+    if (diags.errorCount) return 1;
+    if (files.length === 0) {
+      io.err(`no *.test.yaml files under \`${values.dir}\``);
+      return 1;
+    }
+    const { results, coverage } = runCases(policy, files);
+    io.out(textReport(results, values.verbose));
+    if (values.junit) writeFileSync(values.junit, junitReport(results));
+    const failed = results.some((r) => r.failures.length);
+    const s = summarize(coverage);
+    if (values.coverage || values['min-coverage'] !== undefined) io.out(coverageReport(coverage));
+    if (s.rules.pct < min) {
+      io.err(`rule coverage ${s.rules.pct.toFixed(1)}% is below --min-coverage ${min}%`);
+      return 1;
+    }
+    if (failed) return 1;
+    if (values.mutate) return mutate(loaded.files, policy, files, minScore, io);
+    return 0;
+  },
+});
 
 function mutate(sources: Map<string, string>, policy: CompiledPolicy, files: TestFile[], minScore: number, io: Io): number {
   const r = mutationTest(sources, policy, files);
