@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { compilePolicy, decide, formatDiagnostic } from 'arbiter';
+ * import { compilePolicy, decide, formatDiagnostic } from 'arbiter-gate';
  * const result = compilePolicy(files);          // Map of relative path → file text
  * if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
  * const d = decide(result.policy, { action: 'refund_order', proposal, context, now: new Date() });

@@ -2,7 +2,7 @@
  * A small typed client for the gate.
  *
  * ```ts
- * import { createClient } from 'arbiter/client';
+ * import { createClient } from 'arbiter-gate/client';
  * const gate = createClient({ url: 'http://127.0.0.1:8787', key: process.env.ARBITER_KEY! });
  * const d = await gate.decide({ action: 'refund_order', proposal, context });
  * if (d.outcome === 'approve') await refund(proposal);

@@ -2,7 +2,7 @@
  * Arbiter as an engine of the shared peer benchmark (peerbench). In a peerbench checkout with
  * this package installed, `src/engines/arbiter.ts` is one line,
  *
- *     export { adapter } from 'arbiter/peerbench';
+ *     export { adapter } from 'arbiter-gate/peerbench';
  *
  * plus `{ name: 'arbiter', peer: true, load: async () => (await import('./arbiter.js')).adapter }`
  * in `src/engines/registry.ts`. Compile covers what the gate does at boot: parse the rule file,
