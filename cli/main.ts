@@ -1,5 +1,4 @@
 /** The `arbiter` command: `arbiter help`, `arbiter --version`, and the commands of cli/commands/. */
-import { readFileSync } from 'node:fs';
 import { DecideError } from '../engine/index.js';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
@@ -9,27 +8,16 @@ import { check } from './commands/check.js';
 import { contracts } from './commands/contracts.js';
 import { evalCommand } from './commands/eval.js';
 import { importCommand } from './commands/import.js';
+import { init } from './commands/init.js';
 import { keysCommand } from './commands/keys.js';
 import { propCommand } from './commands/prop.js';
 import { serveCommand } from './commands/serve.js';
 import { test } from './commands/test.js';
 import { processIo, type Io } from './io.js';
+import { version } from './version.js';
 
 /** In the order `arbiter help` and the README list them. */
-export const COMMANDS: readonly Command[] = [check, evalCommand, test, propCommand, analyzeCommand, importCommand, contracts, serveCommand, auditCommand, keysCommand];
-
-/** The version of the installed package, from its package.json (two levels above dist/cli/ and cli/ alike). */
-export function version(): string {
-  for (const up of ['../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.version && pkg.name?.includes('arbiter')) return pkg.version;
-    } catch {
-      // not this level
-    }
-  }
-  return 'unknown';
-}
+export const COMMANDS: readonly Command[] = [init, check, evalCommand, test, propCommand, analyzeCommand, importCommand, contracts, serveCommand, auditCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

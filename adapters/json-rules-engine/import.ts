@@ -43,7 +43,7 @@ export function importJre(input: unknown, outcomes: Readonly<Record<string, 'rej
     ? Object.fromEntries(Object.entries(bundle.conditions).map(([k, v]) => [k, condition(v, `condition ${k}`, warnings)]))
     : undefined;
   const doc = { version: 1, ...(conditions ? { conditions } : {}), rules };
-  const header = `# yaml-language-server: $schema=../schemas/meta/rules.schema.json\n# Imported from ${source} by \`arbiter import\`. Bare fact names read the proposal, then the context;\n# run \`arbiter check\` to check every fact and operand against the action's contracts.\n`;
+  const header = `# yaml-language-server: $schema=../node_modules/arbiter-gate/schemas/meta/rules.schema.json\n# Imported from ${source} by \`arbiter import\`. Bare fact names read the proposal, then the context;\n# run \`arbiter check\` to check every fact and operand against the action's contracts.\n`;
   return { yaml: header + dump(doc, { lineWidth: -1, noRefs: true }), rules: rules.length, warnings };
 }
 
