@@ -4,6 +4,7 @@
  */
 export const COMPILE_CODES = {
   yaml_syntax: 'a file is not valid YAML (or has a duplicate key)',
+  yaml_too_large: 'a YAML file expands, through its aliases, to more nodes than a policy file may hold (100,000)',
   invalid_json: 'a contract file is not valid JSON',
   unknown_key: 'a key that the file format does not define',
   missing_key: 'a key that the file format requires is absent',

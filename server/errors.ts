@@ -1,5 +1,6 @@
 /** The HTTP error catalogue: stable codes, their statuses, and the `{ error: { code, message, details? } }` body. */
 export const HTTP_ERRORS = {
+  malformed_request: { status: 400, about: 'the bytes are not a valid HTTP/1.1 request (framing, header syntax, pipelined garbage); an answer already under way on the connection is sent first' },
   malformed_json: { status: 400, about: 'the body is not valid UTF-8 or not valid JSON, or has a duplicate member' },
   string_too_long: { status: 400, about: 'a string in the body is longer than `--max-string`' },
   nesting_too_deep: { status: 400, about: 'the body is nested deeper than `--max-depth`' },
@@ -17,9 +18,11 @@ export const HTTP_ERRORS = {
   proposal_changed: { status: 409, about: 'the verdict names a proposal hash other than the stored one: the reviewer did not see this proposal; `details.proposalHash` is the stored hash' },
   already_decided: { status: 409, about: 'the review is closed; `details` names who decided it, how and when' },
   review_expired: { status: 409, about: 'the review expired before the verdict; it is rejected' },
+  request_timeout: { status: 408, about: 'the request did not arrive within the server\'s time limit' },
   payload_too_large: { status: 413, about: 'the body is larger than the limit' },
   unsupported_media_type: { status: 415, about: 'the body is not `application/json`' },
   batch_refused: { status: 422, about: 'a batch approval of items of more than one action, or of an item that must be approved on its own (financial, or risk above `medium`)' },
+  headers_too_large: { status: 431, about: 'the request line and headers are larger than the server accepts (16 KiB)' },
   rate_limited: { status: 429, about: 'the API key is over its rate; `Retry-After` says when to retry' },
   internal_error: { status: 500, about: 'something failed inside the gate; nothing was decided' },
   store_unavailable: { status: 503, about: 'the store cannot be reached or cannot write, so nothing is acknowledged; retry after `Retry-After` with the same idempotency key, which replays the decision if a commit went through after all' },

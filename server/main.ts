@@ -15,6 +15,7 @@ import { pointerSteps } from '../engine/internal.js';
 import { Rational } from '../engine/internal.js';
 import { parseDuration } from '../engine/internal.js';
 import { createApp } from './app.js';
+import { answerClientErrors } from './client-errors.js';
 import { DEFAULT_LIMITS, type GateDeps } from './context.js';
 import { generateKey, hashKey, KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
@@ -138,6 +139,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     await store.close();
     throw e;
   }
+  answerClientErrors(server as Server);
   const drain = drainable(server as Server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : int(s, 'port');
