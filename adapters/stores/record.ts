@@ -27,12 +27,12 @@ export interface DecisionTexts {
 }
 
 export function decisionTexts(d: Decision, policyShadow?: PolicyShadow): DecisionTexts {
-  const { action, outcome, reasons, fired, risk, errors, shadow, revision, contract, receivedContract, context, engine, now, trace, ...rest } = d;
+  const { action, outcome, reasons, fired, risk, errors, shadow, revision, contract, receivedContract, context, engine, now, exceptions, trace, ...rest } = d;
   rest satisfies Record<string, never>;  // a member added to Decision must be added here too
   const q = JSON.stringify;
   const reasonsText = q(reasons);
   const head = `"action":${q(action)},"outcome":${q(outcome)},"reasons":${reasonsText},"fired":${q(fired)},"risk":${q(risk)},"errors":${q(errors)}`;
-  const tail = `"revision":${q(revision)},"contract":${q(contract)},"receivedContract":${q(receivedContract)},"context":${q(context)},"engine":${q(engine)},"now":${q(now)}`;
+  const tail = `"revision":${q(revision)},"contract":${q(contract)},"receivedContract":${q(receivedContract)},"context":${q(context)},"engine":${q(engine)},"now":${q(now)}${exceptions ? `,"exceptions":${q(exceptions)}` : ''}`;
   // The engine hands the live reasons on as the shadow's when no shadow rule counted.
   const own = shadow.outcome === outcome && shadow.reasons === reasons ? undefined : q(shadow);
   const liveShadow = `{"outcome":${q(outcome)},"reasons":${reasonsText}}`;
@@ -68,6 +68,7 @@ function decisionOf(d: StoredRecord['decision']): Decision {
   const out: Decision = {
     action: d.action, outcome: d.outcome, reasons: d.reasons, fired: d.fired, risk: d.risk, errors: d.errors, shadow: d.shadow ?? { outcome: d.outcome, reasons: d.reasons },
     revision: d.revision, contract: d.contract, receivedContract: d.receivedContract, context: d.context, engine: d.engine, now: d.now,
+    ...(d.exceptions ? { exceptions: d.exceptions } : {}),
   };
   if (d.trace) out.trace = Array.isArray(d.trace) ? expandTrace(d.trace) : d.trace;
   return out;

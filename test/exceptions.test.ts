@@ -1,0 +1,140 @@
+/**
+ * Exceptions as data (engine/compile/exceptions.ts): an exception relaxes the rules it names, and
+ * only those, where its condition holds and until it expires by the decision's `now`; it never
+ * relaxes a rule that was unknown or failed, so it never turns an error into an approval; it shows
+ * in the decision and the trace; the compiled path and the interpreter agree; and a name that is
+ * no rule of the action is a compile error with a suggestion.
+ */
+import { dump } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
+import { expandTrace, compactTrace } from '../engine/internal.js';
+import { miniFiles } from './helpers/policy.js';
+
+const CONTRACT = {
+  type: 'object', additionalProperties: false, required: ['customer', 'amount', 'total'],
+  properties: { customer: { type: 'string' }, amount: { type: 'number' }, total: { type: 'number' }, limit: { type: 'number' } },
+};
+const RULES = {
+  rules: [
+    { id: 'refund.over_limit', outcome: 'reject', when: { fact: 'proposal.amount', operator: 'greaterThan', value: 500 }, reason: 'over the limit' },
+    { id: 'refund.over_total', outcome: 'reject', when: { fact: 'proposal.amount', operator: 'greaterThan', value: { fact: 'proposal.total' } }, reason: 'over the total' },
+    { id: 'refund.over_own_limit', outcome: 'review', when: { fact: 'proposal.amount', operator: 'greaterThan', value: { fact: 'proposal.limit' } }, reason: 'over its own limit' },
+  ],
+};
+const EXPIRES = '2026-12-31T23:59:59Z';
+const exception = (over: Record<string, unknown> = {}) => ({
+  id: 'c19.large_refunds', relaxes: ['refund.over_limit', 'refund.over_own_limit'], when: { fact: 'proposal.customer', operator: 'equal', value: 'c-19' },
+  expires: EXPIRES, owner: 'payments', granted_by: 'j.doe', ticket: 'FIN-221', reason: 'contract allows larger refunds this year', ...over,
+});
+
+function files(exceptions: object[]): Map<string, string> {
+  return miniFiles({ contract: CONTRACT, rules: RULES, action: { exceptions: ['exceptions/t.yaml'] }, files: { 'exceptions/t.yaml': dump({ exceptions }) } });
+}
+
+function compiled(exceptions: object[]): CompiledPolicy {
+  const r = compilePolicy(files(exceptions));
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r.policy;
+}
+
+/** Decides with both evaluators, which must agree on everything; returns the compiled path's decision. */
+function both(policy: CompiledPolicy, proposal: object, now = '2026-11-21T10:00:00Z') {
+  const req = { action: 't', proposal, now, explain: 'full' as const };
+  const a = decide(policy, req), b = decide(policy, req, { evaluator: 'interpreted' });
+  expect(b).toEqual(a);
+  expect(expandTrace(compactTrace(a.trace!))).toEqual(a.trace);
+  return a;
+}
+
+describe('exceptions', () => {
+  const policy = compiled([exception()]);
+
+  it('relaxes the named rule where its condition holds, and says so in the decision and the trace', () => {
+    const d = both(policy, { customer: 'c-19', amount: 600, total: 1000, limit: 5000 });
+    expect(d.outcome).toBe('approve');
+    expect(d.reasons).toEqual([]);
+    expect(d.fired.enforce).toEqual(['refund.over_limit']);
+    expect(d.exceptions).toEqual([{ id: 'c19.large_refunds', relaxed: ['refund.over_limit'], owner: 'payments', grantedBy: 'j.doe', ticket: 'FIN-221', expires: EXPIRES, reason: 'contract allows larger refunds this year' }]);
+    expect(d.trace!.rules.find((r) => r.rule === 'refund.over_limit')).toMatchObject({ result: 'fired', relaxedBy: 'c19.large_refunds' });
+    expect(d.trace!.exceptions).toMatchObject([{ exception: 'c19.large_refunds', result: 'applied', expires: EXPIRES }]);
+  });
+
+  it('does not apply where its condition does not hold', () => {
+    const d = both(policy, { customer: 'c-20', amount: 600, total: 1000, limit: 5000 });
+    expect(d.outcome).toBe('reject');
+    expect(d.reasons.map((r) => [r.rule, r.message])).toEqual([['refund.over_limit', 'over the limit']]);
+    expect(d).not.toHaveProperty('exceptions');
+  });
+
+  it('no longer applies from its expiry on, by the decision\'s now', () => {
+    const before = both(policy, { customer: 'c-19', amount: 600, total: 1000, limit: 5000 }, '2026-12-31T23:59:58.999Z');
+    expect(before.outcome).toBe('approve');
+    for (const now of ['2026-12-31T23:59:59Z', '2027-01-15T00:00:00Z']) {
+      const d = both(policy, { customer: 'c-19', amount: 600, total: 1000, limit: 5000 }, now);
+      expect(d.outcome).toBe('reject');
+      expect(d.reasons.map((r) => [r.rule, r.message])).toEqual([['refund.over_limit', 'over the limit']]);
+      expect(d).not.toHaveProperty('exceptions');
+      expect(d.trace!.exceptions).toMatchObject([{ exception: 'c19.large_refunds', result: 'expired' }]);
+      expect(d.trace!.rules.find((r) => r.rule === 'refund.over_limit')).not.toHaveProperty('relaxedBy');
+    }
+  });
+
+  it('cannot relax a rule it does not name', () => {
+    const d = both(policy, { customer: 'c-19', amount: 1200, total: 1000, limit: 5000 });
+    expect(d.outcome).toBe('reject');
+    expect(d.reasons.map((r) => [r.rule, r.message])).toEqual([['refund.over_total', 'over the total']]);
+    expect(d.exceptions).toEqual([expect.objectContaining({ id: 'c19.large_refunds', relaxed: ['refund.over_limit'] })]);
+  });
+
+  it('never relaxes a rule that could not be decided: an unknown stays a review, an error is never an approval', () => {
+    // `limit` is missing: refund.over_own_limit is unknown, which the exception names but cannot relax.
+    const unknown = both(policy, { customer: 'c-19', amount: 100, total: 1000 });
+    expect(unknown.outcome).toBe('review');
+    expect(unknown.reasons.map((r) => [r.kind, r.rule])).toEqual([['unknown', 'refund.over_own_limit']]);
+    expect(unknown.exceptions).toEqual([expect.objectContaining({ relaxed: [] })]);
+  });
+
+  it('does not apply when its own condition is unknown', () => {
+    const p = compiled([exception({ when: { fact: 'proposal.limit', operator: 'greaterThan', value: 0 } })]);
+    const d = both(p, { customer: 'c-19', amount: 600, total: 1000 });
+    expect(d.outcome).toBe('reject');
+    expect(d.reasons.map((r) => [r.kind, r.rule])).toEqual([['rule', 'refund.over_limit'], ['unknown', 'refund.over_own_limit']]);
+    expect(d.trace!.exceptions).toMatchObject([{ exception: 'c19.large_refunds', result: 'unknown' }]);
+  });
+
+  it('an evaluation failure is never relaxed: the decision fails closed', () => {
+    const failing = { ...policy, actions: new Map([['t', { ...policy.actions.get('t')!, evaluate: () => { throw new Error('boom'); } }]]) } as CompiledPolicy;
+    const d = decide(failing, { action: 't', proposal: { customer: 'c-19', amount: 600, total: 1000, limit: 5000 }, now: '2026-11-21T10:00:00Z' });
+    expect(d.outcome).toBe('review');
+    expect(d.errors.map((e) => e.code)).toEqual(['internal_error']);
+    expect(d).not.toHaveProperty('exceptions');
+  });
+
+  it('changes the revision, so the decision names the policy it applied under', () => {
+    const without = compilePolicy(miniFiles({ contract: CONTRACT, rules: RULES }));
+    expect(without.ok && without.policy.revision).not.toBe(policy.revision);
+    expect(compiled([exception({ expires: '2027-01-31T00:00:00Z' })]).revision).not.toBe(policy.revision);
+  });
+
+  it('naming no rule of the action is a compile error, with the nearest id', () => {
+    const r = compilePolicy(files([exception({ relaxes: ['refund.over_limt', 'refund.gone_entirely'] })]));
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([
+      'exceptions/t.yaml:4:9: unknown_rule: exception `c19.large_refunds` relaxes rule `refund.over_limt`, which action `t` does not define\n  help: did you mean `refund.over_limit`?',
+      'exceptions/t.yaml:5:9: unknown_rule: exception `c19.large_refunds` relaxes rule `refund.gone_entirely`, which action `t` does not define\n  help: the rules of `t` are `refund.over_limit`, `refund.over_total`, `refund.over_own_limit`',
+    ]);
+  });
+
+  it('an exception without an expiry, an owner or a ticket, or with an expiry that is no instant, does not compile', () => {
+    const { expires: _e, owner: _o, ticket: _t, ...open } = exception();
+    const r = compilePolicy(files([open]));
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
+      ['missing_key', 'an exception needs `expires`'], ['missing_key', 'an exception needs `owner`'], ['missing_key', 'an exception needs `ticket`'],
+    ]);
+    const bad = compilePolicy(files([exception({ expires: 'end of year' })]));
+    expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
+      ['invalid_literal', 'exception `c19.large_refunds` expires at `end of year`, which is not an RFC 3339 date-time'],
+    ]);
+  });
+});
