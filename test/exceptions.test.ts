@@ -8,7 +8,8 @@
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
-import { expandTrace, compactTrace } from '../engine/internal.js';
+import { analyzeAction } from '../analysis/analyze/run.js';
+import { compactTrace, expandTrace, fromPortable, toPortable } from '../engine/internal.js';
 import { miniFiles } from './helpers/policy.js';
 
 const CONTRACT = {
@@ -135,6 +136,29 @@ describe('exceptions', () => {
     const bad = compilePolicy(files([exception({ expires: 'end of year' })]));
     expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
       ['invalid_literal', 'exception `c19.large_refunds` expires at `end of year`, which is not an RFC 3339 date-time'],
+    ]);
+  });
+
+  it('decides alike after crossing to the serving thread, as a reload sends it', () => {
+    const sent = fromPortable(structuredClone(toPortable(policy)));
+    for (const proposal of [{ customer: 'c-19', amount: 600, total: 1000, limit: 5000 }, { customer: 'c-20', amount: 600, total: 1000, limit: 5000 }]) {
+      const req = { action: 't', proposal, now: '2026-11-21T10:00:00Z', explain: 'full' as const };
+      expect(decide(sent, req)).toEqual(decide(policy, req));
+    }
+  });
+
+  it('analyze reports an exception that can never apply: expired, unsatisfiable, or nowhere its rule fires', () => {
+    const p = compiled([
+      exception(),
+      exception({ id: 'x.expired', expires: '2026-01-01T00:00:00Z' }),
+      exception({ id: 'x.never', when: { all: [{ fact: 'proposal.amount', operator: 'lessThan', value: 10 }, { fact: 'proposal.amount', operator: 'greaterThan', value: 20 }] } }),
+      exception({ id: 'x.disjoint', relaxes: ['refund.over_limit'], when: { fact: 'proposal.amount', operator: 'lessThan', value: 100 } }),
+    ]);
+    const { findings } = analyzeAction(p.actions.get('t')!, { samples: 50, seed: 1, now: '2026-11-21T10:00:00Z', listed: 20 });
+    expect(findings.filter((f) => f.kind === 'exception_never_applies').map((f) => [f.severity, f.rule, f.message])).toEqual([
+      ['warning', 'x.expired', 'exception `x.expired` expired at 2026-01-01T00:00:00Z, before 2026-11-21T10:00:00Z'],
+      ['warning', 'x.never', 'exception `x.never` can never apply: no input satisfies its condition'],
+      ['warning', 'x.disjoint', 'exception `x.disjoint` can never apply: its condition holds on no input where `refund.over_limit` fires'],
     ]);
   });
 });
