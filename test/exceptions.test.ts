@@ -5,11 +5,15 @@
  * in the decision and the trace; the compiled path and the interpreter agree; and a name that is
  * no rule of the action is a compile error with a suggestion.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '../engine/index.js';
+import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { analyzeAction } from '../analysis/analyze/run.js';
 import { compactTrace, expandTrace, fromPortable, toPortable } from '../engine/internal.js';
+import { ROOT } from './helpers/cli.js';
 import { miniFiles } from './helpers/policy.js';
 
 const CONTRACT = {
@@ -128,7 +132,7 @@ describe('exceptions', () => {
   });
 
   it('an exception without an expiry, an owner or a ticket, or with an expiry that is no instant, does not compile', () => {
-    const { expires: _e, owner: _o, ticket: _t, ...open } = exception();
+    const open = Object.fromEntries(Object.entries(exception()).filter(([k]) => !['expires', 'owner', 'ticket'].includes(k)));
     const r = compilePolicy(files([open]));
     expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
       ['missing_key', 'an exception needs `expires`'], ['missing_key', 'an exception needs `owner`'], ['missing_key', 'an exception needs `ticket`'],
@@ -160,5 +164,36 @@ describe('exceptions', () => {
       ['warning', 'x.never', 'exception `x.never` can never apply: no input satisfies its condition'],
       ['warning', 'x.disjoint', 'exception `x.disjoint` can never apply: its condition holds on no input where `refund.over_limit` fires'],
     ]);
+  });
+});
+
+describe('the exceptions example of docs/rules.md', () => {
+  it('compiles into the bundled pack and relaxes the large-refund review for its order only', () => {
+    const doc = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
+    const block = /<!-- exceptions example: refund_order[^\n]*-->\n```yaml\n([\s\S]*?)```/.exec(doc);
+    expect(block).not.toBeNull();
+    const files = loadPolicyFiles(ROOT);
+    const registry = files.get('rules.registry.yaml')!;
+    expect(registry).toContain('    rules: [rules/refund_order.yaml]\n');
+    files.set('rules.registry.yaml', registry.replace('    rules: [rules/refund_order.yaml]\n', '    rules: [rules/refund_order.yaml]\n    exceptions: [exceptions/refund_order.yaml]\n'));
+    files.set('exceptions/refund_order.yaml', block![1]!);
+    const r = compilePolicy(files);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    const policy = (r as { policy: CompiledPolicy }).policy;
+    const request = (order: string, now: string, deliveredAt = '2026-11-10T15:30:00Z') => ({
+      action: 'refund_order', now,
+      proposal: { proposal_id: '9b2d6c1e-3f4a-4b5c-8d7e-6f8091a2b3c4', order_id: order, amount: 600, currency: 'EUR', reason: 'damaged', refund_method: 'original_payment' },
+      context: {
+        order: { total: 1000, currency: 'EUR', status: 'delivered', placed_at: '2026-11-01T12:00:00Z', delivered_at: deliveredAt },
+        customer: { tier: 'standard', account_age_days: 400, prior_refunds_90d: 0, refunded_total_90d: '0' },
+      },
+    });
+    const granted = decide(policy, request('o-8812', '2026-11-21T10:00:00Z'));
+    expect([granted.outcome, granted.fired.enforce, granted.exceptions?.map((x) => [x.id, x.relaxed, x.ticket])])
+      .toEqual(['approve', ['refund.large_needs_person'], [['refund.o8812_above_limit', ['refund.large_needs_person'], 'FIN-221']]]);
+    const other = decide(policy, request('o-9000', '2026-11-21T10:00:00Z'));
+    expect([other.outcome, other.reasons.map((x) => x.rule)]).toEqual(['review', ['refund.large_needs_person']]);
+    const later = decide(policy, request('o-8812', '2027-01-01T00:00:00Z', '2026-12-28T10:00:00Z'));
+    expect([later.outcome, later.reasons.map((x) => x.rule), later.exceptions]).toEqual(['review', ['refund.large_needs_person'], undefined]);
   });
 });
