@@ -151,6 +151,27 @@ describe('shadow policy', () => {
     expect(summary.divergences[0]!.examples.map((e) => e.decisionId)).toEqual([diverged.id]);
   });
 
+  it('reloads with the live policy, and keeps its revision when the candidate does not compile', async () => {
+    const g = testGate({ now: NOW, reloadTests: false });
+    let candidate = candidateFiles();
+    g.deps.shadow = new ShadowPolicy(PolicyHolder.open(candidate, checkHere(() => candidate, { tests: false })), 'candidate');
+    const first = g.deps.shadow.holder.current.revision;
+    const refund = candidate.get('rules/refund_order.yaml')!;
+    candidate = new Map(candidate).set('rules/refund_order.yaml', refund.replace('operator: greaterThan, value: 100 }', 'operator: greaterThan, value: 50 }'));
+    const ok = await (await g.post('/v1/policy/reload', {})).json() as { ok: boolean; revision: string; shadow: { ok: boolean; revision: string } };
+    expect(ok).toMatchObject({ ok: true, revision: LIVE.revision, shadow: { ok: true } });
+    expect(ok.shadow.revision).not.toBe(first);
+    expect(g.deps.shadow.holder.current.revision).toBe(ok.shadow.revision);
+
+    candidate = new Map(candidate).set('rules/refund_order.yaml', 'rules: [ {');
+    const refused = await (await g.post('/v1/policy/reload', {})).json() as { ok: boolean; revision: string; shadow: { ok: boolean; stage: string } };
+    expect(refused).toMatchObject({ ok: true, revision: LIVE.revision, shadow: { ok: false, stage: 'compile' } });
+    expect(g.deps.shadow.holder.current.revision).toBe(ok.shadow.revision);
+    expect(g.deps.policy.current.revision).toBe(LIVE.revision);
+    const summary = await (await g.get('/v1/policy/shadow', g.keys.reader)).json() as { revision: string; lastReload: { ok: boolean } };
+    expect(summary).toMatchObject({ revision: ok.shadow.revision, lastReload: { ok: false } });
+  });
+
   it('answers 404 at GET /v1/policy/shadow when no shadow runs', async () => {
     const g = testGate({ now: NOW });
     const res = await g.get('/v1/policy/shadow', g.keys.reader);
