@@ -36,6 +36,7 @@ export const COMPILE_CODES = {
   unknown_placeholder: 'a `{placeholder}` in a reason names no fact',
   risk_config: 'risk tiers or routes are defined twice, or a route names no tier',
   unknown_action: 'a test or invariant names an action the registry does not define',
+  unknown_rule: 'an exception relaxes a rule id that its action does not define',
   unguarded_optional: 'warning: a rule reads an optional or nullable member without an `exists` guard',
   unused: 'warning: a named condition, table or derived fact is never used',
   unguarded_divide: 'warning: a rule divides by a value the contract allows to be zero without a guard that it is not',

@@ -1,6 +1,7 @@
 /** What every route can use: the gate's dependencies, and per-request variables. */
 import type { Logger } from 'pino';
 import type { Store } from '../adapters/stores/store.js';
+import type { ShadowPolicy } from '../gate/shadow.js';
 import type { DecisionWatch } from '../gate/watch.js';
 import type { ApiKey, KeyRing, Rate } from './keys.js';
 import type { Metrics } from './metrics.js';
@@ -21,6 +22,8 @@ export interface Limits {
 
 export interface GateDeps {
   policy: PolicyHolder;
+  /** a candidate policy decided beside the live one (`--shadow-dir`); never changes a live decision */
+  shadow?: ShadowPolicy<PolicyHolder>;
   store: Store;
   keys: KeyRing;
   logger: Logger;

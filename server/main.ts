@@ -24,6 +24,7 @@ import { checkOffThread } from './reload/off-thread.js';
 import { watchPolicy, type PolicyWatch } from './reload/watch.js';
 import { reload } from './routes/policy.js';
 import { reviewTick } from './routes/reviews.js';
+import { ShadowPolicy } from '../gate/shadow.js';
 import { drainable } from './shutdown.js';
 
 /** `flag`: a switch given without a value (`--watch`), true from the environment as `true`, `1` or `yes`. */
@@ -44,6 +45,7 @@ export const SETTINGS = [
   { name: 'idempotency-ttl', env: 'ARBITER_IDEMPOTENCY_TTL', dflt: '24h', about: 'how long an idempotency key holds' },
   { name: 'review-sweep', env: 'ARBITER_REVIEW_SWEEP', dflt: '10s', about: 'how often each replica rejects the review items whose time is up (one wins each item) and counts the queues for `arbiter_review_queue_depth`' },
   { name: 'review-grace', env: 'ARBITER_REVIEW_GRACE', dflt: '5s', about: 'how long the review page holds a verdict, undoable with `U`, before it sends it' },
+  { name: 'shadow-dir', env: 'ARBITER_SHADOW_DIR', dflt: '', about: 'a candidate policy repository decided beside the served one, reloaded with it; where it decides otherwise is recorded and counted, and changes nothing (`GET /v1/policy/shadow`)' },
   { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes', flag: true },
   { name: 'no-reload-tests', env: 'ARBITER_NO_RELOAD_TESTS', dflt: 'false', about: 'DANGEROUS: swap in a reloaded policy that compiles without running its `*.test.yaml` cases', flag: true },
   { name: 'log-level', env: 'ARBITER_LOG_LEVEL', dflt: 'info', about: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `silent`' },
@@ -107,6 +109,8 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   flushLog.unref();
   const reloadOptions = { tests: !bool(s['no-reload-tests']) };
   const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions));
+  const shadowDir = s['shadow-dir'] ? resolve(s['shadow-dir']) : undefined;
+  const shadow = shadowDir ? new ShadowPolicy(openShadow(shadowDir, reloadOptions), shadowDir) : undefined;
   let keys: KeyRing;
   let devKey: string | undefined;
   let devReviewKey: string | undefined;
@@ -121,7 +125,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   let draining = false;
   const metrics = new Metrics();
   const deps: GateDeps = {
-    policy, store, keys, logger, metrics,
+    policy, store, keys, logger, metrics, ...(shadow ? { shadow } : {}),
     limits: {
       bodyBytes: int(s, 'body-limit'), maxDepth: int(s, 'max-depth'), maxStringLength: int(s, 'max-string'),
       rate: { perSecond: Number(rate[1]), burst: Number(rate[2]) }, idempotencyTtlMs: ttl.toNumber() * 1000,
@@ -151,7 +155,9 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   sweeper.unref();
   if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
   let watcher: PolicyWatch | undefined;
+  let shadowWatcher: PolicyWatch | undefined;
   if (bool(s.watch)) watcher = watchPolicy(dir, () => policy.paths, () => reload(deps));
+  if (bool(s.watch) && shadow) shadowWatcher = watchPolicy(shadow.dir, () => shadow.holder.paths, () => reload(deps));
   const onHup = () => void reload(deps);
   process.on('SIGHUP', onHup);
 
@@ -159,6 +165,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const shutdown = () => (closing ??= (async () => {
     draining = true;
     watcher?.close();
+    shadowWatcher?.close();
     clearInterval(expiry);
     clearInterval(sweeper);
     process.off('SIGHUP', onHup);
@@ -171,6 +178,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
 
   logger.info({ url, revision: policy.current.revision, store: redact(s.store), actions: [...policy.current.actions.keys()] }, 'serving');
   print(`arbiter: serving ${policy.current.actions.size} actions (revision ${policy.current.revision.slice(0, 19)}…) from ${dir}`);
+  if (shadow) print(`arbiter: shadowing revision ${shadow.holder.current.revision.slice(0, 19)}… from ${shadow.dir}`);
   print(`arbiter: store ${redact(s.store)}`);
   if (devKey) {
     print('');
@@ -184,6 +192,15 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   }
   print(`arbiter: listening on ${url}`);
   return { url, deps, server, shutdown };
+}
+
+/** The shadow policy must compile to start, as the live one must: a shadow asked for and silently missing would compare nothing. */
+function openShadow(dir: string, options: { tests: boolean }): PolicyHolder {
+  try {
+    return PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, options));
+  } catch (e) {
+    throw new ConfigError(`--shadow-dir ${dir}: ${(e as Error).message}`);
+  }
 }
 
 function positiveDuration(s: Settings, name: SettingName): number {

@@ -43,6 +43,10 @@ export class Metrics {
   });
   private readonly expiries = new Counter({ name: 'arbiter_review_expiries_total', help: 'Review items the sweeper expired, by queue', labelNames: ['queue'] as const, registers: [this.registry] });
   private readonly reloads = new Counter({ name: 'arbiter_policy_reloads_total', help: 'Policy reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
+  private readonly shadowDivergences = new Counter({
+    name: 'arbiter_shadow_divergence_total', help: 'Recorded decisions the shadow policy decided otherwise, by action, live outcome and shadow outcome (`error` when the shadow failed)',
+    labelNames: ['action', 'from', 'to'] as const, registers: [this.registry],
+  });
   private readonly policy = new Gauge({ name: 'arbiter_policy_info', help: 'The policy revision being served (value 1)', labelNames: ['revision'] as const, registers: [this.registry] });
 
   readonly request = bind(this.requests);
@@ -56,6 +60,7 @@ export class Metrics {
   readonly verdict = bind(this.verdicts);
   readonly timeToDecide = bind(this.decideReviewSeconds);
   readonly expiry = bind(this.expiries);
+  readonly shadowDivergence = bind(this.shadowDivergences);
 
   private readonly depth = new Gauge({ name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, as the store counted them at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
 

@@ -6,7 +6,7 @@
  * `[string, number]`), whose comparisons are typed only at run time and can fail there. On every
  * input the generated code and the interpreter must return the same decision: outcome, reasons,
  * fired rules, errors and full trace. Rule sets are sometimes long enough to span several chunks
- * of generated code.
+ * of generated code. Generated exceptions, expired or not, relax some of the rules.
  */
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
@@ -143,20 +143,36 @@ const policyArb = fc.record({
   onError: fc.constantFrom('review', 'reject'),
   onUnknown: fc.constantFrom('review', 'reject'),
   default: fc.constantFrom('approve', 'review'),
+  // Exceptions relaxing some of the rules (by position) where their condition holds; at NOW, one expiring at NOW has expired.
+  exceptions: fc.array(fc.tuple(cond, fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 3 }), fc.constantFrom(NOW, '2027-01-01T00:00:00Z')), { maxLength: 2 }),
 });
+
+/** The exceptions file for generated exceptions, naming rules of the first copy only. */
+function exceptionsOf(gen: { rules: unknown[]; exceptions: [object, number[], string][] }): Record<string, string> {
+  if (!gen.exceptions.length) return {};
+  const exceptions = gen.exceptions.map(([when, at, expires], i) => ({
+    id: `x${i}`, relaxes: [...new Set(at.map((n) => `r0_${n % gen.rules.length}`))], when, expires, owner: 'o', granted_by: 'g', ticket: 'T-1', reason: 'r',
+  }));
+  return { 'exceptions/t.yaml': dump({ exceptions }, { noRefs: true }) };
+}
 
 describe('differential on failing values: generated code and interpreter', () => {
   it('agree on outcome, reasons, fired rules, errors and trace for every input', () => {
-    let compared = 0, failed = 0, rejected = 0;
+    let compared = 0, failed = 0, rejected = 0, relaxed = 0;
     const untyped = new Map<string, number>();
     fc.assert(fc.property(policyArb, fc.array(proposal, { minLength: 25, maxLength: 25 }), (gen, proposals) => {
       const rules = Array.from({ length: gen.copies }, (_, c) => gen.rules.map(([when, outcome], i) => ({ id: `r${c}_${i}`, outcome, when }))).flat();
-      const policy = compileMini({ contract: CONTRACT, rules: dump({ derive: DERIVE, rules }, { noRefs: true }), action: { on_error: gen.onError, on_unknown: gen.onUnknown, default: gen.default } });
+      const files = exceptionsOf(gen);
+      const policy = compileMini({
+        contract: CONTRACT, rules: dump({ derive: DERIVE, rules }, { noRefs: true }), files,
+        action: { on_error: gen.onError, on_unknown: gen.onUnknown, default: gen.default, ...(gen.exceptions.length ? { exceptions: Object.keys(files) } : {}) },
+      });
       for (const p of proposals) {
         const request = { action: 't', proposal: p, now: NOW, explain: 'full' as const };
         const compiled = decide(policy, request);
         const interpreted = decide(policy, request, { evaluator: 'interpreted' });
         expect(compiled).toEqual(interpreted);
+        if (compiled.exceptions?.some((x) => x.relaxed.length)) relaxed++;
         for (const r of compiled.trace?.rules ?? []) countUntyped(r.when, untyped);
         if (compiled.errors.some((e) => e.code.startsWith('contract.'))) rejected++;
         else if (compiled.errors.length) failed++;
@@ -167,6 +183,7 @@ describe('differential on failing values: generated code and interpreter', () =>
     // The generators must reach the failing paths, or the test proves nothing about them.
     expect(failed).toBeGreaterThan(300);
     expect(rejected).toBeGreaterThan(50);
+    expect(relaxed).toBeGreaterThan(100);
     expect(compared - rejected - failed).toBeGreaterThan(300);
     // Values of no single type must be compared to every result, errors and unknowns included.
     for (const result of ['true', 'false', 'unknown', 'error']) expect(untyped.get(result) ?? 0, `untyped comparisons that are ${result}`).toBeGreaterThan(1000);

@@ -64,12 +64,12 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
   return true;
 }
 
-/** Rule file paths named in the registry; a registry that does not parse names none (the compiler reports it). */
+/** Rule and exception file paths named in the registry; a registry that does not parse names none (the compiler reports it). */
 function registryRuleFiles(text: string | undefined): string[] {
   if (text === undefined) return [];
   try {
-    const doc = load(text, { schema: CORE_SCHEMA }) as { actions?: Record<string, { rules?: unknown }> } | null;
-    return Object.values(doc?.actions ?? {}).flatMap((a) => (Array.isArray(a?.rules) ? a.rules : [a?.rules])).filter((r): r is string => typeof r === 'string');
+    const doc = load(text, { schema: CORE_SCHEMA }) as { actions?: Record<string, { rules?: unknown; exceptions?: unknown }> } | null;
+    return Object.values(doc?.actions ?? {}).flatMap((a) => [a?.rules, a?.exceptions].flatMap((x) => (Array.isArray(x) ? x : [x]))).filter((r): r is string => typeof r === 'string');
   } catch {
     return [];
   }

@@ -5,7 +5,9 @@
  * - `request` is the request body as the gate received it: the proposal and context as sent,
  *   neither serialized again nor twice;
  * - the decision's `shadow` is left out when it is the live result (no shadow rule counted);
- * - the trace is packed into positional arrays (engine/trace/compact.ts).
+ * - the trace is packed into positional arrays (engine/trace/compact.ts);
+ * - a shadow policy's outcome (server/shadow.ts) is a member `policyShadow` of the decision only
+ *   when it differs from the live one; it is never part of an answer's members.
  * `readRecord` puts back what was left out, so a decision reads as it was decided: GET
  * /v1/decisions/:id, replays and exports answer with the same JSON as when records were written
  * whole, and records written whole read the same way. The chain hashes the stored text.
@@ -14,6 +16,7 @@ import { canonicalJson, type Decision } from '../../engine/index.js';
 import { compactTrace, expandTrace, type CompactTrace } from '../../engine/internal.js';
 import type { Trace } from '../../engine/internal.js';
 import { sha256 } from '../../engine/internal.js';
+import type { PolicyShadow } from '../../gate/shadow.js';
 import { StoreRefusedError, type DecisionRecord, type LogRecord } from './store.js';
 
 /** A decision, serialized once: its text for the record and its members for an answer. */
@@ -23,19 +26,19 @@ export interface DecisionTexts {
   members(withTrace: boolean): string;
 }
 
-export function decisionTexts(d: Decision): DecisionTexts {
-  const { action, outcome, reasons, fired, risk, errors, shadow, revision, contract, receivedContract, context, engine, now, trace, ...rest } = d;
+export function decisionTexts(d: Decision, policyShadow?: PolicyShadow): DecisionTexts {
+  const { action, outcome, reasons, fired, risk, errors, shadow, revision, contract, receivedContract, context, engine, now, exceptions, trace, ...rest } = d;
   rest satisfies Record<string, never>;  // a member added to Decision must be added here too
   const q = JSON.stringify;
   const reasonsText = q(reasons);
   const head = `"action":${q(action)},"outcome":${q(outcome)},"reasons":${reasonsText},"fired":${q(fired)},"risk":${q(risk)},"errors":${q(errors)}`;
-  const tail = `"revision":${q(revision)},"contract":${q(contract)},"receivedContract":${q(receivedContract)},"context":${q(context)},"engine":${q(engine)},"now":${q(now)}`;
+  const tail = `"revision":${q(revision)},"contract":${q(contract)},"receivedContract":${q(receivedContract)},"context":${q(context)},"engine":${q(engine)},"now":${q(now)}${exceptions ? `,"exceptions":${q(exceptions)}` : ''}`;
   // The engine hands the live reasons on as the shadow's when no shadow rule counted.
   const own = shadow.outcome === outcome && shadow.reasons === reasons ? undefined : q(shadow);
   const liveShadow = `{"outcome":${q(outcome)},"reasons":${reasonsText}}`;
   const shadowText = own === liveShadow ? undefined : own;
   return {
-    record: `{${head}${shadowText === undefined ? '' : `,"shadow":${shadowText}`},${tail}${trace ? `,"trace":${q(compactTrace(trace))}` : ''}}`,
+    record: `{${head}${shadowText === undefined ? '' : `,"shadow":${shadowText}`},${tail}${policyShadow ? `,"policyShadow":${q(policyShadow)}` : ''}${trace ? `,"trace":${q(compactTrace(trace))}` : ''}}`,
     members: (withTrace) => `${head},"shadow":${shadowText ?? liveShadow},${tail}${withTrace && trace ? `,"trace":${q(trace)}` : ''}`,
   };
 }
@@ -43,7 +46,7 @@ export function decisionTexts(d: Decision): DecisionTexts {
 /** A record's JSON as stored: the decision may lack its shadow and hold a packed trace. */
 interface StoredRecord extends Omit<DecisionRecord, 'request' | 'decision'> {
   request: { proposal: unknown; context?: unknown };
-  decision: Omit<Decision, 'shadow' | 'trace'> & { shadow?: Decision['shadow']; trace?: Trace | CompactTrace };
+  decision: Omit<Decision, 'shadow' | 'trace'> & { shadow?: Decision['shadow']; trace?: Trace | CompactTrace; policyShadow?: PolicyShadow };
 }
 
 export function readRecord(text: string): DecisionRecord {
@@ -51,7 +54,7 @@ export function readRecord(text: string): DecisionRecord {
   return {
     id: r.id, seq: r.seq, action: r.action, recordedAt: r.recordedAt, caller: r.caller, idempotencyKey: r.idempotencyKey, payloadHash: r.payloadHash,
     request: { proposal: r.request.proposal, context: r.request.context ?? null },
-    decision: decisionOf(r.decision), ...(r.editOf ? { editOf: r.editOf } : {}),
+    decision: decisionOf(r.decision), ...(r.editOf ? { editOf: r.editOf } : {}), ...(r.decision.policyShadow ? { policyShadow: r.decision.policyShadow } : {}),
   };
 }
 
@@ -65,6 +68,7 @@ function decisionOf(d: StoredRecord['decision']): Decision {
   const out: Decision = {
     action: d.action, outcome: d.outcome, reasons: d.reasons, fired: d.fired, risk: d.risk, errors: d.errors, shadow: d.shadow ?? { outcome: d.outcome, reasons: d.reasons },
     revision: d.revision, contract: d.contract, receivedContract: d.receivedContract, context: d.context, engine: d.engine, now: d.now,
+    ...(d.exceptions ? { exceptions: d.exceptions } : {}),
   };
   if (d.trace) out.trace = Array.isArray(d.trace) ? expandTrace(d.trace) : d.trace;
   return out;

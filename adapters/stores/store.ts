@@ -3,6 +3,7 @@
  * that point at them, and the review queue (gate/ports.ts). One interface, an embedded SQLite adapter and a PostgreSQL adapter,
  * both held to one conformance suite (test/store.test.ts).
  */
+import type { PolicyShadow } from '../../gate/shadow.js';
 import type { Decision } from '../../engine/index.js';
 import type { ReviewEvent, ReviewEventResult, ReviewItem, ReviewQueue, ReviewReason, Verdict } from '../../gate/ports.js';
 
@@ -22,6 +23,8 @@ export interface DecisionRecord {
   decision: Decision;
   /** the review whose proposal this one edits */
   editOf?: string;
+  /** what the shadow policy decided, when it differed from this decision (server/shadow.ts) */
+  policyShadow?: PolicyShadow;
 }
 
 /** A verdict or an extension in the log: linked to its decision, hashed in the same chain. */

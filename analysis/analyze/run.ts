@@ -6,7 +6,9 @@
  * - always_true / never_true (warning): a comparison that every value the contract allows passes
  *   (or fails); always_fires (warning): a rule that fires on every input with its facts present;
  * - overlap (info): two rules with different outcomes that can fire on the same input;
- * - gap (info): on an action with side effects that approves by default, inputs no rule fires on.
+ * - gap (info): on an action with side effects that approves by default, inputs no rule fires on;
+ * - exception_never_applies (warning): an exception that has expired by `now`, whose condition no
+ *   input satisfies, or that holds on no input where a rule it relaxes fires.
  * Each is proven on the exact fragment (see formula.ts). Where a condition falls outside it,
  * never_fires and gap fall back to sampling inputs from the contracts, and say so; examples are
  * checked by evaluating the rules on a concrete input.
@@ -18,6 +20,7 @@ import { conditionStatus, requestEnv } from '../../engine/internal.js';
 import { SEVERITY } from '../../engine/internal.js';
 import { F, T, type Status } from '../../engine/internal.js';
 import type { SourceLoc } from '../../engine/internal.js';
+import { parseInstant } from '../../engine/internal.js';
 import { edited, requestOf, validInput, type Input } from '../prop/input.js';
 import { inputArbitrary } from '../prop/run.js';
 import { getAt } from '../prop/schema.js';
@@ -25,7 +28,7 @@ import { intersect, isEmpty, Numbers, type Constraint } from './domain.js';
 import { describe, EVERYTHING, Space, TooComplex, type Conj, type Region } from './formula.js';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Kind = 'never_fires' | 'always_fires' | 'always_true' | 'never_true' | 'shadowed' | 'overlap' | 'gap';
+export type Kind = 'never_fires' | 'always_fires' | 'always_true' | 'never_true' | 'shadowed' | 'overlap' | 'gap' | 'exception_never_applies';
 
 export interface Finding {
   action: string;
@@ -45,6 +48,7 @@ export interface AnalyzeOptions { samples: number; seed: number; now: string; li
 
 const SEVERITY_OF: Record<Kind, Severity> = {
   never_fires: 'error', shadowed: 'warning', always_true: 'warning', never_true: 'warning', always_fires: 'warning', overlap: 'info', gap: 'info',
+  exception_never_applies: 'warning',
 };
 const HIGH_RISK = new Set(['financial', 'irreversible_write', 'external_message']);
 
@@ -109,7 +113,23 @@ export function analyzeAction(action: CompiledAction, o: AnalyzeOptions): { find
   }
 
   if (HIGH_RISK.has(action.sideEffects) && action.default === 'approve') gap(action, space, enforced, bases(), sampled, add, o.now);
+  exceptions(action, space, fires, o.now, add);
   return { findings, unlisted };
+}
+
+/** Exceptions that can never apply: expired by `now`, or (exactly, where the conditions are in the fragment) holding nowhere a rule they relax fires. */
+function exceptions(action: CompiledAction, space: Space, fires: readonly (Region | undefined)[], now: string, add: Add): void {
+  const at = parseInstant(now);
+  for (const x of action.exceptions) {
+    const found = (message: string) => add({ kind: 'exception_never_applies', rule: x.id, loc: x.loc, method: 'exact', related: x.relaxes.map((i) => action.rules[i]!.id), message });
+    if (at && at.cmp(x.expires) >= 0) { found(`exception \`${x.id}\` expired at ${x.expiresText}, before ${now}`); continue; }
+    const holds = safe(() => space.region(x.when, 'T'));
+    if (holds?.length === 0) { found(`exception \`${x.id}\` can never apply: no input satisfies its condition`); continue; }
+    const relaxed = x.relaxes.map((i) => fires[i]);
+    if (!holds || relaxed.some((r) => r === undefined)) continue;
+    const meets = safe(() => space.and([holds, relaxed.flatMap((r) => r!)]));
+    if (meets?.length === 0) found(`exception \`${x.id}\` can never apply: its condition holds on no input where ${relaxed.length > 1 ? 'a rule it relaxes fires' : `\`${action.rules[x.relaxes[0]!]!.id}\` fires`}`);
+  }
 }
 
 interface Fired { r: Rule; t: Region; facts: Set<string> }

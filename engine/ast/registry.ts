@@ -5,7 +5,7 @@ import { SIDE_EFFECTS, type ActionAst, type ContractRef, type IdempotencyAst, ty
 
 const TOP_KEYS = ['version', 'actions'] as const;
 const ACTION_KEYS = ['description', 'contract', 'accepts', 'version_from', 'context', 'rules', 'side_effects', 'idempotency', 'idempotency_key', 'default',
-  'on_unknown', 'on_error', 'review', 'owners'] as const;
+  'on_unknown', 'on_error', 'review', 'owners', 'exceptions'] as const;
 const REVIEW_KEYS = ['queue', 'expires_after', 'on_expiry', 'reasons', 'self_review', 'entity', 'preview'] as const;
 const REASON_CODE = /^[a-z][a-z0-9_]{0,39}$/;
 const IDEMPOTENCY_KEYS = ['key', 'scope', 'match'] as const;
@@ -45,6 +45,8 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
   const context = m.get('context') && contractRef(m.get('context')!.value, diags);
   const rulesAt = m.get('rules');
   const ruleFiles = rulesAt ? (readStrings(rulesAt.value, '`rules`', diags) ?? []).map((path) => ({ path, loc: locOf(rulesAt.value) })) : [];
+  const exceptionsAt = m.get('exceptions');
+  const exceptionFiles = exceptionsAt ? (readStrings(exceptionsAt.value, '`exceptions`', diags) ?? []).map((path) => ({ path, loc: locOf(exceptionsAt.value) })) : [];
   const sideEffects = m.get('side_effects') && readEnum(m.get('side_effects')!.value, '`side_effects`', SIDE_EFFECTS, diags);
   const dflt = m.get('default') && readEnum(m.get('default')!.value, '`default`', ['approve', 'review'] as const, diags);
   const onUnknown = m.get('on_unknown') ? readEnum(m.get('on_unknown')!.value, '`on_unknown`', ['review', 'reject'] as const, diags) : 'review';
@@ -55,7 +57,7 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
   const review = m.get('review') && parseReview(m.get('review')!.value, diags);
   if (!contract || !sideEffects || !dflt || !onUnknown || !onError || !idempotency) return undefined;
   return {
-    name, loc, contract, accepts, ruleFiles, sideEffects, idempotency, default: dflt, onUnknown, onError, owners,
+    name, loc, contract, accepts, ruleFiles, ...(exceptionFiles.length ? { exceptionFiles } : {}), sideEffects, idempotency, default: dflt, onUnknown, onError, owners,
     ...(versionFrom ? { versionFrom } : {}),
     ...(context ? { context } : {}),
     ...(description !== undefined ? { description } : {}),

@@ -67,6 +67,8 @@ export interface ActionAst {
   versionFrom?: VersionFromAst;
   context?: ContractRef;
   ruleFiles: { path: string; loc: Loc }[];
+  /** files of time-boxed exceptions to the action's rules (ast/exceptions.ts); absent when none, so the revision of a policy without them is as before */
+  exceptionFiles?: { path: string; loc: Loc }[];
   sideEffects: SideEffect;
   idempotency: IdempotencyAst;
   default: 'approve' | 'review';
@@ -121,6 +123,22 @@ export interface RiskAst {
   route?: { tier: string; outcome: RuleOutcome; loc: Loc }[];
   loc: Loc;
 }
+
+/** A time-boxed, owned override of named rules, where its condition holds (ast/exceptions.ts). */
+export interface ExceptionAst {
+  id: string;
+  loc: Loc;
+  relaxes: { id: string; loc: Loc }[];
+  when: CondAst;
+  /** an RFC 3339 instant, as written */
+  expires: { text: string; loc: Loc };
+  owner: string;
+  grantedBy: string;
+  ticket: string;
+  reason: string;
+}
+
+export interface ExceptionFileAst { path: string; exceptions: ExceptionAst[] }
 
 export interface RuleFileAst {
   path: string;

@@ -5,8 +5,9 @@
  * all, sorted by file and position.
  */
 import { parseRegistry } from '../ast/registry.js';
+import { parseExceptionFile } from '../ast/exceptions.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
+import type { ActionAst, DeriveAst, ExceptionFileAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import type { Upgrade } from '../contracts/upgrade.js';
@@ -23,6 +24,7 @@ import { resolveCondition } from './conditions.js';
 import { resolveDerived } from './expressions.js';
 import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
+import { compileExceptions } from './exceptions.js';
 import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
 import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
@@ -52,35 +54,35 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
   const ruleFiles = new Map<string, RuleFileAst | null>();
   const parseFile = (path: string, loc: SourceLoc): RuleFileAst | undefined => {
     if (!ruleFiles.has(path)) {
-      const text = insidePolicy(path) ? files.get(path) : undefined;
-      if (!insidePolicy(path)) {
-        diags.error('path_outside_policy', `rule file \`${path}\` is outside the policy directory`, loc,
-          `name rule files by paths relative to the directory of \`${REGISTRY_FILE}\`, such as \`rules/refund_order.yaml\``);
-        ruleFiles.set(path, null);
-      } else if (text === undefined) {
-        diags.error('unknown_file', `rule file \`${path}\` does not exist`, loc);
-        ruleFiles.set(path, null);
-      } else {
-        const f = new YamlFile(path, text, diags);
-        const empty: RuleFileAst | null = f.parsed ? { path, conditions: [], tables: [], derive: [], rules: [], written: 0 } : null;
-        ruleFiles.set(path, f.root ? parseRuleFile(at(f, f.root), diags) ?? null : empty);
-      }
+      const f = readPolicyFile(files, path, loc, 'rule file', diags);
+      const empty: RuleFileAst | null = f?.parsed ? { path, conditions: [], tables: [], derive: [], rules: [], written: 0 } : null;
+      ruleFiles.set(path, f?.root ? parseRuleFile(at(f, f.root), diags) ?? null : empty);
     }
     return ruleFiles.get(path) ?? undefined;
+  };
+  const exceptionFiles = new Map<string, ExceptionFileAst | null>();
+  const parseExceptions = (path: string, loc: SourceLoc): ExceptionFileAst | undefined => {
+    if (!exceptionFiles.has(path)) {
+      const f = readPolicyFile(files, path, loc, 'exceptions file', diags);
+      exceptionFiles.set(path, f?.root ? parseExceptionFile(at(f, f.root), diags) ?? null : f?.parsed ? { path, exceptions: [] } : null);
+    }
+    return exceptionFiles.get(path) ?? undefined;
   };
 
   const actions = new Map<string, CompiledAction>();
   for (const ast of registry?.actions ?? []) {
-    const action = compileAction(ast, contracts, upgrades, parseFile, diags);
+    const action = compileAction(ast, contracts, upgrades, parseFile, parseExceptions, diags);
     if (action) actions.set(ast.name, action);
   }
   if (diags.errorCount > 0 || !registry) return { ok: false, diagnostics: diags.sorted() };
-  const revision = `sha256:${canonicalHash(functional(registry.actions, [...actions.values()], ruleFiles, upgrades.loaded()), NOT_FUNCTIONAL)}`;
+  const revision = `sha256:${canonicalHash(functional(registry.actions, [...actions.values()], ruleFiles, exceptionFiles, upgrades.loaded()), NOT_FUNCTIONAL)}`;
   const policy: CompiledPolicy = Object.freeze({ revision, engineVersion: ENGINE_VERSION, actions });
   return { ok: true, policy, diagnostics: diags.sorted() };
 }
 
-function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: UpgradeLoader, parseFile: (p: string, l: SourceLoc) => RuleFileAst | undefined, diags: Diagnostics): CompiledAction | undefined {
+type Parse<T> = (path: string, loc: SourceLoc) => T | undefined;
+
+function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: UpgradeLoader, parseFile: Parse<RuleFileAst>, parseExceptions: Parse<ExceptionFileAst>, diags: Diagnostics): CompiledAction | undefined {
   const contract = contracts.load(ast.contract);
   const served = contract && compileVersions(ast, contract, contracts, upgrades, diags);
   const context = ast.context ? contracts.load(ast.context) : undefined;
@@ -132,6 +134,8 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
     }
   }
   const risk = compileRisk(files, rules.length, at, diags);
+  const exceptions = compileExceptions(ast.name, (ast.exceptionFiles ?? []).map((f) => parseExceptions(f.path, f.loc)).filter((f): f is ExceptionFileAst => f !== undefined),
+    rules, rules.length + risk.signals.length, at, diags);
 
   for (const [kind, names] of [['condition', scope.conditions], ['table', scope.tables], ['derive', scope.deriveAst]] as const) {
     for (const [name, def] of names) {
@@ -143,7 +147,8 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
   const derived = [...scope.derived.values()].sort((a, b) => a.index - b.index);
   return instantiateAction({
     name: ast.name, contract, versions: served.versions, sideEffects: ast.sideEffects, default: ast.default, onUnknown: ast.onUnknown, onError: ast.onError,
-    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), rules, derived, risk, code: generateChunks(entriesOf(rules, risk.signals)), ast,
+    owners: ast.owners, ruleFiles: ast.ruleFiles.map((f) => f.path), exceptionFiles: (ast.exceptionFiles ?? []).map((f) => f.path), rules, derived, risk, exceptions,
+    code: generateChunks(entriesOf(rules, risk.signals, exceptions)), ast,
     idempotency: { match: ast.idempotency.match, ...(key ? { key: key.pointer } : {}), ...(ast.idempotency.scope ? { scope: ast.idempotency.scope } : {}) },
     ...(served.versionFrom ? { versionFrom: served.versionFrom } : {}),
     ...(context ? { context } : {}),
@@ -184,6 +189,21 @@ function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => 
     }
   }
   return { signals, tiers, route };
+}
+
+/** A file the registry names, read as YAML; undefined (with the error) when it is outside the policy or missing. */
+function readPolicyFile(files: ReadonlyMap<string, string>, path: string, loc: SourceLoc, what: string, diags: Diagnostics): YamlFile | undefined {
+  if (!insidePolicy(path)) {
+    diags.error('path_outside_policy', `${what} \`${path}\` is outside the policy directory`, loc,
+      `name ${what}s by paths relative to the directory of \`${REGISTRY_FILE}\`, such as \`rules/refund_order.yaml\``);
+    return undefined;
+  }
+  const text = files.get(path);
+  if (text === undefined) {
+    diags.error('unknown_file', `${what} \`${path}\` does not exist`, loc);
+    return undefined;
+  }
+  return new YamlFile(path, text, diags);
 }
 
 /** A relative path that stays inside the policy directory: no root, drive or backslash, and no `..` above the top. */
@@ -245,12 +265,13 @@ function uniqueNames<T extends NamedCondition | TableAst | DeriveAst>(defs: T[],
 const NOT_FUNCTIONAL = new Set(['loc', 'operatorLoc', 'fnLoc', 'source', 'description', 'written']);
 
 /** What decides outcomes: the settings, every contract version served, the upgrades between them, and the rule files. */
-function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>, upgrades: Map<string, Upgrade>): unknown {
+function functional(actions: ActionAst[], compiled: CompiledAction[], files: Map<string, RuleFileAst | null>, exceptions: Map<string, ExceptionFileAst | null>, upgrades: Map<string, Upgrade>): unknown {
   const uses = compiled.flatMap((c) => [...[...c.versions.values()].map((v) => v.use), ...(c.context ? [c.context] : [])]);
   return {
     actions,
     contracts: Object.fromEntries(uses.map((c) => [c.ref, c.schema])),
     upgrades: Object.fromEntries(upgrades),
     rules: Object.fromEntries(files),
+    ...(exceptions.size ? { exceptions: Object.fromEntries(exceptions) } : {}),
   };
 }

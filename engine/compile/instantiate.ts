@@ -5,19 +5,19 @@
  */
 import type { Entry } from '../eval/codegen.js';
 import { evaluatorOf } from '../eval/evaluate.js';
-import type { Rule, Signal } from './ir.js';
+import type { Exception, Rule, Signal } from './ir.js';
 import type { CompiledAction } from './policy.js';
 
 export type ActionParts = Omit<CompiledAction, 'evaluate'>;
 
 export function instantiateAction(parts: ActionParts): CompiledAction {
-  deepFreeze([parts.rules, parts.derived, parts.risk]);
-  return Object.freeze({ ...parts, evaluate: evaluatorOf(parts.code, entriesOf(parts.rules, parts.risk.signals)) });
+  deepFreeze([parts.rules, parts.derived, parts.risk, parts.exceptions]);
+  return Object.freeze({ ...parts, evaluate: evaluatorOf(parts.code, entriesOf(parts.rules, parts.risk.signals, parts.exceptions)) });
 }
 
-/** What the evaluator evaluates: every rule, then every signal, by index. */
-export function entriesOf(rules: readonly Rule[], signals: readonly Signal[]): Entry[] {
-  return [...rules.map((r) => ({ index: r.index, when: r.when })), ...signals.map((s) => ({ index: s.index, when: s.when }))];
+/** What the evaluator evaluates: every rule, then every signal, then every exception, by index. */
+export function entriesOf(rules: readonly Rule[], signals: readonly Signal[], exceptions: readonly Exception[]): Entry[] {
+  return [...rules, ...signals, ...exceptions].map((x) => ({ index: x.index, when: x.when }));
 }
 
 /** Freezes the compiled rules, derived facts and risk model all the way down (operators, patterns and tables excepted). */

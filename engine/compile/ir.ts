@@ -4,6 +4,7 @@
  * no lookups by name and no path parsing.
  */
 import type { Loc, Mode, RuleOutcome } from '../ast/types.js';
+import type { Rational } from '../values/rational.js';
 import type { PathStep } from '../contracts/shape.js';
 import type { Slot } from '../contracts/types.js';
 import type { Conv } from '../eval/runtime.js';
@@ -46,6 +47,26 @@ export interface Rule {
   loc: Loc;
   file: string;
   description?: string;
+}
+
+/**
+ * An exception (ast/exceptions.ts): where `when` holds and `now` is before `expires`, the rules at
+ * `relaxes` (indexes into the action's rules) count as not fired. Its index follows the signals'.
+ */
+export interface Exception {
+  id: string;
+  index: number;
+  relaxes: readonly number[];
+  when: Cond;
+  expires: Rational;
+  /** `expires` as written */
+  expiresText: string;
+  owner: string;
+  grantedBy: string;
+  ticket: string;
+  reason: string;
+  loc: Loc;
+  file: string;
 }
 
 export interface Signal { id: string; index: number; when: Cond; points: number; loc: Loc; description?: string }

@@ -5,7 +5,7 @@ import type { Upgrade } from '../contracts/upgrade.js';
 import type { Validator } from '../contracts/validate.js';
 import type { GeneratedCode } from '../eval/codegen.js';
 import type { Evaluate } from '../eval/evaluate.js';
-import type { Derived, RiskModel, Rule } from './ir.js';
+import type { Derived, Exception, RiskModel, Rule } from './ir.js';
 
 export interface ContractUse {
   /** `refund_order@2` */
@@ -62,13 +62,17 @@ export interface CompiledAction {
   readonly review?: ReviewSettings;
   readonly owners: readonly string[];
   readonly ruleFiles: readonly string[];
+  readonly exceptionFiles: readonly string[];
   /** enforce and shadow rules, in file order */
   readonly rules: readonly Rule[];
   readonly derived: readonly Derived[];
   readonly risk: RiskModel;
+  /** time-boxed overrides of named rules, indexes after the signals' (compile/exceptions.ts) */
+  readonly exceptions: readonly Exception[];
   /**
-   * The generated evaluator: appends `index, status` for every rule (indexes from 0) and signal
-   * (indexes from `rules.length`) whose condition is not false (see eval/evaluate.ts).
+   * The generated evaluator: appends `index, status` for every rule (indexes from 0), signal
+   * (indexes from `rules.length`) and exception (after the signals) whose condition is not false
+   * (see eval/evaluate.ts).
    */
   readonly evaluate: Evaluate;
   /** what `evaluate` was made from: the generated JavaScript (`code.source`, for inspection) and its constants */

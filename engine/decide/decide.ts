@@ -11,7 +11,7 @@
  * approves, and the order of rules never changes the outcome.
  */
 import type { Outcome } from '../ast/types.js';
-import type { Cond, Rule, Template } from '../compile/ir.js';
+import type { Cond, Exception, Rule, Template } from '../compile/ir.js';
 import type { CompiledAction, CompiledPolicy } from '../compile/policy.js';
 import { evalCond, evalValue, readRaw, type Env } from '../eval/interpret.js';
 import { E, EvalError, F, T, U, type Status } from '../eval/runtime.js';
@@ -22,7 +22,7 @@ import { dateOf, parseInstant } from '../values/time.js';
 import { ENGINE_VERSION } from '../version.js';
 import { readRequest, servedContract } from './contract.js';
 import { BASE_TIER, tierOf } from './risk.js';
-import { DecideError, moreSevere, SEVERITY, type Decision, type DecideRequest, type DecisionError, type Fired, type Reason, type Risk } from './types.js';
+import { DecideError, moreSevere, SEVERITY, type AppliedException, type Decision, type DecideRequest, type DecisionError, type Fired, type Reason, type Risk } from './types.js';
 
 export interface DecideOptions {
   /** `interpreted` runs the reference interpreter instead of the generated code (tests, benchmarks) */
@@ -127,6 +127,25 @@ function clockOf(now: string | Date): Clock {
 function interpretAll(action: CompiledAction, env: Env, hits: number[]): void {
   for (const r of action.rules) push(hits, r.index, evalCond(r.when, env));
   for (const s of action.risk.signals) push(hits, s.index, evalCond(s.when, env));
+  for (const x of action.exceptions) push(hits, x.index, evalCond(x.when, env));
+}
+
+/**
+ * The exceptions that apply: their condition held (unknown or failed is not held: fail closed) and
+ * `now` is before their expiry. Each relaxed rule maps to the first such exception naming it.
+ */
+function applying(action: CompiledAction, hits: readonly number[], clock: Clock): Map<number, AppliedException> | undefined {
+  const first = action.rules.length + action.risk.signals.length;
+  let out: Map<number, AppliedException> | undefined;
+  for (let i = 0; i < hits.length; i += 2) {
+    if ((hits[i] as number) < first || hits[i + 1] !== T) continue;
+    const x = action.exceptions[(hits[i] as number) - first]!;
+    if (clock.now.cmp(x.expires) >= 0) continue;
+    const applied: AppliedException = { id: x.id, relaxed: [], owner: x.owner, grantedBy: x.grantedBy, ticket: x.ticket, expires: x.expiresText, reason: x.reason };
+    out ??= new Map();
+    for (const r of x.relaxes) if (!out.has(r)) out.set(r, applied);
+  }
+  return out;
 }
 
 function push(hits: number[], index: number, s: Status): void {
@@ -142,10 +161,16 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
   const signals: Risk['signals'] = [];
   const firedRules: Fired = { enforce: [], shadow: [] };
   const trace: Trace | undefined = emptyTrace(level);
+  const S = action.risk.signals.length;
+  const relaxing = action.exceptions.length ? applying(action, hits, clock) : undefined;
   let score = 0;
 
   for (let i = 0; i < hits.length; i += 2) {
     const index = hits[i] as number, s = hits[i + 1] as Status;
+    if (index >= R + S) {
+      if (trace) traceException(trace, action.exceptions[index - R - S]!, s, clock, explain.trace(action.exceptions[index - R - S]!.when, index));
+      continue;
+    }
     if (index >= R) {
       const sig = action.risk.signals[index - R]!;
       score += sig.points;
@@ -155,8 +180,11 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
     }
     const rule = action.rules[index]!;
     if (s === T) firedRules[rule.mode].push(rule.id);
-    (rule.mode === 'enforce' ? live : shadow).push(s === T ? fired(rule, env) : explain.undecided(action, rule, s, errors));
-    if (trace) trace.rules.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index) });
+    // Only a rule that fired is relaxed: one that was unknown or failed counts as it would without the exception.
+    const relaxedBy = s === T ? relaxing?.get(index) : undefined;
+    if (relaxedBy) relaxedBy.relaxed.push(rule.id);
+    else (rule.mode === 'enforce' ? live : shadow).push(s === T ? fired(rule, env) : explain.undecided(action, rule, s, errors));
+    if (trace) trace.rules.push({ rule: rule.id, outcome: rule.outcome, mode: rule.mode, result: RESULT[s], when: explain.trace(rule.when, index), ...(relaxedBy ? { relaxedBy: relaxedBy.id } : {}) });
   }
 
   const tier = tierOf(action.risk, score);
@@ -169,8 +197,16 @@ function combine(policy: CompiledPolicy, action: CompiledAction, clock: Clock, s
   if (trace && level === 'full') addUnfired(action, hits, trace, explain);
   const risk: Risk = signals.length ? { score, tier, signals } : tier === BASE_TIER ? NO_RISK : { score, tier, signals };
   const shadowOutcome = strongest(outcome, shadow);
-  return decision(policy, action, clock, sent, outcome, bySeverity(live), firedRules, risk, errors,
+  const d = decision(policy, action, clock, sent, outcome, bySeverity(live), firedRules, risk, errors,
     { outcome: shadowOutcome, reasons: shadow.length ? bySeverity([...live, ...shadow]) : live }, trace);
+  if (relaxing) d.exceptions = [...new Set(relaxing.values())];
+  return d;
+}
+
+/** An exception whose condition was not false, in the trace: applied, expired, unknown or failed. */
+function traceException(trace: Trace, x: Exception, s: Status, clock: Clock, when: TraceNode): void {
+  const result = s !== T ? RESULT[s] as 'unknown' | 'error' : clock.now.cmp(x.expires) < 0 ? 'applied' : 'expired';
+  (trace.exceptions ??= []).push({ exception: x.id, result, expires: x.expiresText, when });
 }
 
 function fired(rule: Rule, env: Env): Reason {
@@ -179,7 +215,7 @@ function fired(rule: Rule, env: Env): Reason {
 
 /** In a full trace, every rule and signal appears, in policy order, fired or not. */
 function addUnfired(action: CompiledAction, hits: number[], trace: Trace, explain: Explainer): void {
-  const seen = new Uint8Array(action.rules.length + action.risk.signals.length);
+  const seen = new Uint8Array(action.rules.length + action.risk.signals.length + action.exceptions.length);
   for (let i = 0; i < hits.length; i += 2) seen[hits[i]!] = 1;
   const rules: RuleTrace[] = [];
   let k = 0;

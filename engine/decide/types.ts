@@ -43,6 +43,19 @@ export interface Risk {
 
 export interface Fired { enforce: string[]; shadow: string[] }
 
+/** An exception that applied to a decision (engine/compile/exceptions.ts), and the fired rules it relaxed. */
+export interface AppliedException {
+  id: string;
+  /** the rules that fired and were counted as not fired because of it; empty when none of its rules fired */
+  relaxed: string[];
+  owner: string;
+  grantedBy: string;
+  ticket: string;
+  /** as written */
+  expires: string;
+  reason: string;
+}
+
 export interface Decision {
   action: string;
   outcome: Outcome;
@@ -64,6 +77,8 @@ export interface Decision {
   context: string | null;
   engine: string;
   now: string;
+  /** the exceptions that applied, when any did */
+  exceptions?: AppliedException[];
   trace?: Trace;
 }
 

@@ -5,10 +5,10 @@
  * an absent member (a value short-circuit never read) stays absent and `expandTrace` gives back
  * exactly the trace that was compacted. Values read and compared are kept as they are.
  */
-import type { RuleTrace, SignalTrace, Trace, TraceNode } from './types.js';
+import type { ExceptionTrace, RuleTrace, SignalTrace, Trace, TraceNode } from './types.js';
 
 /** The contract steps of an upgraded proposal, when there were some, are kept as they are. */
-export type CompactTrace = [level: Trace['level'], rules: unknown[], signals: unknown[], contract?: Trace['contract']];
+export type CompactTrace = [level: Trace['level'], rules: unknown[], signals: unknown[], contract?: Trace['contract'] | null, exceptions?: unknown[]];
 type Compact = unknown[];
 
 /** The members of each kind of node, in the order they are packed. */
@@ -26,20 +26,23 @@ const MEMBERS: Record<TraceNode['kind'], readonly string[]> = {
 export function compactTrace(t: Trace): CompactTrace {
   const packed: CompactTrace = [
     t.level,
-    t.rules.map((r) => [r.rule, r.outcome, r.mode, r.result, compactNode(r.when)]),
+    t.rules.map((r) => [r.rule, r.outcome, r.mode, r.result, compactNode(r.when), ...(r.relaxedBy ? [r.relaxedBy] : [])]),
     t.signals.map((s) => [s.signal, s.points, s.result, compactNode(s.when)]),
   ];
-  if (t.contract) packed.push(t.contract);
+  if (t.contract || t.exceptions) packed.push(t.contract ?? null);
+  if (t.exceptions) packed.push(t.exceptions.map((x) => [x.exception, x.result, x.expires, compactNode(x.when)]));
   return packed;
 }
 
 export function expandTrace(c: CompactTrace): Trace {
-  const [level, rules, signals, contract] = c;
+  const [level, rules, signals, contract, exceptions] = c;
   return {
     level,
     ...(contract ? { contract } : {}),
-    rules: (rules as Compact[]).map(([rule, outcome, mode, result, when]) => ({ rule, outcome, mode, result, when: expandNode(when as Compact) }) as RuleTrace),
+    rules: (rules as Compact[]).map(([rule, outcome, mode, result, when, relaxedBy]) =>
+      ({ rule, outcome, mode, result, when: expandNode(when as Compact), ...(relaxedBy !== undefined ? { relaxedBy } : {}) }) as RuleTrace),
     signals: (signals as Compact[]).map(([signal, points, result, when]) => ({ signal, points, result, when: expandNode(when as Compact) }) as SignalTrace),
+    ...(exceptions ? { exceptions: (exceptions as Compact[]).map(([exception, result, expires, when]) => ({ exception, result, expires, when: expandNode(when as Compact) }) as ExceptionTrace) } : {}),
   };
 }
 

@@ -31,6 +31,16 @@ export interface RuleTrace {
   mode: 'enforce' | 'shadow';
   result: 'fired' | 'not_fired' | 'unknown' | 'error';
   when: TraceNode;
+  /** the exception that relaxed this fired rule: it did not count */
+  relaxedBy?: string;
+}
+
+/** An exception whose condition was not false: `applied`, or `expired` by the decision's `now`, or undecided. */
+export interface ExceptionTrace {
+  exception: string;
+  result: 'applied' | 'expired' | 'unknown' | 'error';
+  expires: string;
+  when: TraceNode;
 }
 
 export interface SignalTrace {
@@ -52,4 +62,6 @@ export interface Trace {
   contract?: ContractStep[];
   rules: RuleTrace[];
   signals: SignalTrace[];
+  /** present when an exception's condition was not false */
+  exceptions?: ExceptionTrace[];
 }

@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import { decisionTexts, readRecord } from '../../adapters/stores/record.js';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
-import { decide, DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
+import { decide, DecideError, type CompiledAction, type Decision, type DecideRequest } from '../../engine/index.js';
 import { own } from '../../engine/internal.js';
 import { pointerSteps } from '../../engine/internal.js';
 import { Rational } from '../../engine/internal.js';
@@ -40,8 +40,10 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const recordedAt = now.toISOString();
     const decision = timedDecide(deps, action, body, recordedAt);
     const id = uuidv7(now.getTime());
+    // Decided after the live decision and from its own copy of the request; it cannot throw (gate/shadow.ts).
+    const policyShadow = deps.shadow?.beside(decision, requestOf(action, body, recordedAt));
     // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
-    const texts = decisionTexts(decision);
+    const texts = decisionTexts(decision, policyShadow);
     const started = performance.now();
     const result = await deps.store.append({
       id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
@@ -66,6 +68,10 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       return c.json(view(record, true, withTrace));
     }
     count(deps, decision, false);
+    if (deps.shadow) {
+      const diverged = deps.shadow.note(id, decision, recordedAt, policyShadow);
+      if (diverged) deps.metrics.shadowDivergence(action.name, diverged.from, diverged.to).inc();
+    }
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
     const q = JSON.stringify;
     return c.body(`{"id":${q(id)},${texts.members(withTrace)},"recordedAt":${q(recordedAt)},"replayed":false,"idempotencyKey":${q(key)}}`, 200, { 'content-type': 'application/json' });
@@ -83,7 +89,10 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const record = DECISION_ID.test(c.req.param('id')) ? await deps.store.get(c.req.param('id')) : undefined;
     if (!record) throw new HttpError('not_found', `no decision \`${c.req.param('id')}\``);
     const status = await decisionStatus(deps, record, c.req.query('wait'));
-    return c.json({ ...view(record, false), seq: record.seq, caller: record.caller, request: record.request, ...(record.editOf ? { editOf: record.editOf } : {}), ...status });
+    return c.json({
+      ...view(record, false), seq: record.seq, caller: record.caller, request: record.request, ...(record.editOf ? { editOf: record.editOf } : {}),
+      ...(record.policyShadow ? { policyShadow: record.policyShadow } : {}), ...status,
+    });
   });
 
   app.get('/v1/decisions', route('/v1/decisions'), authenticate(deps, 'read'), async (c) => {
@@ -117,10 +126,7 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   const start = performance.now();
   let decision: Decision;
   try {
-    decision = decide(deps.policy.current, {
-      action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
-      ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
-    });
+    decision = decide(deps.policy.current, requestOf(action, body, now));
   } catch (e) {
     if (e instanceof DecideError && e.code === 'unknown_contract_version') throw unknownVersion(action, e);
     if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
@@ -128,6 +134,13 @@ function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody,
   }
   deps.metrics.decideLatency(action.name).observe((performance.now() - start) / 1000);
   return decision;
+}
+
+function requestOf(action: CompiledAction, body: EvaluateBody, now: string): DecideRequest {
+  return {
+    action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
+    ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
+  };
 }
 
 /**

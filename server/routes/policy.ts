@@ -2,7 +2,9 @@
 import type { Context, Hono } from 'hono';
 import { DecideError, type CompiledAction } from '../../engine/index.js';
 import { servedContract } from '../../engine/internal.js';
+import type { ShadowPolicy } from '../../gate/shadow.js';
 import type { AppEnv, GateDeps } from '../context.js';
+import type { PolicyHolder } from '../policy.js';
 import { HttpError } from '../errors.js';
 import { anyScope, authenticate, route } from '../middleware.js';
 
@@ -37,7 +39,13 @@ export function policyRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
 
   app.post('/v1/policy/reload', route('/v1/policy/reload'), authenticate(deps, 'admin'), async (c) => {
     const status = await reload(deps);
-    return c.json(status);
+    return c.json(deps.shadow ? { ...status, shadow: deps.shadow.holder.lastReload } : status);
+  });
+
+  // Counts since the process started and the last few examples of each kind, from memory (gate/shadow.ts).
+  app.get('/v1/policy/shadow', route('/v1/policy/shadow'), authenticate(deps, 'read'), (c) => {
+    if (!deps.shadow) throw new HttpError('not_found', 'no shadow policy is running; start the gate with `--shadow-dir`');
+    return c.json(deps.shadow.summary());
   });
 }
 
@@ -49,8 +57,9 @@ export function unknownVersion(action: CompiledAction, e: DecideError): HttpErro
 /** The `result` label of `arbiter_policy_reloads_total`, by where a refused reload stopped. */
 const RESULT = { compile: 'compile_failed', tests: 'tests_failed', error: 'failed' } as const;
 
+/** Reloads the live policy and, beside it, the shadow policy; a shadow reload shows only in its own status and the log. */
 export async function reload(deps: GateDeps) {
-  const status = await deps.policy.reload();
+  const [status] = await Promise.all([deps.policy.reload(), deps.shadow ? reloadShadow(deps, deps.shadow) : undefined]);
   deps.metrics.reload(status.ok ? 'ok' : RESULT[status.stage ?? 'error']).inc();
   if (status.ok) {
     deps.metrics.setRevision(status.revision!);
@@ -59,4 +68,10 @@ export async function reload(deps: GateDeps) {
     deps.logger.error({ stage: status.stage, candidate: status.candidate, errors: status.errors }, 'policy reload failed; still serving the previous revision');
   }
   return status;
+}
+
+async function reloadShadow(deps: GateDeps, shadow: ShadowPolicy<PolicyHolder>): Promise<void> {
+  const status = await shadow.holder.reload();
+  if (status.ok) deps.logger.info({ shadowRevision: status.revision, cases: status.cases }, 'shadow policy reloaded');
+  else deps.logger.error({ stage: status.stage, candidate: status.candidate, errors: status.errors }, 'shadow policy reload failed; still shadowing the previous revision');
 }
