@@ -5,7 +5,7 @@
  * in the decision and the trace; the compiled path and the interpreter agree; and a name that is
  * no rule of the action is a compile error with a suggestion.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { compilePolicy, decide, formatDiagnostic, type CompiledPolicy } from '..
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
 import { analyzeAction } from '../analysis/analyze/run.js';
 import { compactTrace, expandTrace, fromPortable, toPortable } from '../engine/internal.js';
-import { ROOT } from './helpers/cli.js';
+import { arbiter, copyOfPack, ROOT } from './helpers/cli.js';
 import { miniFiles } from './helpers/policy.js';
 
 const CONTRACT = {
@@ -195,5 +195,23 @@ describe('the exceptions example of docs/rules.md', () => {
     expect([other.outcome, other.reasons.map((x) => x.rule)]).toEqual(['review', ['refund.large_needs_person']]);
     const later = decide(policy, request('o-8812', '2027-01-01T00:00:00Z', '2026-12-28T10:00:00Z'));
     expect([later.outcome, later.reasons.map((x) => x.rule), later.exceptions]).toEqual(['review', ['refund.large_needs_person'], undefined]);
+  });
+});
+
+describe('arbiter check and analyze on exceptions', () => {
+  it('check rejects an exception that names no rule, with the nearest id; analyze warns of an expired one', async () => {
+    const dir = copyOfPack();
+    const registry = join(dir, 'rules.registry.yaml');
+    writeFileSync(registry, readFileSync(registry, 'utf8').replace('    rules: [rules/refund_order.yaml]\n', '    rules: [rules/refund_order.yaml]\n    exceptions: [exceptions/refund_order.yaml]\n'));
+    mkdirSync(join(dir, 'exceptions'));
+    const write = (x: object) => writeFileSync(join(dir, 'exceptions/refund_order.yaml'), dump({ exceptions: [{ ...exception(), when: { fact: 'proposal.order_id', operator: 'equal', value: 'o-8812' }, ...x }] }));
+    write({ relaxes: ['refund.large_need_person'] });
+    const checked = await arbiter('check', '--dir', dir);
+    expect(checked.code).toBe(1);
+    expect(checked.out + checked.err).toContain('exceptions/refund_order.yaml:4:9: unknown_rule: exception `c19.large_refunds` relaxes rule `refund.large_need_person`, which action `refund_order` does not define\n  help: did you mean `refund.large_needs_person`?');
+    write({ relaxes: ['refund.large_needs_person'], expires: '2026-01-01T00:00:00Z' });
+    expect((await arbiter('check', '--dir', dir)).code).toBe(0);
+    const analyzed = await arbiter('analyze', '--dir', dir, '--now', '2026-11-21T10:00:00Z');
+    expect(analyzed.out + analyzed.err).toContain('exception_never_applies: exception `c19.large_refunds` expired at 2026-01-01T00:00:00Z, before 2026-11-21T10:00:00Z');
   });
 });

@@ -6,7 +6,7 @@
  *   neither serialized again nor twice;
  * - the decision's `shadow` is left out when it is the live result (no shadow rule counted);
  * - the trace is packed into positional arrays (engine/trace/compact.ts);
- * - a shadow policy's outcome (server/shadow.ts) is a member `policyShadow` of the decision only
+ * - a shadow policy's outcome (gate/shadow.ts) is a member `policyShadow` of the decision only
  *   when it differs from the live one; it is never part of an answer's members.
  * `readRecord` puts back what was left out, so a decision reads as it was decided: GET
  * /v1/decisions/:id, replays and exports answer with the same JSON as when records were written

@@ -23,7 +23,7 @@ export interface DecisionRecord {
   decision: Decision;
   /** the review whose proposal this one edits */
   editOf?: string;
-  /** what the shadow policy decided, when it differed from this decision (server/shadow.ts) */
+  /** what the shadow policy decided, when it differed from this decision (gate/shadow.ts) */
   policyShadow?: PolicyShadow;
 }
 
