@@ -7,16 +7,14 @@
  * private server it starts itself, never the shared one.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../adapters/stores/postgres.js';
 import type { AppendItem } from '../adapters/stores/store.js';
-import { ROOT } from './helpers/cli.js';
-import { killAll, serveProcess, type Served } from './helpers/process.js';
+import { killAll, serveProcess } from './helpers/process.js';
 import { PRIVATE_PG_SKIP, startPrivatePostgres } from './helpers/private-postgres.js';
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
+import { decide, expectUnavailableWithinBound, readyz, TIMEOUT_S } from './helpers/unavailable.js';
 
 const item = (): AppendItem => ({
   id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), recordedAt: new Date().toISOString(),
@@ -83,44 +81,8 @@ describe.skipIf(PG_SKIP !== '')(`a PostgreSQL store whose commit connection the 
   });
 });
 
-const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
-const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
-
-interface Timed { status: number; retryAfter: string | null; code?: string; id?: string; ms: number }
-
-async function decide(s: Served): Promise<Timed> {
-  const t0 = performance.now();
-  const r = await fetch(`${s.url}/v1/decisions`, {
-    method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'refund_order', proposal: { ...proposal, proposal_id: randomUUID(), amount: 20 }, context }),
-  });
-  const body = (await r.json()) as { id?: string; error?: { code: string } };
-  return { status: r.status, retryAfter: r.headers.get('retry-after'), ...(body.error ? { code: body.error.code } : {}), ...(body.id ? { id: body.id } : {}), ms: performance.now() - t0 };
-}
-
-async function readyz(s: Served): Promise<{ status: number; ms: number }> {
-  const t0 = performance.now();
-  const r = await fetch(`${s.url}/readyz`);
-  await r.arrayBuffer();
-  return { status: r.status, ms: performance.now() - t0 };
-}
-
-/** The documented bound is twice --store-timeout; the slack is for a loaded test machine. */
-const TIMEOUT_S = 1;
-const BOUND_MS = 2 * TIMEOUT_S * 1000 + 3000;
-
 afterEach(killAll);
 
-/** Six decisions and /readyz, sent while the store cannot commit: each is a 503 with Retry-After within the bound. */
-async function expectUnavailableWithinBound(s: Served): Promise<void> {
-  for (const a of await Promise.all(Array.from({ length: 6 }, () => decide(s)))) {
-    expect(a).toMatchObject({ status: 503, retryAfter: '1', code: 'store_unavailable' });
-    expect(a.ms).toBeLessThan(BOUND_MS);
-  }
-  const notReady = await readyz(s);
-  expect(notReady.status).toBe(503);
-  expect(notReady.ms).toBeLessThan(BOUND_MS);
-}
 
 describe.skipIf(PG_SKIP !== '')(`the gate on a PostgreSQL whose chain head another session holds${PG_SKIP ? ` (${PG_SKIP})` : ''}`, () => {
   it('answers 503 with Retry-After within the bound, /readyz too, and serves again once the lock is released', async () => {

@@ -16,7 +16,11 @@ export const PRIVATE_PG_SKIP = !PGBIN || !existsSync(join(PGBIN, 'initdb')) || !
   ? 'no PostgreSQL server binaries (initdb, pg_ctl) found; set PGBIN'
   : ROOT_USER && spawnSync('id', ['-u', 'postgres']).status !== 0 ? 'running as root without a `postgres` user to run the server as' : '';
 
-export interface PrivatePostgres { url: string; processes(): number[]; stop(): void }
+export interface PrivatePostgres {
+  url: string; processes(): number[]; stop(): void;
+  /** `pg_ctl stop -m mode` without removing the data, and `pg_ctl start` again on the same port */
+  halt(mode: 'fast' | 'immediate'): void; restart(): void;
+}
 
 const freePort = () => new Promise<number>((ok) => {
   const s = createServer().listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => ok(typeof a === 'object' && a ? a.port : 0)); });
@@ -37,6 +41,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://arbiter@127.0.0.1:${port}/postgres`,
     // The postmaster and every backend it forked: freezing only the postmaster leaves the backends answering.
     processes: () => [postmaster, ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).toString().trim().split(/\s+/).filter(Boolean).map(Number)],
+    halt: (mode) => { asPg(join(PGBIN!, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']); },
+    restart: () => { asPg(join(PGBIN!, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']); },
     stop() {
       try { asPg(join(PGBIN!, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']); } finally { rmSync(dir, { recursive: true, force: true }); }
     },
