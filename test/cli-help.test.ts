@@ -45,7 +45,7 @@ describe('arbiter help', () => {
   it('answers a usage error with the synopsis and where the help is', async () => {
     const r = await arbiter('test', '--min-score', '90');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('arbiter test: --min-score goes with --mutate\nusage: arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate] [--min-score N]\n`arbiter test --help` lists every option\n');
+    expect(r.err).toBe('arbiter test: --min-score goes with --mutate\nusage: arbiter test [--dir D] [--coverage] [--min-coverage N] [--junit out.xml] [--verbose] [--mutate] [--min-score N] [--format text|json|github]\n`arbiter test --help` lists every option\n');
     const bad = await arbiter('analyze', '--fail-on', 'never');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('arbiter analyze: --fail-on must be one of error, warning, info, not `never`\n');

@@ -87,7 +87,7 @@ describe('arbiter test', () => {
   it('fails with a diff and the trace when an expectation is wrong, and writes JUnit', async () => {
     const dir = copyOfPack();
     const file = join(dir, 'rules/refund_order.test.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('expect: { outcome: reject, fired: [refund.currency_mismatch]', 'expect: { outcome: review, fired: [refund.currency_mismatch]'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('expect: { outcome: reject, fired: [ refund.currency_mismatch ]', 'expect: { outcome: review, fired: [ refund.currency_mismatch ]'));
     const junit = join(dir, 'junit.xml');
     const r = await arbiter('test', '--dir', dir, '--junit', junit);
     expect(r.code).toBe(1);
@@ -115,7 +115,7 @@ describe('arbiter test on a malformed case', () => {
     const file = join(dir, 'rules/tier_upgrade.test.yaml');
     const text = readFileSync(file, 'utf8')
       .replace('    expect: { outcome: approve, fired: [], reasons: [], risk_tier: low }\n', '')
-      .replace('    expect:\n      outcome: reject\n      fired: [upgrade.tier_mismatch]', '    expect:\n      fired: [upgrade.tier_mismatch]');
+      .replace('    expect:\n      outcome: reject\n      fired: [ upgrade.tier_mismatch ]', '    expect:\n      fired: [ upgrade.tier_mismatch ]');
     writeFileSync(file, text);
     const r = await arbiter('test', '--dir', dir);
     expect(r.code).toBe(1);

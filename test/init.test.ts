@@ -38,7 +38,7 @@ describe('arbiter init', () => {
     const analyze = await arbiter('analyze', '--dir', dir, '--seed', '7', '--now', '2026-11-21T10:00:00Z');
     expect(analyze.code, analyze.out).toBe(0);
     expect(analyze.out).toContain('ok: 0 errors, 0 warnings');
-    const contracts = await arbiter('contracts', 'export', join(dir, 'contracts/index.js'), '--dir', dir, '--check');
+    const contracts = await arbiter('contracts', 'export', join(dir, 'contracts/index.mjs'), '--dir', dir, '--check');
     expect(contracts).toEqual({ code: 0, out: '1 exported contracts are current\n', err: '' });
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module', dependencies: { 'arbiter-gate': expect.stringMatching(/^\^\d+\.\d+\.\d+$/) } });
   });

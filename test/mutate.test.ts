@@ -49,11 +49,15 @@ describe('arbiter test --mutate', () => {
     expect(m.find((x) => x.change === 'reject → review')!.text).toContain('outcome: review');
   });
 
-  it('runs on the bundled pack', async () => {
-    const r = await arbiter('test', '--dir', ROOT, '--mutate');
-    expect(r.code).toBe(0);
+  it("runs on the bundled pack, which reaches the score docs/ci.md's workflow asks for and states", async () => {
+    const doc = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
+    const bar = /run: npx arbiter test --mutate --min-score (\d+)/.exec(doc)![1]!;
+    const stated = /The bundled pack scores ([\d.]+)% \(its cases notice (\d+) of (\d+) mutants\), so `--min-score (\d+)` passes/.exec(doc)!;
+    const r = await arbiter('test', '--dir', ROOT, '--mutate', '--min-score', bar);
+    expect(r.code, r.err).toBe(0);
     const score = /^score ([\d.]+)%: the tests notice (\d+) of (\d+)/m.exec(r.out);
-    expect(score).not.toBeNull();
+    expect(score?.slice(1)).toEqual(stated.slice(1, 4));
+    expect(stated[4]).toBe(bar);
     expect(Number(score![2])).toBeGreaterThan(100);
   });
 });

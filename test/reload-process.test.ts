@@ -104,7 +104,7 @@ describe('--watch', () => {
     mkdirSync(join(dir, 'extra'));
     writeFileSync(join(dir, 'extra/refund_more.yaml'), `version: 1\nrules:\n${quietRule('refund.extra_one')}`);
     const registry = join(dir, 'rules.registry.yaml');
-    writeFileSync(registry, readFileSync(registry, 'utf8').replace('rules: [rules/refund_order.yaml]', 'rules: [rules/refund_order.yaml, extra/refund_more.yaml]'));
+    writeFileSync(registry, readFileSync(registry, 'utf8').replace('rules: [ rules/refund_order.yaml ]', 'rules: [ rules/refund_order.yaml, extra/refund_more.yaml ]'));
     const named = await nextAttempt(s, last.lastReload.at);
     expect(named).toMatchObject({ ok: true });
     last = await policyOf(s);

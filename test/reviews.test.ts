@@ -148,7 +148,7 @@ for (const factory of [sqlite, postgres]) {
       expect((await verdict(g, t.id, 'approve', { proposalHash: t.hash }, g.keys.bob)).status).toBe(200);
 
       const files = new Map(g.files);
-      files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('      on_expiry: review                      # an overdue ticket stays in the queue\n', '      on_expiry: review\n      self_review: allow\n'));
+      files.set('rules.registry.yaml', files.get('rules.registry.yaml')!.replace('      on_expiry: review # an overdue ticket stays in the queue\n', '      on_expiry: review\n      self_review: allow\n'));
       const h = await gate(files);
       const mine = await submit(h, ticket(), h.keys.deskbot);
       expect((await verdict(h, mine.id, 'approve', { proposalHash: mine.hash }, h.keys.deskbot)).status).toBe(200);

@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import { analyzeAction, type Finding, type Severity } from '../../analysis/analyze/run.js';
 import { instant, number } from '../args.js';
 import { command } from '../command.js';
+import { annotation, levelOf } from '../github.js';
 import { loadPolicy, selectActions } from '../io.js';
 import { ACTION, DIR, NOW, SEED } from '../options.js';
 
@@ -18,7 +19,7 @@ export const analyzeCommand = command({
   about: 'rules that can never fire, shadowed rules, always-true comparisons, overlaps and default-approve gaps, proven over the contracts',
   options: {
     dir: DIR, action: ACTION,
-    format: { type: 'string', choices: ['text', 'json'], default: 'text', help: '`text` for people, `json` for tools' },
+    format: { type: 'string', choices: ['text', 'json', 'github'], default: 'text', help: '`text` for people, `json` for tools, `github` for annotations in GitHub Actions' },
     'fail-on': { type: 'string', choices: ['error', 'warning', 'info'], default: 'error', help: 'exit 1 when a finding is at least this severe' },
     samples: { type: 'string', value: 'N', help: 'inputs sampled where a finding cannot be proven (default: 2000)', synopsis: false },
     seed: { ...SEED, synopsis: false }, now: { ...NOW, synopsis: false },
@@ -54,6 +55,11 @@ export const analyzeCommand = command({
       return failed ? 1 : 0;
     }
     for (const f of findings) {
+      if (format === 'github') {
+        const example = f.example && Object.keys(f.example).length ? `\nfor example: ${Object.entries(f.example).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}` : '';
+        io.out(annotation(levelOf(f.severity), `${f.loc ? '' : `action \`${f.action}\`: `}${f.message}${example}`, { loc: f.loc, title: `${f.kind}${f.method === 'sampled' ? ' (sampled)' : ''}` }));
+        continue;
+      }
       const where = f.loc ? `${f.loc.file}:${f.loc.line}:${f.loc.col}` : `action \`${f.action}\``;
       io.out(`${where}: ${f.severity}: ${f.kind}: ${f.message}${f.method === 'sampled' ? ' [sampled]' : ''}`);
       if (f.example && Object.keys(f.example).length) io.out(`  for example: ${Object.entries(f.example).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}`);

@@ -1,6 +1,7 @@
-/** `arbiter check [--dir D] [--format text|json]`: compile everything, print every diagnostic, exit 1 on any error. */
+/** `arbiter check`: compile everything, print every diagnostic, exit 1 on any error. */
 import { formatDiagnostic } from '../../engine/index.js';
 import { command } from '../command.js';
+import { diagnosticAnnotation } from '../github.js';
 import { compileDir } from '../io.js';
 import { DIR } from '../options.js';
 
@@ -9,7 +10,7 @@ export const check = command({
   about: 'compile the policy and prove its contract upgrades; print every error and warning; exit 1 on any error',
   options: {
     dir: DIR,
-    format: { type: 'string', choices: ['text', 'json'], default: 'text', help: '`text` for people, `json` for tools' },
+    format: { type: 'string', choices: ['text', 'json', 'github'], default: 'text', help: '`text` for people, `json` for tools, `github` for annotations in GitHub Actions' },
   },
   examples: ['arbiter check', 'arbiter check --dir policies --format json'],
   run(values, _positionals, io) {
@@ -21,7 +22,10 @@ export const check = command({
       io.out(JSON.stringify({ ok: result.ok, revision: result.ok ? result.policy.revision : null, diagnostics: result.diagnostics }, null, 2));
       return result.ok ? 0 : 1;
     }
-    for (const d of result.diagnostics) io.err(formatDiagnostic(d));
+    for (const d of result.diagnostics) {
+      if (format === 'github') io.out(diagnosticAnnotation(d));
+      else io.err(formatDiagnostic(d));
+    }
     if (result.ok) {
       const actions = [...result.policy.actions.values()];
       const rules = actions.reduce((n, a) => n + a.rules.length, 0);

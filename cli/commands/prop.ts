@@ -11,6 +11,7 @@ import { findInvariantFiles } from '../../adapters/loaders/fs.js';
 import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
 import { instant, number, UsageError } from '../args.js';
 import { command } from '../command.js';
+import { annotation } from '../github.js';
 import { loadPolicy, selectActions } from '../io.js';
 import { ACTION, DIR, NOW, SEED } from '../options.js';
 import { parseInvariantFile, type InvariantFile } from '../../analysis/prop/invariants.js';
@@ -25,6 +26,7 @@ export const propCommand = command({
     dir: DIR, action: ACTION,
     runs: { type: 'string', value: 'N', help: 'generated inputs per action (default: 1000)' },
     seed: SEED, now: NOW,
+    format: { type: 'string', choices: ['text', 'json', 'github'], default: 'text', help: '`text` for people, `json` for tools, `github`: text and an annotation per failure in GitHub Actions' },
   },
   examples: ['arbiter prop --runs 2000', 'arbiter prop --action refund_order --runs 500 --seed 42 --now 2026-11-21T10:00:00Z'],
   run(values, _positionals, io) {
@@ -51,11 +53,13 @@ export const propCommand = command({
     if (diags.errorCount) return 1;
     const tests = loadTests(values.dir, new Diagnostics());
 
+    const reproduce = (name: string) => `arbiter prop --dir ${values.dir} --action ${name} --runs ${runs} --seed ${seed} --now ${now}`;
     const started = performance.now();
     const results: ActionResult[] = [];
     for (const action of actions) {
       const r = propAction(policy, action, invariants.get(action.name), { runs, seed, now });
       results.push(r);
+      if (values.format === 'json') continue;
       io.out(`${r.failure ? '✗' : '✓'} ${action.name.padEnd(26)} ${r.inputs.toLocaleString('en-US').padStart(6)} inputs ${r.cases.toLocaleString('en-US').padStart(7)} cases${r.discarded ? `  (${r.discarded} generated inputs broke the contract and were skipped)` : ''}`);
       io.out(`    ${[...r.checks].map(([p, n]) => `${p} ${n.toLocaleString('en-US')}`).join(' · ')}`);
       const inv = invariants.get(action.name);
@@ -69,12 +73,16 @@ export const propCommand = command({
       if (r.failure) {
         const { error, shrinks, runs: ran } = r.failure;
         const file = tests.find((t) => t.action === action.name);
+        if (values.format === 'github') {
+          const loc = inv?.invariants.find((i) => `invariant ${i.id}` === error.property)?.loc;
+          io.out(annotation('error', `${action.name}: ${error.message}\nreproduce: ${reproduce(action.name)}`, { loc, title: `arbiter prop: ${error.property}` }));
+        }
         io.out([
           '',
           `  ${error.property} fails on generated input ${ran} (shrunk ${shrinks} time${shrinks === 1 ? '' : 's'}):`,
           `    ${error.message}`,
           ...(error.decision ? [`    decided ${error.decision.outcome}; reasons: ${error.decision.reasons.map((x) => x.rule ?? x.kind).join(', ') || 'none'}`] : []),
-          `  reproduce: arbiter prop --dir ${values.dir} --action ${action.name} --runs ${runs} --seed ${seed} --now ${now}`,
+          `  reproduce: ${reproduce(action.name)}`,
           `  as a test case, under \`cases:\` in ${file?.path ?? `a test file for ${action.name}`}:`,
           '',
           testCaseYaml(error, `found by arbiter prop: ${error.property}`, now, file),
@@ -86,6 +94,16 @@ export const propCommand = command({
     const inputs = results.reduce((a, r) => a + r.inputs, 0);
     const cases = results.reduce((a, r) => a + r.cases, 0);
     const failed = results.filter((r) => r.failure).length;
+    if (values.format === 'json') {
+      io.out(JSON.stringify({
+        ok: failed === 0, seed, now, runs, inputs, cases, seconds: Math.round(ms) / 1000,
+        actions: results.map((r) => ({
+          action: r.action, inputs: r.inputs, discarded: r.discarded, cases: r.cases, checks: Object.fromEntries(r.checks),
+          ...(r.failure ? { failure: { property: r.failure.error.property, message: r.failure.error.message, input: r.failure.runs, shrinks: r.failure.shrinks, reproduce: reproduce(r.action) } } : {}),
+        })),
+      }, null, 2));
+      return failed ? 1 : 0;
+    }
     const rate = Math.round(cases / (ms / 1000)).toLocaleString('en-US');
     io.out(`${failed ? `${failed} of ${results.length} actions failed` : `ok: ${results.length} action${results.length === 1 ? '' : 's'}`}: ${inputs.toLocaleString('en-US')} inputs, ${cases.toLocaleString('en-US')} cases in ${(ms / 1000).toFixed(1)} s (${rate} cases/s); seed ${seed}, now ${now}`);
     return failed ? 1 : 0;

@@ -3,13 +3,13 @@
  * --min-coverage 100` and `prop` as it stands, written the way the docs recommend (a comparison
  * with the context, a date rule against `now`, a derived share read only behind its zero guard, a
  * risk signal), so that the first edit starts from idiomatic rules. The proposal contract is
- * authored in zod (contracts/index.js) and exported to JSON Schema; the context contract is
+ * authored in zod (contracts/index.mjs) and exported to JSON Schema; the context contract is
  * written as JSON Schema directly, to show both ways.
  */
 import { exportedText } from '../commands/contracts.js';
 import { metaHeader, vscodeSettings } from './editor.js';
 
-const proposalSource = (action: string) => `// The contracts authored in zod. \`npx arbiter contracts export contracts/index.js\` writes them to
+const proposalSource = (action: string) => `// The contracts authored in zod. \`npx arbiter contracts export contracts/index.mjs\` writes them to
 // schemas/<id>/<version>.schema.json; with --check it fails when a written file is not current.
 import { z } from 'zod';
 
@@ -48,9 +48,9 @@ version: 1
 actions:
   ${action}:
     description: refund all or part of an order
-    contract: ${action}@1            # schemas/${action}/1.schema.json, authored in contracts/index.js
-    context: ${action}_context@1     # schemas/${action}_context/1.schema.json
-    rules: [rules/${action}.yaml]
+    contract: ${action}@1 # schemas/${action}/1.schema.json, authored in contracts/index.mjs
+    context: ${action}_context@1 # schemas/${action}_context/1.schema.json
+    rules: [ rules/${action}.yaml ]
     side_effects: financial
     idempotency: { key: /proposal_id }
     default: approve
@@ -61,8 +61,8 @@ const rules = (action: string) => `${metaHeader('rules', '../')}
 # A rule that fires moves the outcome away from approve; reject beats review.
 version: 1
 derive:
-  share_of_order: { divide: [proposal.amount, context.order.total] }
-  days_since_delivery: { divide: [{ subtract: [now, context.order.delivered_at] }, { duration: 1d }] }
+  share_of_order: { divide: [ proposal.amount, context.order.total ] }
+  days_since_delivery: { divide: [ { subtract: [ now, context.order.delivered_at ] }, { duration: 1d } ] }
 
 rules:
   - id: ${action}.more_than_order_total
@@ -113,13 +113,13 @@ cases:
     proposal: { amount: 350 }
     expect:
       outcome: reject
-      fired: [${action}.more_than_order_total]
-      reasons: ["refund 350 is more than the order total 300"]
+      fired: [ ${action}.more_than_order_total ]
+      reasons: [ "refund 350 is more than the order total 300" ]
       risk_tier: medium
 
   - name: a refund 40 days after delivery goes to review
     context: { order: { delivered_at: "2026-10-12T10:00:00Z" } }
-    expect: { outcome: review, fired: [${action}.outside_window], reasons: ["delivered 40 days ago, outside the 30-day window"] }
+    expect: { outcome: review, fired: [ ${action}.outside_window ], reasons: [ "delivered 40 days ago, outside the 30-day window" ] }
 
   - name: a refund exactly 30 days after delivery is inside the window
     context: { order: { delivered_at: "2026-10-22T10:00:00Z" } }
@@ -128,7 +128,7 @@ cases:
   - name: a refund above 500 needs a person
     proposal: { amount: 600 }
     context: { order: { total: 1000 } }
-    expect: { outcome: review, fired: [${action}.large_needs_person], reasons: ["a refund of 600 needs a person"] }
+    expect: { outcome: review, fired: [ ${action}.large_needs_person ], reasons: [ "a refund of 600 needs a person" ] }
 
   - name: a refund of exactly 500 does not
     proposal: { amount: 500 }
@@ -147,7 +147,7 @@ cases:
   - name: a free order has no share, so any refund of it is over the total and nothing divides by zero
     proposal: { amount: 0.01 }
     context: { order: { total: 0 } }
-    expect: { outcome: reject, fired: [${action}.more_than_order_total], risk_tier: low }
+    expect: { outcome: reject, fired: [ ${action}.more_than_order_total ], risk_tier: low }
 `;
 
 const invariants = (action: string) => `${metaHeader('invariants', '../')}
@@ -180,12 +180,12 @@ $ARBITER analyze --dir "$DIR"
 
 const packageJson = (name: string, version: string) => `${JSON.stringify({
   name, private: true, type: 'module',
-  scripts: { test: 'sh ci.sh', contracts: 'arbiter contracts export contracts/index.js --check' },
+  scripts: { test: 'sh ci.sh', contracts: 'arbiter contracts export contracts/index.mjs --check' },
   dependencies: { 'arbiter-gate': `^${version}` },
 }, null, 2)}\n`;
 
 /**
- * The JSON Schema of the proposal contract, exported from contracts/index.js itself (imported as a
+ * The JSON Schema of the proposal contract, exported from contracts/index.mjs itself (imported as a
  * module, with `zod` resolved to the copy this package uses), so the two cannot differ.
  */
 async function exportedProposal(action: string): Promise<string> {
@@ -198,7 +198,7 @@ async function exportedProposal(action: string): Promise<string> {
 export async function scaffold(action: string, name: string, version: string): Promise<Map<string, string>> {
   return new Map([
     ['rules.registry.yaml', registry(action)],
-    ['contracts/index.js', proposalSource(action)],
+    ['contracts/index.mjs', proposalSource(action)],
     [`schemas/${action}/1.schema.json`, await exportedProposal(action)],
     [`schemas/${action}_context/1.schema.json`, `${JSON.stringify(context(action), null, 2)}\n`],
     [`rules/${action}.yaml`, rules(action)],
