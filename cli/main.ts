@@ -9,6 +9,7 @@ import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
 import { keysCommand, usage as keysUsage } from './commands/keys.js';
 import { propCommand, usage as propUsage } from './commands/prop.js';
+import { replayCommand, usage as replayUsage } from './commands/replay.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { test, usage as testUsage } from './commands/test.js';
 import { processIo, type Io } from './io.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
   analyze: { run: analyzeCommand, usage: analyzeUsage, about: 'find rules that never fire, shadowed and overlapping rules, and gaps' },
   prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },
+  replay: { run: replayCommand, usage: replayUsage, about: 'decide every recorded decision again under a candidate policy and report what flips' },
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
   audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },
