@@ -5,6 +5,7 @@ import { analyzeCommand, usage as analyzeUsage } from './commands/analyze.js';
 import { auditCommand, usage as auditUsage } from './commands/audit.js';
 import { check, usage as checkUsage } from './commands/check.js';
 import { contracts, usage as contractsUsage } from './commands/contracts.js';
+import { diffCommand, usage as diffUsage } from './commands/diff.js';
 import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
 import { keysCommand, usage as keysUsage } from './commands/keys.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   analyze: { run: analyzeCommand, usage: analyzeUsage, about: 'find rules that never fire, shadowed and overlapping rules, and gaps' },
   prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },
   replay: { run: replayCommand, usage: replayUsage, about: 'decide every recorded decision again under a candidate policy and report what flips' },
+  diff: { run: diffCommand, usage: diffUsage, about: 'what changed between the policy at a git revision and the working tree, and how it decides differently' },
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
   audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },
