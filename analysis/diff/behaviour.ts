@@ -20,13 +20,15 @@ import { inputArbitrary } from '../prop/run.js';
 import { direction, responsible } from '../replay/compare.js';
 import type { Recorded } from '../replay/run.js';
 
-export interface DiffInput { action: string; input: Input; now: string; contract?: string }
+export interface DiffInput { action: string; input: Input; now: string; contract?: string; /** a test case, or one moved onto a boundary: preferred as an example, being written by people */ fromCase?: true }
 
 export type Classification = 'equivalent' | 'stricter' | 'looser' | 'both';
 
 export interface DirectionExample {
   /** inputs that moved this way */
   count: number;
+  /** how the example was chosen: its JSON length, test cases first */
+  size: number;
   input: Input;
   now: string;
   base: Outcome;
@@ -61,13 +63,13 @@ export function* generatedInputs(base: CompiledPolicy, head: CompiledPolicy, o: 
       const key = JSON.stringify([seed, c.now]);
       if (seen.has(key)) continue;
       seen.add(key);
-      yield { action: name, input: seed, now: c.now };
+      yield { action: name, input: seed, now: c.now, fromCase: true };
       for (const a of [b, h]) {
         for (const bound of boundariesOf(a, [])) {
           for (let pick = 0; pick < bound.reads.length; pick++) {
             for (const offset of [-1, 0, 1]) {
               const moved = place(a, bound, seed, c.now, pick, offset);
-              if (moved) yield { action: name, input: moved, now: c.now };
+              if (moved) yield { action: name, input: moved, now: c.now, fromCase: true };
             }
           }
         }
@@ -99,13 +101,13 @@ export async function compareBehaviour(base: CompiledPolicy, head: CompiledPolic
     const dir = direction(a.outcome, b.outcome);
     if (!dir) continue;
     const key = dir === 'toward-approve' ? 'looser' : 'stricter';
-    const size = JSON.stringify(x.input).length;
+    const size = JSON.stringify(x.input).length + (x.fromCase ? 0 : 1e9);
     const had = r[key];
-    // The smallest input found is the easiest to read.
-    if (!had || size < JSON.stringify(had.input).length) {
+    // The smallest input found is the easiest to read, and one made from a test case easier still.
+    if (!had || size < had.size) {
       const name = `${x.action}: ${a.outcome} before, ${b.outcome} now`;
       r[key] = {
-        count: (had?.count ?? 0) + 1, input: x.input, now: x.now, base: a.outcome, head: b.outcome, responsible: responsible(a, b),
+        count: (had?.count ?? 0) + 1, size, input: x.input, now: x.now, base: a.outcome, head: b.outcome, responsible: responsible(a, b),
         testCase: testCaseYaml({ input: x.input, expect: { outcome: b.outcome } }, name, x.now, undefined),
       };
     } else had.count++;

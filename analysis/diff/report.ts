@@ -23,7 +23,7 @@ function changeText(c: Change): string {
 }
 
 function exampleText(way: 'stricter' | 'looser', e: DirectionExample): string[] {
-  const lines = [`  ${way}: ${n(e.count)} input${e.count === 1 ? '' : 's'} moved toward ${way === 'stricter' ? 'reject' : 'approve'}; the smallest: ${e.base} before, ${e.head} now`];
+  const lines = [`  ${way}: ${n(e.count)} input${e.count === 1 ? '' : 's'} moved toward ${way === 'stricter' ? 'reject' : 'approve'}; for example, ${e.base} before, ${e.head} now`];
   if (e.responsible.added.length) lines.push(`    now counts: ${e.responsible.added.join(', ')}`);
   if (e.responsible.removed.length) lines.push(`    no longer:  ${e.responsible.removed.join(', ')}`);
   lines.push('    as a test case (paste under `cases:` in the action\'s test file):', ...e.testCase.split('\n').map((l) => `    ${l}`));
@@ -42,7 +42,7 @@ export function diffText(r: DiffReport): string {
   const compared = r.behaviour.reduce((s, b) => s + b.compared, 0);
   lines.push('', r.over.kind === 'log'
     ? `behaviour over the ${n(compared)} decisions of ${r.over.file}`
-    : `behaviour over ${n(compared)} inputs: the ${n(r.over.cases)} test cases of both versions, each moved onto every boundary of both, and ${n(r.over.runs)} from each version's generator per action (seed ${r.over.seed}; now ${r.over.now})`);
+    : `behaviour over ${n(compared)} inputs: the ${n(r.over.cases)} distinct test cases of both versions, each moved onto every boundary of both, and ${n(r.over.runs)} from each version's generator per action (seed ${r.over.seed}; now ${r.over.now})`);
   const w = Math.max(0, ...r.behaviour.map((b) => b.action.length));
   for (const b of r.behaviour) lines.push(`  ${b.action.padEnd(w)}  ${b.classification}${b.unevaluable ? ` (${n(b.unevaluable)} inputs one version cannot decide)` : ''}`);
   for (const b of r.behaviour) {

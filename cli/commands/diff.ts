@@ -47,7 +47,8 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   try {
     // The cases of both versions' tests: what the policy owners wrote down as the inputs that matter.
     const diags = new Diagnostics();
-    const cases = [...testFilesOf(baseFiles, diags), ...testFilesOf(headFiles, diags)].flatMap((f) => f.cases);
+    const all = [...testFilesOf(baseFiles, diags), ...testFilesOf(headFiles, diags)].flatMap((f) => f.cases);
+    const cases = [...new Map(all.map((c) => [JSON.stringify([c.action, c.proposal, c.context, c.contract, c.now]), c])).values()];
     const inputs = values.log !== undefined ? loggedInputs(jsonlRecords(values.log) as AsyncIterable<Recorded>) : generatedInputs(base, head, { runs, seed, now, cases });
     const report: DiffReport = {
       base: { ref: values.base, revision: base.revision }, head: { ref: 'the working tree', revision: head.revision },
