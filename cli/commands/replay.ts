@@ -6,13 +6,11 @@
  * decision the candidate cannot evaluate.
  */
 import { jsonlRecords, LogLineError } from '../../adapters/stores/jsonl.js';
-import { openStore } from '../../adapters/stores/open.js';
-import { StoreMissingError, StoreUnavailableError, type LogRecord, type Store } from '../../adapters/stores/store.js';
-import { StoreUrlError } from '../../adapters/stores/url.js';
+import type { LogRecord, Store } from '../../adapters/stores/store.js';
 import { replayMarkdown, replayText } from '../../analysis/replay/report.js';
 import { failed, replay, type Recorded } from '../../analysis/replay/run.js';
 import { choice, instant, number, parse, UsageError } from '../args.js';
-import { loadPolicy, selectActions, type Io } from '../io.js';
+import { loadPolicy, openStoreToRead, selectActions, type Io } from '../io.js';
 
 export const usage = 'arbiter replay --dir CANDIDATE (--store URL | --from decisions.jsonl) [--since T] [--until T] [--action A] [--format text|json|markdown] [--fail-on toward-approve|any] [--examples K]';
 
@@ -34,14 +32,8 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
 
   let store: Store | undefined;
   if (values.store !== undefined) {
-    try {
-      store = await openStore(values.store, { mustExist: true });
-    } catch (e) {
-      if (e instanceof StoreUrlError) throw new UsageError(e.message);
-      if (!(e instanceof StoreMissingError || e instanceof StoreUnavailableError)) throw e;
-      io.err(`arbiter replay: ${e.message}`);
-      return 1;
-    }
+    store = await openStoreToRead(values.store, 'replay', io);
+    if (!store) return 1;
   }
   const log: AsyncIterable<LogRecord> = store ? store.export(since) : jsonlRecords(values.from!);
   const started = performance.now();
