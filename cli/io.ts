@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { compilePolicy, formatDiagnostic, type CompileResult, type CompiledAction, type CompiledPolicy } from '../engine/index.js';
 import { loadPolicyFiles } from '../adapters/loaders/fs.js';
+import { openStore } from '../adapters/stores/open.js';
+import { StoreMissingError, StoreUnavailableError, type Store } from '../adapters/stores/store.js';
+import { StoreUrlError } from '../adapters/stores/url.js';
 import { UsageError } from './args.js';
 
 export interface Io {
@@ -54,5 +57,20 @@ export function readJson(path: string, what: string, io: Io): unknown {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new UsageError(`${what} \`${path}\` is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A store a command only reads, or undefined (after printing why): a mistyped path must not
+ * become a new, empty log that verifies as intact or replays as nothing.
+ */
+export async function openStoreToRead(url: string, command: string, io: Io): Promise<Store | undefined> {
+  try {
+    return await openStore(url, { mustExist: true });
+  } catch (e) {
+    if (e instanceof StoreUrlError) throw new UsageError(e.message);
+    if (!(e instanceof StoreMissingError || e instanceof StoreUnavailableError)) throw e;
+    io.err(`arbiter ${command}: ${e.message}`);
+    return undefined;
   }
 }

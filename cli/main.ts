@@ -6,19 +6,21 @@ import { analyzeCommand } from './commands/analyze.js';
 import { auditCommand } from './commands/audit.js';
 import { check } from './commands/check.js';
 import { contracts } from './commands/contracts.js';
+import { diffCommand } from './commands/diff.js';
 import { evalCommand } from './commands/eval.js';
 import { fmt } from './commands/fmt.js';
 import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { keysCommand } from './commands/keys.js';
 import { propCommand } from './commands/prop.js';
+import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { test } from './commands/test.js';
 import { processIo, type Io } from './io.js';
 import { version } from './version.js';
 
 /** In the order `arbiter help` and the README list them. */
-export const COMMANDS: readonly Command[] = [init, check, evalCommand, test, propCommand, analyzeCommand, fmt, importCommand, contracts, serveCommand, auditCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [init, check, evalCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

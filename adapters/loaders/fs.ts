@@ -27,6 +27,19 @@ export function walk(root: string, dir: string, keep: (rel: string) => boolean, 
   return out;
 }
 
+const isSchemaFile = (rel: string) => rel.endsWith('.json') || rel.endsWith('.upgrade.yaml');
+const isRuleFile = (rel: string) => /\.ya?ml$/.test(rel);
+
+/**
+ * Whether a path of a policy repository (`/`-separated, relative to it) is one loadPolicyFiles
+ * reads without the registry naming it: for readers of a tree other than the disk (git).
+ */
+export function isPolicyFile(rel: string): boolean {
+  const parts = rel.split('/');
+  if (parts.some((p) => SKIP.has(p) || p.startsWith('.'))) return false;
+  return rel === REGISTRY_FILE || (parts[0] === 'schemas' && isSchemaFile(rel)) || (parts[0] === 'rules' && isRuleFile(rel));
+}
+
 export function loadPolicyFiles(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const read = (rel: string) => {
@@ -36,8 +49,8 @@ export function loadPolicyFiles(dir: string): Map<string, string> {
     if (inside && !files.has(rel) && existsSync(full) && statSync(full).isFile()) files.set(rel, readFileSync(full, 'utf8'));
   };
   read(REGISTRY_FILE);
-  for (const rel of walk(dir, join(dir, 'schemas'), (p) => p.endsWith('.json') || p.endsWith('.upgrade.yaml'))) read(rel);
-  for (const rel of walk(dir, join(dir, 'rules'), (p) => /\.ya?ml$/.test(p))) read(rel);
+  for (const rel of walk(dir, join(dir, 'schemas'), isSchemaFile)) read(rel);
+  for (const rel of walk(dir, join(dir, 'rules'), isRuleFile)) read(rel);
   for (const rel of registryRuleFiles(files.get(REGISTRY_FILE))) read(rel);
   return files;
 }
@@ -65,7 +78,7 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
 }
 
 /** Rule and exception file paths named in the registry; a registry that does not parse names none (the compiler reports it). */
-function registryRuleFiles(text: string | undefined): string[] {
+export function registryRuleFiles(text: string | undefined): string[] {
   if (text === undefined) return [];
   try {
     const doc = load(text, { schema: CORE_SCHEMA }) as { actions?: Record<string, { rules?: unknown; exceptions?: unknown }> } | null;

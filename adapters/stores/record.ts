@@ -50,7 +50,10 @@ interface StoredRecord extends Omit<DecisionRecord, 'request' | 'decision'> {
 }
 
 export function readRecord(text: string): DecisionRecord {
-  const r = JSON.parse(text) as StoredRecord;
+  return recordOf(JSON.parse(text) as StoredRecord);
+}
+
+function recordOf(r: StoredRecord): DecisionRecord {
   return {
     id: r.id, seq: r.seq, action: r.action, recordedAt: r.recordedAt, caller: r.caller, idempotencyKey: r.idempotencyKey, payloadHash: r.payloadHash,
     request: { proposal: r.request.proposal, context: r.request.context ?? null },
@@ -60,8 +63,8 @@ export function readRecord(text: string): DecisionRecord {
 
 /** A record of the log as an export reads it: a review record is stored as it reads, a decision as readRecord reads it. */
 export function readLogRecord(text: string): LogRecord {
-  const r = JSON.parse(text) as LogRecord;
-  return 'kind' in r && r.kind === 'review' ? r : readRecord(text);
+  const r = JSON.parse(text) as LogRecord | StoredRecord;
+  return 'kind' in r && r.kind === 'review' ? r : recordOf(r as StoredRecord);
 }
 
 function decisionOf(d: StoredRecord['decision']): Decision {

@@ -45,6 +45,13 @@ const TOP = ['action', 'now', 'defaults', 'cases'] as const;
 const CASE = ['name', 'contract', 'proposal', 'context', 'now', 'unset', 'expect'] as const;
 const EXPECT = ['outcome', 'fired', 'reasons', 'risk_tier', 'errors'] as const;
 
+const isTestFile = (path: string) => path.startsWith('rules/') && /\.test\.ya?ml$/.test(path);
+
+/** The test files held in `files` (path → text, as the compiler takes them), parsed; problems go to `diags`. */
+export function testFilesOf(files: ReadonlyMap<string, string>, diags: Diagnostics): TestFile[] {
+  return [...files.keys()].filter(isTestFile).sort().map((p) => parseTestFile(p, files.get(p)!, diags)).filter((f): f is TestFile => f !== undefined);
+}
+
 export function parseTestFile(path: string, text: string, diags: Diagnostics): TestFile | undefined {
   const file = new YamlFile(path, text, diags);
   if (!file.root) return undefined;

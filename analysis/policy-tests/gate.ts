@@ -6,18 +6,15 @@
  */
 import type { CompiledPolicy } from '../../engine/index.js';
 import { Diagnostics, formatDiagnostic } from '../../engine/internal.js';
-import { parseTestFile, type TestFile } from './cases.js';
+import { testFilesOf } from './cases.js';
 import { runCases } from './run.js';
 
 export interface GateResult { cases: number; failures: string[] }
 
-const isTestFile = (path: string) => path.startsWith('rules/') && /\.test\.ya?ml$/.test(path);
-
 /** Runs the test files held in `files` (path → text, as the compiler takes them) against `policy`. */
 export function gatePolicy(policy: CompiledPolicy, files: ReadonlyMap<string, string>): GateResult {
   const diags = new Diagnostics();
-  const tests = [...files.keys()].filter(isTestFile).sort()
-    .map((p) => parseTestFile(p, files.get(p)!, diags)).filter((f): f is TestFile => f !== undefined);
+  const tests = testFilesOf(files, diags);
   const failures = diags.sorted().filter((d) => d.severity === 'error').map(formatDiagnostic);
   const { results } = runCases(policy, tests);
   for (const r of results) {

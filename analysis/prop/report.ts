@@ -26,7 +26,7 @@ export function overDefaults(base: unknown, value: unknown, at: string): { over?
 }
 
 /** The case as YAML, indented for a `cases:` list of `file` (the action's test file, when it has one). */
-export function testCaseYaml(f: CheckFailed, name: string, now: string, file: TestFile | undefined): string {
+export function testCaseYaml(f: Pick<CheckFailed, 'input' | 'expect'>, name: string, now: string, file: TestFile | undefined): string {
   const defaults = file?.defaults;
   const c: Record<string, unknown> = { name };
   const unset: string[] = [];

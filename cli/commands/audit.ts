@@ -4,12 +4,10 @@
  * `arbiter audit export --store URL [--since ISO] [--out FILE]`: the records as JSON Lines.
  */
 import { createWriteStream } from 'node:fs';
-import { openStore } from '../../adapters/stores/open.js';
 import { redact } from '../../adapters/stores/postgres.js';
-import { StoreMissingError, StoreUnavailableError, type Store } from '../../adapters/stores/store.js';
-import { StoreUrlError } from '../../adapters/stores/url.js';
 import { UsageError } from '../args.js';
 import { command } from '../command.js';
+import { openStoreToRead } from '../io.js';
 
 export const auditCommand = command({
   name: 'audit',
@@ -25,16 +23,9 @@ export const auditCommand = command({
     const [verb] = positionals;
     if (verb !== 'verify' && verb !== 'export') throw new UsageError('expected `audit verify` or `audit export`');
     if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since takes an ISO date-time, not \`${values.since}\``);
-    let store: Store;
-    try {
-      // Both verbs only read: a mistyped path must not become a new, empty, "intact" log.
-      store = await openStore(values.store, { mustExist: true });
-    } catch (e) {
-      if (e instanceof StoreUrlError) throw new UsageError(e.message);
-      if (!(e instanceof StoreMissingError || e instanceof StoreUnavailableError)) throw e;
-      io.err(`arbiter audit: ${e.message}`);
-      return 1;
-    }
+    // Both verbs only read: a mistyped path must not become a new, empty, "intact" log.
+    const store = await openStoreToRead(values.store, 'audit', io);
+    if (!store) return 1;
     try {
       if (verb === 'verify') {
         const r = await store.verify();
