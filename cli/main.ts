@@ -9,6 +9,7 @@ import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
 import { keysCommand, usage as keysUsage } from './commands/keys.js';
 import { propCommand, usage as propUsage } from './commands/prop.js';
+import { proposeCommand, usage as proposeUsage } from './commands/propose.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { test, usage as testUsage } from './commands/test.js';
 import { processIo, type Io } from './io.js';
@@ -18,6 +19,7 @@ type Command = { run(argv: string[], io: Io): number | Promise<number>; usage: s
 const COMMANDS: Record<string, Command> = {
   check: { run: check, usage: checkUsage, about: 'compile the policy and print every error and warning' },
   eval: { run: evalCommand, usage: evalUsage, about: 'decide one proposal and print the decision' },
+  propose: { run: proposeCommand, usage: proposeUsage, about: 'ask the model for a proposal from unstructured input, decide it, and print both' },
   test: { run: test, usage: testUsage, about: 'run the *.test.yaml cases and report coverage' },
   analyze: { run: analyzeCommand, usage: analyzeUsage, about: 'find rules that never fire, shadowed and overlapping rules, and gaps' },
   prop: { run: propCommand, usage: propUsage, about: 'property tests on inputs generated from the contracts: built-in properties and invariants' },

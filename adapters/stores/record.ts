@@ -42,7 +42,7 @@ export function decisionTexts(d: Decision): DecisionTexts {
 
 /** A record's JSON as stored: the decision may lack its shadow and hold a packed trace. */
 interface StoredRecord extends Omit<DecisionRecord, 'request' | 'decision'> {
-  request: { proposal: unknown; context?: unknown };
+  request: { proposal: unknown; context?: unknown; model?: unknown };
   decision: Omit<Decision, 'shadow' | 'trace'> & { shadow?: Decision['shadow']; trace?: Trace | CompactTrace };
 }
 
@@ -50,7 +50,7 @@ export function readRecord(text: string): DecisionRecord {
   const r = JSON.parse(text) as StoredRecord;
   return {
     id: r.id, seq: r.seq, action: r.action, recordedAt: r.recordedAt, caller: r.caller, idempotencyKey: r.idempotencyKey, payloadHash: r.payloadHash,
-    request: { proposal: r.request.proposal, context: r.request.context ?? null },
+    request: { proposal: r.request.proposal, context: r.request.context ?? null, ...(r.request.model !== undefined ? { model: r.request.model } : {}) },
     decision: decisionOf(r.decision), ...(r.editOf ? { editOf: r.editOf } : {}),
   };
 }
