@@ -24,7 +24,7 @@ export function routeModelFailure(decision: Decision, failure: ModelFailure): De
   const n = failure.reports.length;
   const said: Reason[] = failure.reports.map((r) => ({
     kind: 'contract', outcome: 'review',
-    message: `${MODEL_INVALID}: attempt ${r.attempt} of ${n} broke the contract: ${r.errors.map((e) => `${e.pointer || '/'} ${e.message}`).join('; ') || 'no errors reported'}`,
+    message: `${MODEL_INVALID}: attempt ${r.attempt} of ${n} broke the contract: ${r.errors.map((e) => e.message).join('; ') || 'no errors reported'}`,
   }));
   const route = (outcome: Outcome, reasons: Reason[]) => {
     const rules = reasons.filter((r) => r.kind !== 'contract');

@@ -34,6 +34,6 @@ export function userPrompt(input: ProposeInput): string {
 export function reaskPrompt(errors: ContractError[]): string {
   return [
     'That proposal does not match the contract. Call the tool again with a corrected proposal. The errors:',
-    ...errors.map((e) => `- ${e.pointer || '/'}: ${e.code}: ${e.message}`),
+    ...errors.map((e) => `- ${e.code}: ${e.message}`),
   ].join('\n');
 }

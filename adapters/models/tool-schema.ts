@@ -13,7 +13,7 @@
 import { escapeToken, isObject, resolveRef } from '../../engine/internal.js';
 
 export interface Dropped {
-  /** where in the contract, as a JSON Pointer */
+  /** the subschema that holds it, as a JSON Pointer into the contract (a reference's target: where it is used) */
   pointer: string;
   keyword: string;
   value: unknown;
@@ -68,16 +68,16 @@ function convert(node: unknown, at: string, root: Readonly<Record<string, unknow
     else if (key === 'additionalProperties') out.additionalProperties = typeof value === 'boolean' ? value : convert(value, here, root, dropped, refs);
     else if ((key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
       // oneOf read as anyOf: the model may produce a value two branches accept; ajv still refuses it.
-      if (key === 'oneOf') dropped.push({ pointer: here, keyword: 'oneOf', value: 'read as anyOf' });
+      if (key === 'oneOf') dropped.push({ pointer: at, keyword: 'oneOf', value: 'read as anyOf' });
       out.anyOf = value.map((sub, i) => convert(sub, `${here}/${i}`, root, dropped, refs));
     } else if (key === '$ref' && typeof value === 'string') {
       const target = value.startsWith('#') && refs.length < MAX_REF_DEPTH && !refs.includes(value) ? resolveRef(root, value) : undefined;
-      if (isObject(target)) Object.assign(out, convert(target, here, root, dropped, [...refs, value]));
-      else dropped.push({ pointer: here, keyword: '$ref', value });
+      if (isObject(target)) Object.assign(out, convert(target, at, root, dropped, [...refs, value]));
+      else dropped.push({ pointer: at, keyword: '$ref', value });
     } else if (key === '$schema' || key === '$id' || key === '$defs' || key === 'definitions' || key === '$comment' || key === 'examples' || key === 'default') {
       // not constraints: the references they hold are inlined where used
     } else {
-      dropped.push({ pointer: here, keyword: key, value });
+      dropped.push({ pointer: at, keyword: key, value });
       const hint = HINTS[key]?.(value);
       if (hint) hints.push(hint);
     }

@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 export interface FakeRequest {
   /** 1 for the first request the server received */
   n: number;
+  /** performance.now() when it arrived */
+  at: number;
   body: MessagesBody;
-  /** whether the request carried this API key in `x-api-key`; the key itself is not kept */
+  /** whether the request carried the server's API key (`x-api-key`, or `authorization: Bearer`); the key itself is not kept */
   keyMatches: boolean;
 }
 
@@ -25,6 +27,8 @@ export interface MessagesBody {
 export type Step =
   /** a forced tool call with this input; `extra` adds members to the tool_use block and the message */
   | { tool: unknown; extra?: Record<string, unknown>; text?: string }
+  /** a text answer with no tool call, as a model that ignores tool_choice would give */
+  | { say: string }
   /** an error answer: 429 `rate_limit_error`, 529 `overloaded_error`, 500 `api_error`… */
   | { status: number; retryAfter?: string }
   /** no answer until the client gives up */
@@ -52,12 +56,18 @@ export async function startFakeMessages(respond: Responder, options: { port?: nu
     void readBody(req).then((text) => {
       if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') return send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` } });
       const body = JSON.parse(text) as MessagesBody;
-      const fake: FakeRequest = { n: requests.length + 1, body, keyMatches: options.apiKey === undefined || req.headers['x-api-key'] === options.apiKey };
+      const fake: FakeRequest = { n: requests.length + 1, at: performance.now(), body, keyMatches: options.apiKey === undefined || [req.headers['x-api-key'], req.headers.authorization?.replace(/^Bearer /, '')].includes(options.apiKey) };
       requests.push(fake);
       const step = respond(fake);
       if ('hang' in step) { hanging.add(req); return; }
       if ('status' in step) {
         return send(res, step.status, { type: 'error', error: { type: ERROR_TYPES[step.status] ?? 'api_error', message: `fake ${step.status}` } }, step.retryAfter ? { 'retry-after': step.retryAfter } : {});
+      }
+      if ('say' in step) {
+        return send(res, 200, {
+          id: `msg_fake_${fake.n}`, type: 'message', role: 'assistant', model: `${body.model}-fake`, content: [{ type: 'text', text: step.say }],
+          stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 },
+        });
       }
       const name = body.tool_choice?.name ?? body.tools?.[0]?.name ?? 'tool';
       const answer = JSON.stringify(step.tool) ?? '';
