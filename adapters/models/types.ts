@@ -70,7 +70,7 @@ export interface ProposalModel {
  * answered with no tool call. Nothing was proposed, so nothing reaches the gate.
  */
 export class ModelError extends Error {
-  constructor(readonly code: 'model.unavailable' | 'model.refused' | 'model.deadline' | 'model.no_tool_call', message: string, readonly status?: number, cause?: unknown) {
+  constructor(readonly code: 'model.no_key' | 'model.unavailable' | 'model.refused' | 'model.deadline', message: string, readonly status?: number, cause?: unknown) {
     super(message, { cause });
     this.name = 'ModelError';
   }

@@ -46,7 +46,7 @@ type Message = Anthropic.Messages.MessageParam;
 
 export function createAnthropicModel(options: AnthropicOptions, env: Record<string, string | undefined> = process.env): ProposalModel {
   const apiKey = env.ANTHROPIC_API_KEY;
-  if (!apiKey) throw new ModelError('model.refused', 'ANTHROPIC_API_KEY is not set; the Anthropic adapter reads its key from the environment only');
+  if (!apiKey) throw new ModelError('model.no_key', 'ANTHROPIC_API_KEY is not set; the Anthropic adapter reads its key from the environment only');
   const attempts = options.attempts ?? 2;
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts is a whole number from 1, not ${attempts}`);
   let requests = 0;
