@@ -162,6 +162,24 @@ describe('the Anthropic adapter', () => {
     expect(fake!.requests).toHaveLength(1);
   });
 
+  it('counts each call\'s own requests when calls overlap', async () => {
+    const model = await modelOn([{ status: 529 }, { tool: VALID }, { tool: VALID }]);
+    const both = await Promise.all([model.propose({ action: 'refund_order', input: EMAIL }), model.propose({ action: 'refund_order', input: EMAIL })]);
+    expect(both.map((r) => r.meta.requests).sort()).toEqual([1, 2]);
+    expect(fake!.requests).toHaveLength(3);
+  });
+
+  it('reads the contract on every call, so a changed contract is enforced at once', async () => {
+    fake = await startFakeMessages(script([{ tool: VALID }, { tool: VALID }, { tool: { ...VALID, amount: 99 } }]));
+    let schema = refundContract.schema;
+    const model = createAnthropicModel({ contract: () => ({ action: 'refund_order', schema }), baseURL: fake.url }, { ANTHROPIC_API_KEY: KEY });
+    expect((await model.propose({ action: 'refund_order', input: EMAIL })).meta.attempts).toBe(1);
+    schema = { ...schema, properties: { ...(schema.properties as object), amount: { type: 'number', maximum: 100 } } };
+    const r = await model.propose({ action: 'refund_order', input: EMAIL });
+    expect(r.reports.map((x) => x.errors.map((e) => e.code))).toEqual([['contract.maximum'], []]);
+    expect(fake.requests[1]!.body.tools![0]!.input_schema).toMatchObject({ properties: { amount: { type: 'number', description: '(at most 100)' } } });
+  });
+
   it('reads its key from the environment only, and never returns it', async () => {
     expect(() => createAnthropicModel({ contract: () => refundContract }, {})).toThrow('ANTHROPIC_API_KEY is not set; the Anthropic adapter reads its key from the environment only');
     const model = await modelOn([{ tool: { amount: 1 } }, { status: 401 }], { maxRetries: 0 });

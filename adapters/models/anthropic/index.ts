@@ -49,39 +49,41 @@ export function createAnthropicModel(options: AnthropicOptions, env: Record<stri
   if (!apiKey) throw new ModelError('model.no_key', 'ANTHROPIC_API_KEY is not set; the Anthropic adapter reads its key from the environment only');
   const attempts = options.attempts ?? 2;
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts is a whole number from 1, not ${attempts}`);
-  let requests = 0;
   const doFetch = options.fetch ?? fetch;
   const baseURL = options.baseURL ?? env.ANTHROPIC_BASE_URL;
-  const client = new Anthropic({
+  /** A client per call, so its request count (retries included) is that call's alone. */
+  const clientFor = (count: () => void) => new Anthropic({
     apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: options.maxRetries ?? 4, timeout: options.timeoutMs ?? 60_000, logLevel: 'off',
-    fetch: (url: string | URL | Request, init?: RequestInit) => { requests++; return doFetch(url, init); },
+    fetch: (url: string | URL | Request, init?: RequestInit) => { count(); return doFetch(url, init); },
   });
-  const validators = new Map<string, { contract: ActionContract; check: (v: unknown) => ContractError[] }>();
+  // Validators by contract text: the contract is read on every call, so a policy reload that changes it is seen at once.
+  const validators = new Map<string, (v: unknown) => ContractError[]>();
   const ajv = createAjv();
-
-  async function validatorOf(action: string) {
-    let v = validators.get(action);
-    if (!v) {
-      const contract = await options.contract(action);
-      const compiled = compileValidator(ajv, contract.schema);
-      v = { contract, check: (value) => compiled(value, '') };
-      validators.set(action, v);
+  const validatorOf = (schema: ActionContract['schema']) => {
+    const text = JSON.stringify(schema);
+    let check = validators.get(text);
+    if (!check) {
+      const compiled = compileValidator(ajv, schema);
+      check = (value) => compiled(value, '');
+      validators.set(text, check);
     }
-    return v;
-  }
+    return check;
+  };
 
   return {
     provider: PROVIDER,
     async propose(input: ProposeInput): Promise<ProposalResult> {
-      const { contract, check } = await validatorOf(input.action);
+      const contract = await options.contract(input.action);
+      const check = validatorOf(contract.schema);
       const name = toolName(input.action);
       const { schema } = toolSchema(contract.schema);
       const tool = { name, description: `propose \`${input.action}\`${contract.description ? `: ${contract.description}` : ''}`, input_schema: schema as Anthropic.Messages.Tool.InputSchema };
       const signal = AbortSignal.timeout(options.deadlineMs ?? 180_000);
       const started = performance.now();
-      const firstRequest = requests;
+      let requests = 0;
+      const client = clientFor(() => { requests++; });
       const meta: ModelMeta = { provider: PROVIDER, model: options.model ?? DEFAULT_MODEL, promptVersion: PROMPT_VERSION, attempts: 0, requests: 0, usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: 0 };
-      const finish = () => ({ ...meta, requests: requests - firstRequest, latencyMs: Math.round(performance.now() - started) });
+      const finish = () => ({ ...meta, requests, latencyMs: Math.round(performance.now() - started) });
       const messages: Message[] = [{ role: 'user', content: userPrompt(input) }];
       const reports: ValidationReport[] = [];
       let proposal: unknown = null;
