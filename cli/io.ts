@@ -12,6 +12,8 @@ export interface Io {
   err(text: string): void;
   /** standard input, for `-` arguments */
   stdin(): string;
+  /** the environment a command reads its secrets from; default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export const processIo: Io = {

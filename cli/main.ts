@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { keysCommand } from './commands/keys.js';
 import { propCommand } from './commands/prop.js';
+import { proposeCommand } from './commands/propose.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { test } from './commands/test.js';
@@ -20,7 +21,7 @@ import { processIo, type Io } from './io.js';
 import { version } from './version.js';
 
 /** In the order `arbiter help` and the README list them. */
-export const COMMANDS: readonly Command[] = [init, check, evalCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [init, check, evalCommand, proposeCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -14,6 +14,7 @@ import type { CompiledAction, CompiledPolicy, Decision } from '../engine/index.j
 import { pointerSteps } from '../engine/internal.js';
 import { parseDuration } from '../engine/internal.js';
 import { mergePatch } from './merge-patch.js';
+import { isModelFailure, MODEL_INVALID } from './model-failure.js';
 import type { DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
 
 /** Where a `review` decision of an action without `review` settings waits. */
@@ -35,7 +36,7 @@ export interface ReviewPorts {
 
 export interface Reviewer { id: string; may(scope: string): boolean }
 
-export type ReviewErrorCode = 'not_found' | 'forbidden' | 'self_review' | 'proposal_changed' | 'already_decided' | 'review_expired' | 'invalid_reason' | 'batch_refused' | 'invalid_request';
+export type ReviewErrorCode = 'not_found' | 'forbidden' | 'not_approvable' | 'self_review' | 'proposal_changed' | 'already_decided' | 'review_expired' | 'invalid_reason' | 'batch_refused' | 'invalid_request';
 
 export class ReviewError extends Error {
   constructor(readonly code: ReviewErrorCode, message: string, readonly details?: Record<string, unknown>) {
@@ -65,8 +66,18 @@ export interface VerdictInput { verdict: 'approve' | 'reject'; proposalHash: str
 /** Approves or rejects one pending item; returns it as closed. */
 export async function decideReview(ports: ReviewPorts, reviewer: Reviewer, id: string, input: VerdictInput): Promise<Review> {
   const review = await open(ports, reviewer, id, input.proposalHash, true);
+  if (input.verdict === 'approve') await approvable(ports, id);
   const reason = input.verdict === 'reject' ? rejectReason(ports, review, input.reason) : optionalReason(input.reason);
   return append(ports, review, eventOf(ports, reviewer, review, { verdict: input.verdict, proposalHash: input.proposalHash, ...(reason ? { reason } : {}), ...(input.batch ? { batch: true } : {}) }));
+}
+
+/** A proposal the model never got right has nothing valid to approve: it is edited into one, or rejected. */
+async function approvable(ports: ReviewPorts, id: string): Promise<void> {
+  const record = await ports.store.get(id);
+  if (!record) throw new ReviewError('not_found', `no decision \`${id}\``);
+  if (isModelFailure(record.decision)) {
+    throw new ReviewError('not_approvable', `the proposal of review \`${id}\` does not match its contract (\`${MODEL_INVALID}\`): edit it into a valid proposal, or reject it`);
+  }
 }
 
 export interface Proposed { item: AppendItem; decision: Decision }

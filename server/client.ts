@@ -14,6 +14,7 @@
  * the client sends an `Idempotency-Key` of its own making, one per decide() call.
  */
 import { randomUUID } from 'node:crypto';
+import type { ModelMember } from '../adapters/models/types.js';
 import type { Decision, ExplainLevel } from '../engine/index.js';
 
 export interface ClientOptions {
@@ -37,6 +38,8 @@ export interface DecideInput {
   /** the version alone (`1`, `"1.4.0"`); give `contract` or `version`, not both */
   version?: string | number;
   explain?: ExplainLevel;
+  /** who proposed it: what a model adapter returns, as `modelMember(result)` (docs/model.md) */
+  model?: ModelMember;
   /** sent as `Idempotency-Key`; default a fresh UUID per call */
   idempotencyKey?: string;
 }
@@ -51,7 +54,7 @@ export interface RecordedDecision extends Decision {
 export interface StoredDecision extends RecordedDecision {
   seq: number;
   caller: string;
-  request: { proposal: unknown; context: unknown };
+  request: { proposal: unknown; context: unknown; model?: ModelMember };
 }
 
 /** The gate answered with an error: `code` is one of the stable codes in docs/server.md. */
@@ -64,8 +67,10 @@ export class ArbiterError extends Error {
 
 export interface Client {
   decide(input: DecideInput): Promise<RecordedDecision>;
-  evaluate(input: Omit<DecideInput, 'idempotencyKey'> & { now?: string }): Promise<Decision>;
+  evaluate(input: Omit<DecideInput, 'idempotencyKey' | 'model'> & { now?: string }): Promise<Decision>;
   getDecision(id: string): Promise<StoredDecision>;
+  /** the action's current contract, as a model adapter writes proposals to it */
+  contract(action: string): Promise<Record<string, unknown>>;
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
@@ -114,6 +119,9 @@ export function createClient(options: ClientOptions): Client {
     },
     getDecision(id) {
       return call<StoredDecision>('GET', `/v1/decisions/${encodeURIComponent(id)}`);
+    },
+    contract(action) {
+      return call<Record<string, unknown>>('GET', `/v1/contracts/${encodeURIComponent(action)}`);
     },
   };
 }

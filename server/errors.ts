@@ -21,6 +21,7 @@ export const HTTP_ERRORS = {
   request_timeout: { status: 408, about: 'the request did not arrive within the server\'s time limit' },
   payload_too_large: { status: 413, about: 'the body is larger than the limit' },
   unsupported_media_type: { status: 415, about: 'the body is not `application/json`' },
+  not_approvable: { status: 422, about: 'the review holds a proposal that does not match its contract (`model.invalid_proposal`): edit it into a valid one, or reject it' },
   batch_refused: { status: 422, about: 'a batch approval of items of more than one action, or of an item that must be approved on its own (financial, or risk above `medium`)' },
   headers_too_large: { status: 431, about: 'the request line and headers are larger than the server accepts (16 KiB)' },
   rate_limited: { status: 429, about: 'the API key is over its rate; `Retry-After` says when to retry' },

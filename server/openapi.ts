@@ -62,7 +62,7 @@ export function openApi(): object {
       },
       '/v1/reviews/stats': { get: { summary: 'Pending per queue, median time to decide and approval rate by rule over the last 500 closed items (scope `review:<queue>`)', responses: { 200: { description: 'the strip of the review page' }, ...error(...common) } } },
       '/v1/reviews/{id}': { get: { summary: 'One review item: the exact request, its decision and trace, the contract, the effect preview, presets and earlier reviews of the same entity', parameters: [id], responses: { 200: { description: 'the item' }, ...error('not_found', ...common) } } },
-      '/v1/reviews/{id}/approve': verdict('Approve a pending item', 'VerdictRequest'),
+      '/v1/reviews/{id}/approve': verdict('Approve a pending item; one whose proposal breaks its contract (`model.invalid_proposal`) is edited or rejected instead', 'VerdictRequest', 'not_approvable'),
       '/v1/reviews/{id}/reject': verdict('Reject a pending item; `reason.code` (a preset of the action) or `reason.text` is required', 'VerdictRequest', 'invalid_reason'),
       '/v1/reviews/{id}/edit': verdict('Close the item as `edited` and record the changed proposal, decided again by the policy', 'EditRequest'),
       '/v1/reviews/{id}/extend': verdict('Add time to a pending item (an audited record)', 'ExtendRequest'),

@@ -3,12 +3,41 @@
  * /openapi.json is built from the same objects, so the documentation cannot drift from the code.
  */
 import { compileValidator, createAjv, type ContractError } from '../engine/internal.js';
+import type { ModelFailure } from '../gate/model-failure.js';
 
 const explain = { type: 'string', enum: ['off', 'summary', 'full'], description: 'trace level; default `summary`' };
 const contract = { type: 'string', minLength: 3, maxLength: 200, description: 'the contract version the proposal is written to, such as `refund_order@1`; default the action\'s `version_from`, else its current version' };
 const version = { type: ['string', 'integer'], minLength: 1, maxLength: 100, minimum: 1, description: 'the version alone, such as `1` or `"1.4.0"`; give `contract` or `version`, not both' };
 const outcome = { type: 'string', enum: ['approve', 'review', 'reject'] };
 const proposalHash = { type: 'string', pattern: '^[\x21-\x7e]{1,200}$', description: 'the `proposalHash` of the review as the reviewer saw it' };
+const count = (max: number) => ({ type: 'integer', minimum: 0, maximum: max });
+const text = (max: number) => ({ type: 'string', maxLength: max });
+/** What a model adapter sends with its proposal (adapters/models/types.ts); the record keeps it with the request. */
+const model = {
+  type: 'object', additionalProperties: false, required: ['provider', 'model', 'promptVersion', 'attempts'],
+  description: 'who proposed: provider, model id, prompt version, attempts, requests, token usage and latency; with `failure` when no attempt matched the contract (the decision is then a review that must be edited, see docs/model.md)',
+  properties: {
+    provider: { type: 'string', minLength: 1, maxLength: 100 }, model: { type: 'string', minLength: 1, maxLength: 200 }, promptVersion: { type: 'string', minLength: 1, maxLength: 100 },
+    attempts: { type: 'integer', minimum: 1, maximum: 20 }, requests: count(1000), latencyMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+    usage: { type: 'object', additionalProperties: false, required: ['inputTokens', 'outputTokens'], properties: { inputTokens: count(1e9), outputTokens: count(1e9) } },
+    failure: {
+      type: 'object', additionalProperties: false, required: ['code', 'reports'],
+      properties: {
+        code: { type: 'string', enum: ['model.invalid_proposal'] }, message: text(1000),
+        reports: {
+          type: 'array', minItems: 1, maxItems: 20,
+          items: {
+            type: 'object', additionalProperties: false, required: ['attempt', 'errors'],
+            properties: {
+              attempt: { type: 'integer', minimum: 1, maximum: 20 }, proposal: { description: 'what the model proposed in this attempt' },
+              errors: { type: 'array', maxItems: 200, items: { type: 'object', additionalProperties: false, required: ['code', 'pointer', 'message'], properties: { code: text(100), pointer: text(1000), message: text(1000) } } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
 const reviewReason = {
   type: 'object', additionalProperties: false,
   properties: { code: { type: 'string', maxLength: 40, description: 'a preset of the action\'s `review.reasons`' }, text: { type: 'string', maxLength: 1000 } },
@@ -25,6 +54,7 @@ export const schemas = {
       version,
       explain,
       answerTrace: { type: 'boolean', description: '`false` leaves the trace out of this answer; the record keeps it (GET /v1/decisions/:id). Default `true`' },
+      model,
     },
   },
   EvaluateRequest: {
@@ -144,4 +174,4 @@ export const validate = {
 };
 
 export interface EvaluateBody { action: string; proposal: unknown; context?: Record<string, unknown>; contract?: string; version?: string | number; explain?: 'off' | 'summary' | 'full'; now?: string }
-export interface DecideBody extends Omit<EvaluateBody, 'now'> { answerTrace?: boolean }
+export interface DecideBody extends Omit<EvaluateBody, 'now'> { answerTrace?: boolean; model?: { failure?: ModelFailure } }

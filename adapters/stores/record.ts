@@ -45,7 +45,7 @@ export function decisionTexts(d: Decision, policyShadow?: PolicyShadow): Decisio
 
 /** A record's JSON as stored: the decision may lack its shadow and hold a packed trace. */
 interface StoredRecord extends Omit<DecisionRecord, 'request' | 'decision'> {
-  request: { proposal: unknown; context?: unknown };
+  request: { proposal: unknown; context?: unknown; model?: unknown };
   decision: Omit<Decision, 'shadow' | 'trace'> & { shadow?: Decision['shadow']; trace?: Trace | CompactTrace; policyShadow?: PolicyShadow };
 }
 
@@ -56,7 +56,7 @@ export function readRecord(text: string): DecisionRecord {
 function recordOf(r: StoredRecord): DecisionRecord {
   return {
     id: r.id, seq: r.seq, action: r.action, recordedAt: r.recordedAt, caller: r.caller, idempotencyKey: r.idempotencyKey, payloadHash: r.payloadHash,
-    request: { proposal: r.request.proposal, context: r.request.context ?? null },
+    request: { proposal: r.request.proposal, context: r.request.context ?? null, ...(r.request.model !== undefined ? { model: r.request.model } : {}) },
     decision: decisionOf(r.decision), ...(r.editOf ? { editOf: r.editOf } : {}), ...(r.decision.policyShadow ? { policyShadow: r.decision.policyShadow } : {}),
   };
 }

@@ -19,7 +19,8 @@ export interface DecisionRecord {
   idempotencyKey: string | null;
   /** SHA-256 of the request's identity for idempotency: the canonical JSON of the action and proposal (and the context, with `match: request`) */
   payloadHash: string;
-  request: { proposal: unknown; context: unknown };
+  /** `model`: who proposed it, as a model adapter sent it (adapters/models/types.ts) */
+  request: { proposal: unknown; context: unknown; model?: unknown };
   decision: Decision;
   /** the review whose proposal this one edits */
   editOf?: string;

@@ -14,6 +14,7 @@ import { parseInstant } from '../../engine/internal.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { routeModelFailure } from '../../gate/model-failure.js';
 import { reviewItemFor, type Proposed } from '../../gate/reviews.js';
 import { decisionStatus } from './review-status.js';
 import { allows } from '../keys.js';
@@ -38,7 +39,8 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const key = claim?.key ?? null;
     const now = clock();
     const recordedAt = now.toISOString();
-    const decision = timedDecide(deps, action, body, recordedAt);
+    const decided = timedDecide(deps, action, body, recordedAt);
+    const decision = body.model?.failure ? routeModelFailure(decided, body.model.failure) : decided;
     const id = uuidv7(now.getTime());
     // Decided after the live decision and from its own copy of the request; it cannot throw (gate/shadow.ts).
     const policyShadow = deps.shadow?.beside(decision, requestOf(action, body, recordedAt));
