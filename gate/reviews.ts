@@ -7,14 +7,13 @@
  * The reviewer is whoever the credentials say; nothing in a request body names them.
  */
 import { randomUUID } from 'node:crypto';
-import type { AppendItem } from '../adapters/stores/store.js';
 import { BASE_TIER } from '../engine/internal.js';
 import { own } from '../engine/internal.js';
 import type { CompiledAction, CompiledPolicy, Decision } from '../engine/index.js';
 import { pointerSteps } from '../engine/internal.js';
 import { parseDuration } from '../engine/internal.js';
 import { mergePatch } from './merge-patch.js';
-import type { DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
+import type { AppendItem, DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
 
 /** Where a `review` decision of an action without `review` settings waits. */
 export const DEFAULT_QUEUE = 'default';
