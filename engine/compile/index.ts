@@ -6,7 +6,7 @@
  */
 import { parseRegistry } from '../ast/registry.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
+import type { ActionAst, DeliverySettings, DeriveAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import type { Upgrade } from '../contracts/upgrade.js';
@@ -25,7 +25,8 @@ import { checkDivisors } from './divisors.js';
 import { checkGuards } from './guards.js';
 import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
-import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
+import type { CompiledAction, CompiledPolicy, ContractUse, Delivery } from './policy.js';
+import { checkSideEffects, routeFor } from './side-effects.js';
 import type { ActionScope, Scope } from './scope.js';
 import { resolveTemplate } from './template.js';
 import { compileVersions } from './versions.js';
@@ -131,7 +132,10 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
         ...(r.description !== undefined ? { description: r.description } : {}) });
     }
   }
-  const risk = compileRisk(files, rules.length, at, diags);
+  const compiled = compileRisk(files, rules.length, at, diags);
+  const risk: RiskModel = { ...compiled, route: routeFor(ast, compiled, files.some((f) => f.risk?.route !== undefined)) };
+  checkSideEffects(ast, rules, risk.route, diags);
+  const deliver = ast.deliver && deliveryOf(ast.deliver, diags);
 
   for (const [kind, names] of [['condition', scope.conditions], ['table', scope.tables], ['derive', scope.deriveAst]] as const) {
     for (const [name, def] of names) {
@@ -149,7 +153,20 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
     ...(context ? { context } : {}),
     ...(ast.description !== undefined ? { description: ast.description } : {}),
     ...(ast.review ? { review: ast.review } : {}),
+    ...(deliver ? { deliver } : {}),
   });
+}
+
+function deliveryOf(d: DeliverySettings, diags: Diagnostics): Delivery | undefined {
+  const timeout = parseDuration(d.timeout);
+  const ms = timeout && timeout.toNumber() * 1000;
+  if (!ms || ms < 100 || ms > 300_000) {
+    diags.error('invalid_literal', `deliver \`timeout\` \`${d.timeout}\` is not a duration from 100ms to 5m`, d.loc, 'write durations as `10s` or `500ms`');
+    return undefined;
+  }
+  return {
+    secretEnv: d.secretEnv, timeoutMs: ms, maxAttempts: d.maxAttempts, ...(d.url ? { url: d.url } : {}), ...(d.urlEnv ? { urlEnv: d.urlEnv } : {}), ...(d.fallback ? { fallback: d.fallback } : {}),
+  };
 }
 
 function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => Scope, diags: Diagnostics): RiskModel {
