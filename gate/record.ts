@@ -1,6 +1,7 @@
 /**
  * Recording a decision, without HTTP: read the idempotency claim, decide, and append the record
- * with everything that belongs to it (the claim, a review item, an outbox event) in one commit.
+ * with everything that belongs to it (the claim, a review item, an outbox event for an approve of
+ * an action that delivers) in one commit.
  * The route parses the request, calls `recordDecision` and maps the result; a test or another
  * edge (a CLI, a queue consumer) can call it the same way.
  *
@@ -12,6 +13,7 @@ import { decisionTexts, type DecisionTexts } from '../adapters/stores/record.js'
 import { decide, type CompiledAction, type CompiledPolicy, type Decision, type DecideRequest } from '../engine/index.js';
 import { own, pointerSteps } from '../engine/internal.js';
 import { uuidv7 } from './ids.js';
+import { outboxEventFor } from './outbox.js';
 import type { AppendItem, DecisionLog } from './ports.js';
 import { reviewItemFor } from './reviews.js';
 
@@ -70,11 +72,12 @@ export async function recordDecision(ports: RecordPorts, req: RecordRequest): Pr
   // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
   const texts = decisionTexts(decision);
   const review = reviewItemFor(action, decision, req.proposal, now);
+  const delivery = decision.outcome === 'approve' ? outboxEventFor(action, { decisionId: id, outcome: 'approve', at: recordedAt, proposal: req.proposal, by: null, reason: null }) : undefined;
   const started = performance.now();
   const result = await ports.log.append({
     id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
     recordedAt, caller: req.caller, requestJson: req.requestText, decisionJson: texts.record, ttlMs: ports.idempotencyTtlMs,
-    ...(review ? { review } : {}),
+    ...(review ? { review } : {}), ...(delivery ? { delivery } : {}),
   });
   ports.timed?.append((performance.now() - started) / 1000);
   if (result.kind === 'conflict') return { kind: 'conflict', key: key!, originalId: result.originalId };
@@ -87,12 +90,13 @@ export function draftDecision(ports: Pick<RecordPorts, 'timed'>, req: Omit<Recor
   const decision = timedDecide(ports, req, now.toISOString());
   const id = uuidv7(now.getTime());
   const review = reviewItemFor(req.action, decision, req.proposal, now, editOf);
+  const delivery = decision.outcome === 'approve' ? outboxEventFor(req.action, { decisionId: id, outcome: 'approve', at: now.toISOString(), proposal: req.proposal, by: null, reason: null }) : undefined;
   return {
     decision,
     item: {
       id, action: req.action.name, outcome: decision.outcome, idempotencyKey: null, idempotencyMatch: req.action.idempotency.match, recordedAt: now.toISOString(), caller: req.caller,
       requestJson: JSON.stringify({ proposal: req.proposal, context: req.context ?? null }), decisionJson: decisionTexts(decision).record, ttlMs: 0, editOf,
-      ...(review ? { review } : {}),
+      ...(review ? { review } : {}), ...(delivery ? { delivery } : {}),
     },
   };
 }

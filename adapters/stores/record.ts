@@ -55,10 +55,10 @@ export function readRecord(text: string): DecisionRecord {
   };
 }
 
-/** A record of the log as an export reads it: a review record is stored as it reads, a decision as readRecord reads it. */
+/** A record of the log as an export reads it: review and delivery records are stored as they read, a decision as readRecord reads it. */
 export function readLogRecord(text: string): LogRecord {
   const r = JSON.parse(text) as LogRecord;
-  return 'kind' in r && r.kind === 'review' ? r : readRecord(text);
+  return 'kind' in r && (r.kind === 'review' || r.kind === 'delivery') ? r : readRecord(text);
 }
 
 function decisionOf(d: StoredRecord['decision']): Decision {

@@ -1,17 +1,18 @@
 /**
  * The store behind the gate: one adapter implementing every port of gate/ports/ (the decision log,
- * the idempotency keys, the review queue), an embedded SQLite adapter and a PostgreSQL adapter,
+ * the idempotency keys, the review queue, the delivery outbox), an embedded SQLite adapter and a PostgreSQL adapter,
  * both held to one conformance suite (test/helpers/stores.ts `describeStores`).
  */
 import type { DecisionLog, LogItem, LogResult } from '../../gate/ports/decision-log.js';
 import type { IdempotencyKeys } from '../../gate/ports/idempotency.js';
+import type { Outbox } from '../../gate/ports/outbox.js';
 import type { ReviewQueue } from '../../gate/ports/review-queue.js';
 
 export type {
-  AppendItem, AppendResult, DecisionRecord, ListQuery, LogItem, LogRecord, LogResult, ReviewRecord, VerifyResult,
+  AppendItem, AppendResult, DecisionRecord, DeliveryRecord, ListQuery, LogItem, LogRecord, LogResult, ReviewRecord, VerifyResult,
 } from '../../gate/ports/decision-log.js';
 
-export interface Store extends DecisionLog, IdempotencyKeys, ReviewQueue {
+export interface Store extends DecisionLog, IdempotencyKeys, ReviewQueue, Outbox {
   readonly kind: 'sqlite' | 'postgres';
   ping(): Promise<void>;
   /** Waits for pending appends, then closes. */

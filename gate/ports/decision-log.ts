@@ -6,6 +6,7 @@
  * to one conformance suite (test/store.test.ts).
  */
 import type { Decision } from '../../engine/index.js';
+import type { DeliveryCommand, DeliveryCommandResult, OutboxEvent } from './outbox.js';
 import type { ReviewEvent, ReviewEventResult, ReviewItem, ReviewReason, Verdict } from './review-queue.js';
 
 /** What the log keeps for each decision; its JSON text is what the chain hashes. */
@@ -40,7 +41,20 @@ export interface ReviewRecord {
   review: { verdict: Verdict; outcome: 'approve' | 'reject' | null; proposalHash: string; reason?: ReviewReason; expiresAt?: string; next?: string; batch?: boolean };
 }
 
-export type LogRecord = DecisionRecord | ReviewRecord;
+/** An operator's replay or purge of a dead letter, in the log. */
+export interface DeliveryRecord {
+  id: string;
+  seq: number;
+  kind: 'delivery';
+  action: string;
+  recordedAt: string;
+  caller: string;
+  idempotencyKey: null;
+  decisionId: string;
+  delivery: { id: string; op: 'replay' | 'purge' };
+}
+
+export type LogRecord = DecisionRecord | ReviewRecord | DeliveryRecord;
 
 /**
  * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
@@ -68,11 +82,13 @@ export interface AppendItem {
   review?: ReviewItem;
   /** the review whose proposal this one edits */
   editOf?: string;
+  /** for a decision final at once (an approve of an action that delivers): its outbox event, written in the same transaction */
+  delivery?: OutboxEvent;
 }
 
-/** What a group commit takes: decisions, and review records. */
-export type LogItem = AppendItem | ReviewEvent;
-export type LogResult = AppendResult | ReviewEventResult;
+/** What a group commit takes: decisions, review records, and replays and purges of deliveries. */
+export type LogItem = AppendItem | ReviewEvent | DeliveryCommand;
+export type LogResult = AppendResult | ReviewEventResult | DeliveryCommandResult;
 
 export type AppendResult =
   | { kind: 'created'; id: string; seq: number }

@@ -5,6 +5,7 @@
  * time), so of two reviewers or two replicas' sweepers exactly one wins.
  */
 import type { AppendItem } from './decision-log.js';
+import type { OutboxEvent } from './outbox.js';
 
 export type ReviewStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'edited';
 /** What a review record does: four verdicts that close the item, and an extension that does not. */
@@ -69,6 +70,8 @@ export interface ReviewEvent {
   batch?: boolean;
   /** for `edit`: the new proposal's decision, recorded in the same transaction */
   next?: AppendItem;
+  /** for a verdict that makes the decision final, of an action that delivers: its outbox event, written only if the verdict applies */
+  delivery?: OutboxEvent;
 }
 
 export type ReviewEventResult =
