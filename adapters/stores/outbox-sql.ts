@@ -50,23 +50,28 @@ export function insertDeliveries(d: Dialect, events: readonly OutboxEvent[]): { 
   };
 }
 
+/** Positional parameters, pushed in order: SQLite's `?` cannot be named twice. */
+function params(d: Dialect) {
+  const args: unknown[] = [];
+  return { args, p: (v: unknown) => { args.push(v); return d.param(args.length); } };
+}
+
 /** Takes the lease on due events; PostgreSQL skips rows another session is taking. */
 export function claimDeliveries(d: Dialect, now: string, lease: string, leaseUntil: string, limit: number): { sql: string; args: unknown[] } {
-  const p = d.param;
-  const free = `status = 'pending' AND next_at <= ${p(1)} AND (lease_until IS NULL OR lease_until <= ${p(1)})`;
+  const { args, p } = params(d);
+  const set = `lease = ${p(lease)}, lease_until = ${p(leaseUntil)}`;
+  const free = () => `status = 'pending' AND next_at <= ${p(now)} AND (lease_until IS NULL OR lease_until <= ${p(now)})`;
   const skip = d.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-  return {
-    sql: `UPDATE deliveries SET lease = ${p(2)}, lease_until = ${p(3)} WHERE id IN (SELECT id FROM deliveries WHERE ${free} ORDER BY next_at, id LIMIT ${p(4)}${skip}) AND ${free} RETURNING *`,
-    args: [now, lease, leaseUntil, limit],
-  };
+  const inner = `SELECT id FROM deliveries WHERE ${free()} ORDER BY next_at, id LIMIT ${p(limit)}${skip}`;
+  return { sql: `UPDATE deliveries SET ${set} WHERE id IN (${inner}) AND ${free()} RETURNING *`, args };
 }
 
 export function completeAttempt(d: Dialect, deliveryId: string, lease: string, status: string, nextAt: string | null, error: string | null, at: string, delivered: boolean): { sql: string; args: unknown[] } {
-  const p = d.param;
+  const { args, p } = params(d);
   return {
-    sql: `UPDATE deliveries SET status = ${p(1)}, attempts = attempts + 1, total_attempts = total_attempts + 1, next_at = COALESCE(${p(2)}, next_at), lease = NULL, lease_until = NULL,
-      last_error = ${p(3)}, delivered_at = ${delivered ? p(4) : 'delivered_at'}, updated_at = ${p(4)} WHERE id = ${p(5)} AND lease = ${p(6)} AND status = 'pending'`,
-    args: [status, nextAt, error, at, deliveryId, lease],
+    sql: `UPDATE deliveries SET status = ${p(status)}, attempts = attempts + 1, total_attempts = total_attempts + 1, next_at = COALESCE(${p(nextAt)}, next_at), lease = NULL, lease_until = NULL,
+      last_error = ${p(error)}, delivered_at = ${delivered ? p(at) : 'delivered_at'}, updated_at = ${p(at)} WHERE id = ${p(deliveryId)} AND lease = ${p(lease)} AND status = 'pending'`,
+    args,
   };
 }
 
@@ -77,9 +82,9 @@ export const insertAttempt = (d: Dialect, deliveryId: string, a: DeliveryAttempt
 
 /** The change a replay or purge makes: only to a dead event. A replay starts a new round of attempts. */
 export function commandChange(d: Dialect, c: DeliveryCommand): { sql: string; args: unknown[] } {
-  const p = d.param;
-  const set = c.op === 'replay' ? `status = 'pending', attempts = 0, next_at = ${p(1)}, last_error = NULL, lease = NULL, lease_until = NULL` : `status = 'purged', lease = NULL, lease_until = NULL`;
-  return { sql: `UPDATE deliveries SET ${set}, updated_at = ${p(1)} WHERE id = ${p(2)} AND status = 'dead'`, args: [c.recordedAt, c.deliveryId] };
+  const { args, p } = params(d);
+  const set = c.op === 'replay' ? `status = 'pending', attempts = 0, next_at = ${p(c.recordedAt)}, last_error = NULL, lease = NULL, lease_until = NULL` : `status = 'purged', lease = NULL, lease_until = NULL`;
+  return { sql: `UPDATE deliveries SET ${set}, updated_at = ${p(c.recordedAt)} WHERE id = ${p(c.deliveryId)} AND status = 'dead'`, args };
 }
 
 export const SELECT_DELIVERY = (d: Dialect) => `SELECT * FROM deliveries WHERE id = ${d.param(1)}`;
@@ -87,8 +92,7 @@ export const SELECT_ATTEMPTS = (d: Dialect) => `SELECT * FROM delivery_attempts 
 export const DELIVERY_COUNTS = 'SELECT status, COUNT(*) AS count FROM deliveries GROUP BY status ORDER BY status';
 
 export function listDeliveries(d: Dialect, q: DeliveryQuery): { sql: string; args: unknown[] } {
-  const args: unknown[] = [];
-  const p = (v: unknown) => { args.push(v); return d.param(args.length); };
+  const { args, p } = params(d);
   const where = ['1 = 1'];
   if (q.status) where.push(`status = ${p(q.status)}`);
   if (q.action) where.push(`action = ${p(q.action)}`);
