@@ -5,6 +5,7 @@ import { analyzeCommand, usage as analyzeUsage } from './commands/analyze.js';
 import { auditCommand, usage as auditUsage } from './commands/audit.js';
 import { check, usage as checkUsage } from './commands/check.js';
 import { contracts, usage as contractsUsage } from './commands/contracts.js';
+import { dlqCommand, usage as dlqUsage } from './commands/dlq.js';
 import { evalCommand, usage as evalUsage } from './commands/eval.js';
 import { importCommand, usage as importUsage } from './commands/import.js';
 import { keysCommand, usage as keysUsage } from './commands/keys.js';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   import: { run: importCommand, usage: importUsage, about: 'convert json-rules-engine rules to an Arbiter rule file' },
   serve: { run: serveCommand, usage: serveUsage, about: 'run the gate: the HTTP API over the policy and a decision store' },
   audit: { run: auditCommand, usage: auditUsage, about: 'verify the decision log\'s hash chain, or export it as JSON Lines' },
+  dlq: { run: dlqCommand, usage: dlqUsage, about: 'list, show, replay or purge dead-lettered deliveries (through the gate, audited)' },
   keys: { run: keysCommand, usage: keysUsage, about: 'create an API key (only its hash is stored)' },
   contracts: { run: contracts, usage: contractsUsage, about: 'export contracts authored in zod to JSON Schema files' },
 };

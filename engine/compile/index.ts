@@ -160,8 +160,8 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
 function deliveryOf(d: DeliverySettings, diags: Diagnostics): Delivery | undefined {
   const timeout = parseDuration(d.timeout);
   const ms = timeout && timeout.toNumber() * 1000;
-  if (!ms || ms < 100 || ms > 300_000) {
-    diags.error('invalid_literal', `deliver \`timeout\` \`${d.timeout}\` is not a duration from 100ms to 5m`, d.loc, 'write durations as `10s` or `500ms`');
+  if (!ms || ms < 1000 || ms > 300_000) {
+    diags.error('invalid_literal', `deliver \`timeout\` \`${d.timeout}\` is not a duration from 1s to 5m`, d.loc, 'write durations as `10s` or `2m`');
     return undefined;
   }
   return {
