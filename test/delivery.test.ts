@@ -126,6 +126,27 @@ describe('the delivery worker', () => {
     await s2.close();
   });
 
+  it('tells the fallback once, signed, when an event is dead-lettered', async () => {
+    const withFallback = compileMini({ ...HOOKED, action: { ...HOOKED.action, deliver: { url_env: 'HOOK_URL', secret_env: 'HOOK_SECRET', max_attempts: 2, fallback: { url_env: 'ONCALL_URL' } } } });
+    const { store } = await sqlite.open();
+    const clock = fakeClock();
+    const down = await receiver([503]);
+    const oncall = await receiver([200]);
+    const proposal = { id: 'p-1', amount: 20 };
+    const rec = await recordDecision({ log: store, clock: clock.now, idempotencyTtlMs: 3600_000 }, { action: withFallback.actions.get('t')!, policy: withFallback, proposal, requestText: JSON.stringify({ action: 't', proposal }), caller: 'svc' });
+    const dead: string[] = [];
+    const w = new DeliveryWorker({ outbox: store, env: { HOOK_URL: down.url, HOOK_SECRET: SECRET, ONCALL_URL: oncall.url }, fetch: globalThis.fetch, clock: clock.now, random: () => 0, observe: { dead: (d) => dead.push(d.id) } });
+    await w.tick();
+    expect(oncall.got).toHaveLength(0);
+    await w.tick();
+    expect(dead).toHaveLength(1);
+    expect(oncall.got).toHaveLength(1);
+    const note = oncall.got[0]!;
+    expect(verifyWebhook(SECRET, note.headers, note.body)).toMatchObject({ ok: true, idempotencyKey: `${rec.kind === 'created' ? rec.id : ''}:dead` });
+    expect(JSON.parse(note.body)).toMatchObject({ type: 'delivery.dead', delivery: dead[0], attempts: 2, lastError: 'the receiver answered 503: no (attempt 2 of 2: giving up)', event: { outcome: 'approve', proposal } });
+    await store.close();
+  });
+
   it('computes full jitter within the exponential ceiling, capped', () => {
     expect([1, 2, 3, 4].map((n) => backoffMs(n, () => 0.999999))).toEqual([999, 1999, 3999, 7999]);
     expect(backoffMs(30, () => 0.5)).toBe(300_000);
