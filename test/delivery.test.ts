@@ -142,7 +142,7 @@ describe('the delivery worker', () => {
     expect(dead).toHaveLength(1);
     expect(oncall.got).toHaveLength(1);
     const note = oncall.got[0]!;
-    expect(verifyWebhook(SECRET, note.headers, note.body)).toMatchObject({ ok: true, idempotencyKey: `${rec.kind === 'created' ? rec.id : ''}:dead` });
+    expect(verifyWebhook(SECRET, note.headers, note.body, { now: Math.floor(clock.now().getTime() / 1000) })).toMatchObject({ ok: true, idempotencyKey: `${rec.kind === 'created' ? rec.id : ''}:dead` });
     expect(JSON.parse(note.body)).toMatchObject({ type: 'delivery.dead', delivery: dead[0], attempts: 2, lastError: 'the receiver answered 503: no (attempt 2 of 2: giving up)', event: { outcome: 'approve', proposal } });
     await store.close();
   });
