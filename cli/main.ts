@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.js';
 import { check } from './commands/check.js';
 import { contracts } from './commands/contracts.js';
 import { diffCommand } from './commands/diff.js';
+import { dlqCommand } from './commands/dlq.js';
 import { evalCommand } from './commands/eval.js';
 import { fmt } from './commands/fmt.js';
 import { importCommand } from './commands/import.js';
@@ -21,7 +22,7 @@ import { processIo, type Io } from './io.js';
 import { version } from './version.js';
 
 /** In the order `arbiter help` and the README list them. */
-export const COMMANDS: readonly Command[] = [init, check, evalCommand, proposeCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [init, check, evalCommand, proposeCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, dlqCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,7 +7,6 @@
  * The reviewer is whoever the credentials say; nothing in a request body names them.
  */
 import { randomUUID } from 'node:crypto';
-import type { AppendItem } from '../adapters/stores/store.js';
 import { BASE_TIER } from '../engine/internal.js';
 import { own } from '../engine/internal.js';
 import type { CompiledAction, CompiledPolicy, Decision } from '../engine/index.js';
@@ -15,7 +14,8 @@ import { pointerSteps } from '../engine/internal.js';
 import { parseDuration } from '../engine/internal.js';
 import { mergePatch } from './merge-patch.js';
 import { isModelFailure, MODEL_INVALID } from './model-failure.js';
-import type { DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
+import { outboxEventFor, type FinalOutcome } from './outbox.js';
+import type { AppendItem, DecisionLog, Review, ReviewEvent, ReviewItem, ReviewQueue, ReviewReason } from './ports.js';
 
 /** Where a `review` decision of an action without `review` settings waits. */
 export const DEFAULT_QUEUE = 'default';
@@ -68,7 +68,17 @@ export async function decideReview(ports: ReviewPorts, reviewer: Reviewer, id: s
   const review = await open(ports, reviewer, id, input.proposalHash, true);
   if (input.verdict === 'approve') await approvable(ports, id);
   const reason = input.verdict === 'reject' ? rejectReason(ports, review, input.reason) : optionalReason(input.reason);
-  return append(ports, review, eventOf(ports, reviewer, review, { verdict: input.verdict, proposalHash: input.proposalHash, ...(reason ? { reason } : {}), ...(input.batch ? { batch: true } : {}) }));
+  const event = eventOf(ports, reviewer, review, { verdict: input.verdict, proposalHash: input.proposalHash, ...(reason ? { reason } : {}), ...(input.batch ? { batch: true } : {}) });
+  return append(ports, review, await withDelivery(ports, review, event, input.verdict));
+}
+
+/** The verdict with its outbox event, when it makes the decision final and its action delivers: written only if the verdict applies. */
+async function withDelivery(ports: ReviewPorts, review: Review, event: ReviewEvent, outcome: FinalOutcome, proposal?: unknown): Promise<ReviewEvent> {
+  const action = ports.policy().actions.get(review.action);
+  if (!action?.deliver) return event;
+  const p = proposal !== undefined ? proposal : (await ports.store.get(review.id))?.request.proposal ?? null;
+  const delivery = outboxEventFor(action, { decisionId: review.id, outcome, at: event.recordedAt, proposal: p, by: event.caller, reason: event.reason ?? null, ...(event.next ? { next: event.next.id } : {}) });
+  return delivery ? { ...event, delivery } : event;
 }
 
 /** A proposal the model never got right has nothing valid to approve: it is edited into one, or rejected. */
@@ -94,7 +104,8 @@ export async function editReview(ports: ReviewPorts, reviewer: Reviewer, id: str
   if (!record) throw new ReviewError('not_found', `no decision \`${id}\``);
   const next = propose({ action: review.action, proposal: mergePatch(record.request.proposal, input.changes), context: record.request.context }, id);
   const reason = optionalReason(input.reason);
-  const closed = await append(ports, review, eventOf(ports, reviewer, review, { verdict: 'edit', proposalHash: input.proposalHash, next: next.item, ...(reason ? { reason } : {}) }));
+  const event = eventOf(ports, reviewer, review, { verdict: 'edit', proposalHash: input.proposalHash, next: next.item, ...(reason ? { reason } : {}) });
+  const closed = await append(ports, review, await withDelivery(ports, review, event, 'edited', record.request.proposal));
   ports.notify(next.item.id);
   return { review: closed, next };
 }
@@ -115,10 +126,10 @@ export async function expireDue(ports: ReviewPorts, limit = 100): Promise<Review
   const expired: Review[] = [];
   for (const review of await ports.store.dueReviews(now, limit)) {
     const after = ports.policy().actions.get(review.action)?.review?.expiresAfter ?? DEFAULT_EXPIRY;
-    const r = await ports.store.appendReview({
+    const r = await ports.store.appendReview(await withDelivery(ports, review, {
       kind: 'review', id: randomUUID(), decisionId: review.id, action: review.action, recordedAt: now, caller: SWEEPER, verdict: 'expire',
       proposalHash: review.proposalHash, reason: { code: 'expired', text: `nobody decided within ${after}` },
-    });
+    }, 'reject'));
     // Another replica's sweeper, or a reviewer just in time, may have closed it first.
     if (r.kind === 'created') { expired.push(r.review); ports.notify(review.id); }
   }

@@ -10,6 +10,7 @@ import { HttpError } from './errors.js';
 import { requestContext, route } from './middleware.js';
 import { openApi } from './openapi.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 import { policyRoutes } from './routes/policy.js';
 import { reviewPageRoutes } from './routes/review-page.js';
 import { reviewRoutes } from './routes/reviews.js';
@@ -42,6 +43,7 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
 
   decisionRoutes(app, deps);
   reviewRoutes(app, deps);
+  deliveryRoutes(app, deps);
   reviewPageRoutes(app, deps);
   policyRoutes(app, deps);
   return app;

@@ -23,6 +23,7 @@ import { PolicyHolder } from './policy.js';
 import { checkOffThread } from './reload/off-thread.js';
 import { watchPolicy, type PolicyWatch } from './reload/watch.js';
 import { reload } from './routes/policy.js';
+import { deliveryWorker } from './routes/deliveries.js';
 import { reviewTick } from './routes/reviews.js';
 import { ShadowPolicy } from '../gate/shadow.js';
 import { drainable } from './shutdown.js';
@@ -46,6 +47,8 @@ export const SETTINGS = [
   { name: 'review-sweep', env: 'ARBITER_REVIEW_SWEEP', dflt: '10s', about: 'how often each replica rejects the review items whose time is up (one wins each item) and counts the queues for `arbiter_review_queue_depth`' },
   { name: 'review-grace', env: 'ARBITER_REVIEW_GRACE', dflt: '5s', about: 'how long the review page holds a verdict, undoable with `U`, before it sends it' },
   { name: 'shadow-dir', env: 'ARBITER_SHADOW_DIR', dflt: '', about: 'a candidate policy repository decided beside the served one, reloaded with it; where it decides otherwise is recorded and counted, and changes nothing (`GET /v1/policy/shadow`)' },
+  { name: 'delivery-poll', env: 'ARBITER_DELIVERY_POLL', dflt: '1s', about: 'how often each replica looks for outbox events that are due (docs/delivery.md)' },
+  { name: 'delivery-lease', env: 'ARBITER_DELIVERY_LEASE', dflt: '60s', about: 'how long a replica holds an event it is sending; after a crash the event is sent again once this is up; longer than any `deliver.timeout`' },
   { name: 'watch', env: 'ARBITER_WATCH', dflt: 'false', about: 'reload when a policy file changes', flag: true },
   { name: 'no-reload-tests', env: 'ARBITER_NO_RELOAD_TESTS', dflt: 'false', about: 'DANGEROUS: swap in a reloaded policy that compiles without running its `*.test.yaml` cases', flag: true },
   { name: 'log-level', env: 'ARBITER_LOG_LEVEL', dflt: 'info', about: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `silent`' },
@@ -92,6 +95,8 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     throw e;
   }
   const sweepEvery = positiveDuration(s, 'review-sweep');
+  const deliveryPoll = positiveDuration(s, 'delivery-poll');
+  const deliveryLease = positiveDuration(s, 'delivery-lease');
   const grace = parseDuration(s['review-grace']);
   if (!grace || grace.cmp(Rational.ZERO) < 0 || grace.toNumber() > 60) throw new ConfigError(`--review-grace takes a duration from 0s to 60s, such as 5s, not \`${s['review-grace']}\``);
   const redactPaths = s.redact.split(',').map((p) => p.trim()).filter(Boolean);
@@ -153,6 +158,8 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   expiry.unref();
   const sweeper = setInterval(() => void reviewTick(deps), sweepEvery);
   sweeper.unref();
+  const delivery = deliveryWorker(deps, process.env, deliveryLease);
+  delivery.start(deliveryPoll, (err) => logger.warn({ err }, 'delivery pass failed; it runs again at the next poll'));
   if (!reloadOptions.tests) logger.warn('--no-reload-tests: a reload swaps in any policy that compiles, without running its test cases');
   let watcher: PolicyWatch | undefined;
   let shadowWatcher: PolicyWatch | undefined;
@@ -170,6 +177,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     clearInterval(sweeper);
     process.off('SIGHUP', onHup);
     await drain.close();
+    await delivery.stop();
     await store.close();
     clearInterval(flushLog);
     logger.info('stopped');

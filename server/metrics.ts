@@ -42,6 +42,14 @@ export class Metrics {
     buckets: [1, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600], registers: [this.registry],
   });
   private readonly expiries = new Counter({ name: 'arbiter_review_expiries_total', help: 'Review items the sweeper expired, by queue', labelNames: ['queue'] as const, registers: [this.registry] });
+  private readonly deliveryAttempts = new Counter({ name: 'arbiter_delivery_attempts_total', help: 'Delivery attempts by action and result (delivered, retry, dead)', labelNames: ['action', 'result'] as const, registers: [this.registry] });
+  private readonly deliveriesDelivered = new Counter({ name: 'arbiter_deliveries_delivered_total', help: 'Events the receiver acknowledged, by action', labelNames: ['action'] as const, registers: [this.registry] });
+  private readonly deadLetters = new Counter({ name: 'arbiter_delivery_dead_letters_total', help: 'Events dead-lettered, by action', labelNames: ['action'] as const, registers: [this.registry] });
+  private readonly deliverySeconds = new Histogram({
+    name: 'arbiter_delivery_duration_seconds', help: 'Time from sending an event to the receiver\'s answer (or the timeout), by action', labelNames: ['action'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30], registers: [this.registry],
+  });
+  private readonly deliveryCommands = new Counter({ name: 'arbiter_delivery_commands_total', help: 'Dead letters replayed or purged by operators', labelNames: ['op'] as const, registers: [this.registry] });
   private readonly reloads = new Counter({ name: 'arbiter_policy_reloads_total', help: 'Policy reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
   private readonly shadowDivergences = new Counter({
     name: 'arbiter_shadow_divergence_total', help: 'Recorded decisions the shadow policy decided otherwise, by action, live outcome and shadow outcome (`error` when the shadow failed)',
@@ -61,6 +69,17 @@ export class Metrics {
   readonly timeToDecide = bind(this.decideReviewSeconds);
   readonly expiry = bind(this.expiries);
   readonly shadowDivergence = bind(this.shadowDivergences);
+  readonly deliveryCommand = bind(this.deliveryCommands);
+
+  /** What the delivery worker reports (adapters/delivery/worker.ts DeliveryObserver). */
+  readonly delivery = {
+    attempt: (action: string, result: string, seconds: number) => {
+      this.deliveryAttempts.labels(action, result).inc();
+      this.deliverySeconds.labels(action).observe(seconds);
+      if (result === 'delivered') this.deliveriesDelivered.labels(action).inc();
+    },
+    dead: (action: string) => this.deadLetters.labels(action).inc(),
+  };
 
   private readonly depth = new Gauge({ name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, as the store counted them at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
 

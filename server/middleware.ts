@@ -8,7 +8,7 @@ import { HttpError } from './errors.js';
 import { allows } from './keys.js';
 import { lingerAfterResponse } from './linger.js';
 import { RateLimiter } from './rate-limit.js';
-import { uuidv7 } from './ids.js';
+import { uuidv7 } from '../gate/ids.js';
 
 /**
  * A request header (lower-case name). Under Node it is read from the IncomingMessage's parsed

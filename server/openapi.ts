@@ -73,6 +73,20 @@ export function openApi(): object {
           responses: { 200: { description: '`{ items: [{ id, ok, review } | { id, ok: false, error }] }`' }, ...error(...body, 'batch_refused', 'store_unavailable', ...common) },
         },
       },
+      '/v1/deliveries': {
+        get: {
+          summary: 'Outbox events, newest first; `status=dead` is the dead-letter queue (scope `deliveries`)',
+          parameters: ['status', 'action', 'limit', 'offset'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          responses: { 200: { description: '`{ items, next }`' }, ...error('invalid_request', ...common) },
+        },
+      },
+      '/v1/deliveries/{id}': {
+        get: { summary: 'One event: its body and every attempt (status, latency, error)', parameters: [id], responses: { 200: { description: 'the event' }, ...error('not_found', ...common) } },
+        delete: { summary: 'Purge a dead letter (a record of the decision log)', parameters: [id], responses: { 200: { description: '`{ delivery }`' }, ...error('not_found', 'delivery_not_dead', 'store_unavailable', ...common) } },
+      },
+      '/v1/deliveries/{id}/replay': {
+        post: { summary: 'Send a dead letter again, with the same body and idempotency key (a record of the decision log)', parameters: [id], responses: { 200: { description: '`{ delivery }`' }, ...error('not_found', 'delivery_not_dead', 'store_unavailable', ...common) } },
+      },
       '/v1/evaluate': {
         post: {
           summary: 'Decide without recording anything: a dry run, with an optional `now` (scope `evaluate`)',

@@ -47,7 +47,7 @@ describe('review queue properties', () => {
         let expiresAt = at(100);
         let closedBy: ReviewRecord | undefined;
         for await (const r of store.export()) {
-          if (!('kind' in r)) continue;
+          if (!('kind' in r) || r.kind !== 'review') continue;
           const v = r.review;
           expect(closedBy, 'nothing is recorded after the item closed').toBeUndefined();
           if (v.verdict === 'expire') expect(r.recordedAt >= expiresAt).toBe(true);

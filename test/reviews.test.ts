@@ -166,7 +166,7 @@ for (const factory of [sqlite, postgres]) {
       ]);
       expect(r.items[3].error.message).toBe('risk tier `high` is above `medium`: approve it on its own');
       const records = [];
-      for await (const rec of g.deps.store.export()) if ('kind' in rec) records.push(rec.review);
+      for await (const rec of g.deps.store.export()) if ('kind' in rec && rec.kind === 'review') records.push(rec.review);
       expect(records).toEqual(low.map((t) => ({ verdict: 'approve', outcome: 'approve', proposalHash: t.hash, batch: true })));
 
       const money = [await submit(g, refund()), await submit(g, refund(600))];
@@ -239,7 +239,7 @@ for (const factory of [sqlite, postgres]) {
       expect((await expireDue(ports)).map((r) => r.id)).toEqual([keep.id]);
       expect((await verdict(g, t.id, 'approve', { proposalHash: t.hash }, g.keys.alice)).status).toBe(200);
       const kinds = [];
-      for await (const rec of g.deps.store.export()) kinds.push('kind' in rec ? rec.review.verdict : rec.decision.outcome);
+      for await (const rec of g.deps.store.export()) kinds.push('kind' in rec ? (rec.kind === 'review' ? rec.review.verdict : rec.delivery.op) : rec.decision.outcome);
       expect(kinds).toEqual(['review', 'review', 'extend', 'expire', 'review', 'expire', 'approve']);
       expect(await g.deps.store.verify()).toEqual({ ok: true, count: 7 });
     });

@@ -12,7 +12,7 @@
  * and sends the writes in one statement that first checks that knowledge (postgres-commit.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Review, ReviewReason, Verdict } from '../../gate/ports.js';
+import type { DeliveryCommand, OutboxEvent, Review, ReviewReason, Verdict } from '../../gate/ports.js';
 import { payloadHash } from './record.js';
 import type { AppendItem, AppendResult, DecisionRecord, LogRecord, VerifyResult } from './store.js';
 
@@ -47,6 +47,10 @@ export type Op =
   | { op: 'insertReviews'; reviews: NewReview[] }
   /** change one review row if `change` still applies; answer whether it did, and the row as it is */
   | { op: 'review'; change: ReviewChange }
+  /** outbox events of decisions or verdicts written in this batch */
+  | { op: 'insertDeliveries'; events: OutboxEvent[] }
+  /** apply a replay or purge to a dead delivery if it still is one; answer whether it did, and the row as it is */
+  | { op: 'deliveryCommand'; command: DeliveryCommand }
   | { op: 'setHead'; head: Head };
 
 /** A review row to insert: its decision's identity and the queue entry. */
@@ -110,6 +114,8 @@ export function* appendBatch(items: readonly AppendItem[]): Generator<Op, Append
     yield { op: 'insert', rows };
     const reviews = items.flatMap((it, i) => (it.review && results[i]!.kind === 'created' ? [newReview(it, hashes[i]!)] : []));
     if (reviews.length) yield { op: 'insertReviews', reviews };
+    const events = items.flatMap((it, i) => (it.delivery && results[i]!.kind === 'created' ? [it.delivery] : []));
+    if (events.length) yield { op: 'insertDeliveries', events };
     yield { op: 'setHead', head: { seq, hash: prev } };
   }
   return results;
@@ -167,7 +173,12 @@ export class ChainVerifier {
 
 /** The `outcome` column: a decision's outcome, or what a review record did (`approved`, `extended`, …). */
 export function outcomeColumn(r: LogRecord): string | undefined {
-  return 'kind' in r && r.kind === 'review' ? (r.review ? EVENT_OUTCOME[r.review.verdict] : undefined) : (r as DecisionRecord).decision?.outcome;
+  if ('kind' in r && r.kind === 'review') return r.review ? EVENT_OUTCOME[r.review.verdict] : undefined;
+  if ('kind' in r && r.kind === 'delivery') return r.delivery ? COMMAND_OUTCOME[r.delivery.op] : undefined;
+  return (r as DecisionRecord).decision?.outcome;
 }
+
+/** The `outcome` column of a delivery's replay or purge record. */
+export const COMMAND_OUTCOME = { replay: 'delivery_replayed', purge: 'delivery_purged' } as const;
 
 export const EVENT_OUTCOME: Record<Verdict, string> = { approve: 'approved', reject: 'rejected', expire: 'expired', edit: 'edited', extend: 'extended' };

@@ -14,7 +14,8 @@
  * each of pipelined statements (BEGIN and the two reads; the same function call and COMMIT).
  * Either way the head's lock orders all appends of all replicas into one chain.
  *
- * A batch that carries review rows (a `review` decision's queue entry, or a verdict) is written
+ * A batch that carries review or outbox rows (a `review` decision's queue entry, a verdict, an
+ * outbox event, a replay or purge) is written
  * op by op instead, in one transaction that locks the head first, as SQLite writes every batch
  * (review-chain.ts `logBatch`). A verdict writes its record only if its conditional UPDATE of the
  * review row took, which the plan cannot know before the row is read under the lock; carrying
@@ -27,7 +28,8 @@
  */
 import pg from 'pg';
 import { appendBatch, claimAction, keyOf, type Claim, type Existing, type Head, type Op, type Row } from './chain.js';
-import { isReviewEvent, logBatch } from './review-chain.js';
+import { isDeliveryCommand, isReviewEvent, logBatch } from './review-chain.js';
+import { commandChange, deliveryOf, insertDeliveries, SELECT_DELIVERY, type DeliveryRow } from './outbox-sql.js';
 import { insertReviews, reviewOf, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
 import { POSTGRES } from './sql.js';
 import { StoreUnavailableError, type AppendItem, type AppendResult, type LogItem, type LogResult } from './store.js';
@@ -57,7 +59,7 @@ export class PostgresCommit {
 
   /** Commits `items` on `client`, a connection in pipeline mode. */
   async commit(client: pg.PoolClient, items: readonly LogItem[]): Promise<LogResult[]> {
-    if (items.some((it) => isReviewEvent(it) || it.review)) return this.opByOp(client, items);
+    if (items.some((it) => isReviewEvent(it) || isDeliveryCommand(it) || it.review || it.delivery)) return this.opByOp(client, items);
     return this.decisions(client, items as readonly AppendItem[]);
   }
 
@@ -166,6 +168,17 @@ async function exec(client: pg.PoolClient, op: Op): Promise<unknown> {
       const row = (await client.query<ReviewRow>(SELECT_REVIEW(POSTGRES), [op.change.id])).rows[0];
       return { taken, review: row && reviewOf(row) };
     }
+    case 'insertDeliveries': {
+      const { sql, args } = insertDeliveries(POSTGRES, op.events);
+      await client.query(sql, args);
+      return undefined;
+    }
+    case 'deliveryCommand': {
+      const { sql, args } = commandChange(POSTGRES, op.command);
+      const taken = (await client.query(sql, args)).rowCount === 1;
+      const row = (await client.query<DeliveryRow>(SELECT_DELIVERY(POSTGRES), [op.command.deliveryId])).rows[0];
+      return { taken, delivery: row && deliveryOf(row) };
+    }
   }
 }
 
@@ -185,8 +198,8 @@ function plan(items: readonly AppendItem[], known: Known): { results: AppendResu
       case 'lookup': return known.held;
       case 'insert': writes.rows = op.rows; return undefined;
       case 'setHead': writes.head = op.head; return undefined;
-      // Batches with review rows are written op by op (`commit`).
-      case 'insertReviews': case 'review': throw new Error(`a batch with review rows reached arbiter_append's plan (${op.op})`);
+      // Batches with review or outbox rows are written op by op (`commit`).
+      case 'insertReviews': case 'review': case 'insertDeliveries': case 'deliveryCommand': throw new Error(`a batch with review rows reached arbiter_append's plan (${op.op})`);
     }
   };
   const gen = appendBatch(items);

@@ -11,7 +11,8 @@
  * new ones, so the store recovers by itself once the server answers again.
  */
 import pg from 'pg';
-import type { ReviewEventResult } from '../../gate/ports.js';
+import type { DeliveryCommandResult, ReviewEventResult } from '../../gate/ports.js';
+import { attemptOf, claimDeliveries, completeAttempt, DELIVERY_COUNTS, deliveryOf, deliveryPage, insertAttempt, listDeliveries, SELECT_ATTEMPTS, SELECT_DELIVERY, type AttemptRow, type DeliveryRow } from './outbox-sql.js';
 import { ChainVerifier, rowOf, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { PostgresCommit, rowHead } from './postgres-commit.js';
@@ -103,6 +104,37 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     },
     dueReviews: async (now, limit) => (await query<ReviewRow>(DUE_REVIEWS(POSTGRES), [now, limit])).map(reviewOf),
     queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
+    appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
+    async claimDeliveries(now, lease, until, limit) {
+      const { sql, args } = claimDeliveries(POSTGRES, now, lease, until, limit);
+      return (await query<DeliveryRow>(sql, args)).map(deliveryOf);
+    },
+    completeAttempt: (o) => withClient('PostgreSQL write failed', async (c) => {
+      await c.query('BEGIN');
+      try {
+        const { sql, args } = completeAttempt(POSTGRES, o.deliveryId, o.lease, o.next.status, o.next.status === 'pending' ? o.next.at : null, o.attempt.error, o.at, o.next.status === 'delivered');
+        if ((await c.query(sql, args)).rowCount !== 1) {
+          await c.query('ROLLBACK');
+          return false;
+        }
+        const ins = insertAttempt(POSTGRES, o.deliveryId, o.attempt);
+        await c.query(ins.sql, ins.args);
+        await c.query('COMMIT');
+        return true;
+      } catch (e) {
+        if (e instanceof pg.DatabaseError) await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    }),
+    async deliveries(q) {
+      const { sql, args } = listDeliveries(POSTGRES, q);
+      return deliveryPage(await query<DeliveryRow>(sql, args), q);
+    },
+    async delivery(id) {
+      const rows = await query<DeliveryRow>(SELECT_DELIVERY(POSTGRES), [id]);
+      return rows[0] && { delivery: deliveryOf(rows[0]), attempts: (await query<AttemptRow>(SELECT_ATTEMPTS(POSTGRES), [id])).map(attemptOf) };
+    },
+    deliveryCounts: async () => (await query<{ status: DeliveryRow['status']; count: string }>(DELIVERY_COUNTS)).map((r) => ({ status: r.status, count: Number(r.count) })),
     async get(id) {
       const rows = await query<{ record: string }>(`SELECT record FROM decisions WHERE id = $1 AND outcome IN ${DECISION_OUTCOMES}`, [id]);
       return rows[0] && readRecord(rows[0].record);

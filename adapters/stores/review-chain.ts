@@ -8,20 +8,55 @@
  * `logBatch` is what the group commit runs: the decisions of a batch through `appendBatch`, then
  * its review records, one plan for both adapters.
  */
-import { CLOSES, type ReviewEvent, type ReviewEventResult, type Review } from '../../gate/ports.js';
-import { appendBatch, chainHash, EVENT_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
+import { CLOSES, type Delivery, type DeliveryCommand, type DeliveryCommandResult, type OutboxEvent, type ReviewEvent, type ReviewEventResult, type Review } from '../../gate/ports.js';
+import { appendBatch, chainHash, COMMAND_OUTCOME, EVENT_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
 import { payloadHash } from './record.js';
-import type { AppendItem, LogItem, LogResult, ReviewRecord } from './store.js';
+import type { AppendItem, DeliveryRecord, LogItem, LogResult, ReviewRecord } from './store.js';
 
 export const isReviewEvent = (it: LogItem): it is ReviewEvent => (it as ReviewEvent).kind === 'review';
 
+export const isDeliveryCommand = (it: LogItem): it is DeliveryCommand => (it as DeliveryCommand).kind === 'delivery';
+const isDecision = (it: LogItem): it is AppendItem => !isReviewEvent(it) && !isDeliveryCommand(it);
+
 export function* logBatch(items: readonly LogItem[]): Generator<Op, LogResult[], unknown> {
-  const decisions = items.filter((it): it is AppendItem => !isReviewEvent(it));
+  const decisions = items.filter(isDecision);
   const events = items.filter(isReviewEvent);
+  const commands = items.filter(isDeliveryCommand);
   const decided = decisions.length ? yield* appendBatch(decisions) : [];
   const reviewed = events.length ? yield* reviewBatch(events) : [];
-  let d = 0, e = 0;
-  return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : decided[d++]!));
+  const commanded = commands.length ? yield* commandBatch(commands) : [];
+  let d = 0, e = 0, c = 0;
+  return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : isDeliveryCommand(it) ? commanded[c++]! : decided[d++]!));
+}
+
+/** Replays and purges: each a record of the chain, written only if its change applied. */
+export function* commandBatch(commands: readonly DeliveryCommand[]): Generator<Op, DeliveryCommandResult[], unknown> {
+  const head = (yield { op: 'head' }) as Head;
+  let seq = head.seq, prev = head.hash;
+  const rows: Row[] = [];
+  const results: DeliveryCommandResult[] = [];
+  for (const cmd of commands) {
+    const r = (yield { op: 'deliveryCommand', command: cmd }) as { taken: boolean; delivery: Delivery | undefined };
+    if (!r.taken) {
+      results.push({ kind: 'refused', delivery: r.delivery });
+      continue;
+    }
+    seq++;
+    const record: DeliveryRecord = {
+      id: cmd.id, seq, kind: 'delivery', action: r.delivery!.action, recordedAt: cmd.recordedAt, caller: cmd.caller, idempotencyKey: null, decisionId: r.delivery!.decisionId,
+      delivery: { id: cmd.deliveryId, op: cmd.op },
+    };
+    const text = JSON.stringify(record);
+    const hash = chainHash(prev, text);
+    rows.push({ seq, id: cmd.id, action: record.action, outcome: COMMAND_OUTCOME[cmd.op], idempotencyKey: null, recordedAt: cmd.recordedAt, text, prevHash: prev, hash });
+    prev = hash;
+    results.push({ kind: 'created', id: cmd.id, seq, delivery: r.delivery! });
+  }
+  if (rows.length) {
+    yield { op: 'insert', rows };
+    yield { op: 'setHead', head: { seq, hash: prev } };
+  }
+  return results;
 }
 
 export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, ReviewEventResult[], unknown> {
@@ -29,6 +64,7 @@ export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, Revi
   let seq = head.seq, prev = head.hash;
   const rows: Row[] = [];
   const reviews: NewReview[] = [];
+  const deliveries: OutboxEvent[] = [];
   const push = (row: Omit<Row, 'seq' | 'text' | 'prevHash' | 'hash'>, text: (seq: number) => string) => {
     seq++;
     const t = text(seq);
@@ -49,8 +85,10 @@ export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, Revi
     }
     push({ id: ev.id, action: ev.action, outcome: EVENT_OUTCOME[ev.verdict], idempotencyKey: null, recordedAt: ev.recordedAt }, (n) => reviewText(ev, n, r.review!));
     results.push({ kind: 'created', id: ev.id, seq, review: r.review! });
+    if (ev.delivery) deliveries.push(ev.delivery);
     const next = ev.next;
     if (next) {
+      if (next.delivery) deliveries.push(next.delivery);
       const hash = payloadHash(next.action, next.requestJson, next.idempotencyMatch);
       push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n, hash));
       if (next.review) reviews.push(newReview(next, hash));
@@ -59,6 +97,7 @@ export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, Revi
   if (rows.length) {
     yield { op: 'insert', rows };
     if (reviews.length) yield { op: 'insertReviews', reviews };
+    if (deliveries.length) yield { op: 'insertDeliveries', events: deliveries };
     yield { op: 'setHead', head: { seq, hash: prev } };
   }
   return results;

@@ -5,6 +5,7 @@
  */
 import { GENESIS } from './chain.js';
 import { readRecord } from './record.js';
+import { DELIVERIES_MIGRATION } from './outbox-sql.js';
 import { REVIEWS_MIGRATION } from './review-sql.js';
 import type { DecisionRecord, ListQuery } from './store.js';
 
@@ -56,6 +57,8 @@ export const migrations = (d: Dialect): string[] => [
   ...(d.kind === 'postgres' ? [APPEND_FUNCTION] : []),
   // The review queue (review-sql.ts): 3 on SQLite, 4 on PostgreSQL, after its commit function.
   REVIEWS_MIGRATION(d),
+  // The delivery outbox and its attempts (outbox-sql.ts): 4 on SQLite, 5 on PostgreSQL.
+  DELIVERIES_MIGRATION(d),
 ];
 
 /** The `outcome` values of decisions; review records hold what they did (`approved`, `extended`, …). */

@@ -12,10 +12,11 @@ import { GroupCommit } from './group-commit.js';
 import { DatabaseFiles } from './sqlite-file.js';
 import { readLogRecord, readRecord } from './record.js';
 import { logBatch } from './review-chain.js';
+import { attemptOf, claimDeliveries, commandChange, completeAttempt, DELIVERY_COUNTS, deliveryOf, deliveryPage, insertAttempt, insertDeliveries, listDeliveries, SELECT_ATTEMPTS, SELECT_DELIVERY, type AttemptRow, type DeliveryRow } from './outbox-sql.js';
 import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
 import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
 import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem, type LogResult } from './store.js';
-import type { ReviewEventResult } from '../../gate/ports.js';
+import type { DeliveryCommandResult, ReviewEventResult } from '../../gate/ports.js';
 
 const MIGRATIONS = migrations(SQLITE);
 export const PAGE_SIZE = 8192;
@@ -86,6 +87,34 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
     }),
     dueReviews: async (now, limit) => guard(() => (s.due.all(now, limit) as ReviewRow[]).map(reviewOf)),
     queueDepth: async () => guard(() => s.depth.all() as { queue: string; pending: number }[]),
+    appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
+    // Outside the group commit: one statement each, under the write lock SQLite takes for it.
+    claimDeliveries: async (now, lease, until, limit) => {
+      writable();
+      return guard(() => {
+        const { sql, args } = claimDeliveries(SQLITE, now, lease, until, limit);
+        return (db.prepare(sql).all(...args) as DeliveryRow[]).map(deliveryOf);
+      });
+    },
+    completeAttempt: async (o) => {
+      writable();
+      return guard(() => db.transaction(() => {
+        const { sql, args } = completeAttempt(SQLITE, o.deliveryId, o.lease, o.next.status, o.next.status === 'pending' ? o.next.at : null, o.attempt.error, o.at, o.next.status === 'delivered');
+        if (db.prepare(sql).run(...args).changes !== 1) return false;
+        const ins = insertAttempt(SQLITE, o.deliveryId, o.attempt);
+        db.prepare(ins.sql).run(...ins.args);
+        return true;
+      }).immediate());
+    },
+    deliveries: async (q) => guard(() => {
+      const { sql, args } = listDeliveries(SQLITE, q);
+      return deliveryPage(db.prepare(sql).all(...args) as DeliveryRow[], q);
+    }),
+    delivery: async (id) => guard(() => {
+      const row = s.delivery.get(id) as DeliveryRow | undefined;
+      return row && { delivery: deliveryOf(row), attempts: (s.attempts.all(id) as AttemptRow[]).map(attemptOf) };
+    }),
+    deliveryCounts: async () => guard(() => (s.deliveryCounts.all() as { status: DeliveryRow['status']; count: number }[]).map((r) => ({ status: r.status, count: Number(r.count) }))),
     get: async (id) => guard(() => {
       const r = s.get.get(id) as { record: string } | undefined;
       return r && readRecord(r.record);
@@ -200,6 +229,9 @@ function statements(db: Database.Database) {
     setHead: db.prepare('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1'),
     get: db.prepare(`SELECT record FROM decisions WHERE id = ? AND outcome IN ${DECISION_OUTCOMES}`),
     review: db.prepare(SELECT_REVIEW(SQLITE)),
+    delivery: db.prepare(SELECT_DELIVERY(SQLITE)),
+    attempts: db.prepare(SELECT_ATTEMPTS(SQLITE)),
+    deliveryCounts: db.prepare(DELIVERY_COUNTS),
     due: db.prepare(DUE_REVIEWS(SQLITE)),
     depth: db.prepare(QUEUE_DEPTH),
     page: db.prepare('SELECT seq, id, action, outcome, idempotency_key, recorded_at, record, prev_hash, hash FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1000'),
@@ -240,6 +272,17 @@ function executor(db: Database.Database, s: ReturnType<typeof statements>): (op:
         const taken = db.prepare(sql).run(...args).changes === 1;
         const row = s.review.get(op.change.id) as ReviewRow | undefined;
         return { taken, review: row && reviewOf(row) };
+      }
+      case 'insertDeliveries': {
+        const { sql, args } = insertDeliveries(SQLITE, op.events);
+        db.prepare(sql).run(...args);
+        return undefined;
+      }
+      case 'deliveryCommand': {
+        const { sql, args } = commandChange(SQLITE, op.command);
+        const taken = db.prepare(sql).run(...args).changes === 1;
+        const row = s.delivery.get(op.command.deliveryId) as DeliveryRow | undefined;
+        return { taken, delivery: row && deliveryOf(row) };
       }
     }
   };

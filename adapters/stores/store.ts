@@ -1,110 +1,19 @@
 /**
- * The store behind the gate: decisions in an append-only, hash-chained log, the idempotency keys
- * that point at them, and the review queue (gate/ports.ts). One interface, an embedded SQLite adapter and a PostgreSQL adapter,
- * both held to one conformance suite (test/store.test.ts).
+ * The store behind the gate: one adapter implementing every port of gate/ports/ (the decision log,
+ * the idempotency keys, the review queue, the delivery outbox), an embedded SQLite adapter and a PostgreSQL adapter,
+ * both held to one conformance suite (test/helpers/stores.ts `describeStores`).
  */
-import type { PolicyShadow } from '../../gate/shadow.js';
-import type { Decision } from '../../engine/index.js';
-import type { ReviewEvent, ReviewEventResult, ReviewItem, ReviewQueue, ReviewReason, Verdict } from '../../gate/ports.js';
+import type { DecisionLog, LogItem, LogResult } from '../../gate/ports/decision-log.js';
+import type { IdempotencyKeys } from '../../gate/ports/idempotency.js';
+import type { Outbox } from '../../gate/ports/outbox.js';
+import type { ReviewQueue } from '../../gate/ports/review-queue.js';
 
-/** What the log keeps for each decision; its JSON text is what the chain hashes. */
-export interface DecisionRecord {
-  id: string;
-  /** position in the chain, from 1 */
-  seq: number;
-  action: string;
-  recordedAt: string;
-  /** the API key that asked */
-  caller: string;
-  idempotencyKey: string | null;
-  /** SHA-256 of the request's identity for idempotency: the canonical JSON of the action and proposal (and the context, with `match: request`) */
-  payloadHash: string;
-  /** `model`: who proposed it, as a model adapter sent it (adapters/models/types.ts) */
-  request: { proposal: unknown; context: unknown; model?: unknown };
-  decision: Decision;
-  /** the review whose proposal this one edits */
-  editOf?: string;
-  /** what the shadow policy decided, when it differed from this decision (gate/shadow.ts) */
-  policyShadow?: PolicyShadow;
-}
+export type {
+  AppendItem, AppendResult, DecisionRecord, DeliveryRecord, ListQuery, LogItem, LogRecord, LogResult, ReviewRecord, VerifyResult,
+} from '../../gate/ports/decision-log.js';
 
-/** A verdict or an extension in the log: linked to its decision, hashed in the same chain. */
-export interface ReviewRecord {
-  id: string;
-  seq: number;
-  kind: 'review';
-  action: string;
-  recordedAt: string;
-  /** the reviewer */
-  caller: string;
-  idempotencyKey: null;
-  decisionId: string;
-  review: { verdict: Verdict; outcome: 'approve' | 'reject' | null; proposalHash: string; reason?: ReviewReason; expiresAt?: string; next?: string; batch?: boolean };
-}
-
-export type LogRecord = DecisionRecord | ReviewRecord;
-
-/**
- * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
- * the gate serializes a decision once, and text crosses to a store worker thread at the cost of a
- * copy. The store computes the payload hash from the request text it records.
- */
-export interface AppendItem {
-  id: string;
-  action: string;
-  outcome: string;
-  idempotencyKey: string | null;
-  /** `global`: the key is claimed for every action, so it answers the same whatever action a request names; default per action */
-  idempotencyScope?: 'global' | 'action';
-  /** what a request must repeat to replay the decision (the action's `idempotency.match`); default `proposal` */
-  idempotencyMatch?: 'proposal' | 'request';
-  recordedAt: string;
-  caller: string;
-  /** the request body as received: JSON with the `proposal` and, if given, the `context` */
-  requestJson: string;
-  /** the Decision as the log keeps it (decisionTexts) */
-  decisionJson: string;
-  /** how long the idempotency key holds, from recordedAt */
-  ttlMs: number;
-  /** for a `review` decision: its queue entry, written in the same transaction */
-  review?: ReviewItem;
-  /** the review whose proposal this one edits */
-  editOf?: string;
-}
-
-/** What a group commit takes: decisions, and review records. */
-export type LogItem = AppendItem | ReviewEvent;
-export type LogResult = AppendResult | ReviewEventResult;
-
-export type AppendResult =
-  | { kind: 'created'; id: string; seq: number }
-  /** the same key and payload were seen before: the first decision's record, as stored (readRecord) */
-  | { kind: 'replayed'; text: string }
-  /** the same key with another payload: nothing was written */
-  | { kind: 'conflict'; originalId: string };
-
-export interface ListQuery { action?: string; outcome?: string; since?: string; cursor?: number; limit: number }
-
-export interface VerifyResult {
-  ok: boolean;
-  /** records that verified (on failure, those before the first problem) */
-  count: number;
-  /** the first record that does not verify, and why */
-  problem?: { seq: number; id: string | null; reason: string };
-}
-
-export interface Store extends ReviewQueue {
+export interface Store extends DecisionLog, IdempotencyKeys, ReviewQueue, Outbox {
   readonly kind: 'sqlite' | 'postgres';
-  /** Appends durably: the promise resolves after the commit. Concurrent appends share commits. */
-  append(item: AppendItem): Promise<AppendResult>;
-  get(id: string): Promise<DecisionRecord | undefined>;
-  list(q: ListQuery): Promise<{ items: DecisionRecord[]; next: number | null }>;
-  /** Walks the whole chain, oldest first. */
-  verify(): Promise<VerifyResult>;
-  /** Records in chain order, from `since` (an ISO time) on: decisions and review records. */
-  export(since?: string): AsyncIterable<LogRecord>;
-  /** Removes idempotency keys past their expiry; returns how many. */
-  expireKeys(now: string): Promise<number>;
   ping(): Promise<void>;
   /** Waits for pending appends, then closes. */
   close(): Promise<void>;

@@ -10,7 +10,7 @@
  * crosses as one flat array of the items' strings, not as objects to clone.
  */
 import { Worker } from 'node:worker_threads';
-import type { Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
+import type { Delivery, DeliveryAttempt, DeliveryCommandResult, DeliveryStatus, Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
 import { GroupCommit, type Settled } from './group-commit.js';
 import type { StoreOptions } from './open.js';
 import { DEFAULT_TIMEOUT_MS } from './postgres.js';
@@ -25,7 +25,9 @@ export type Request =
  * The review queue's calls, passed through by name (gate/ports.ts). A verdict is committed by the
  * store thread's own group commit: verdicts come at a reviewer's pace, not the gate's.
  */
-export const REVIEW_CALLS = ['appendReview', 'review', 'reviews', 'dueReviews', 'queueDepth'] as const;
+export const REVIEW_CALLS = ['appendReview', 'review', 'reviews', 'dueReviews', 'queueDepth',
+  // and the outbox's (gate/ports/outbox.ts): a worker's pace, not the gate's
+  'appendDelivery', 'claimDeliveries', 'completeAttempt', 'deliveries', 'delivery', 'deliveryCounts'] as const;
 export type ReviewCall = (typeof REVIEW_CALLS)[number];
 
 export interface WireError { name: string; message: string }
@@ -33,16 +35,16 @@ export type WireSettled = { ok: true; value: LogResult } | { ok: false; error: W
 
 export type Reply = { n: number; ok: true; value: unknown } | { n: number; ok: false; error: WireError };
 
-/** A batch of AppendItems as one array: each item's thirteen fields, in the order packItems writes them (a review entry as its JSON). */
+/** A batch of AppendItems as one array: each item's fourteen fields, in the order packItems writes them (a review entry and an outbox event as their JSON). */
 export type PackedItems = (string | number | null)[];
-const FIELDS = 13;
+const FIELDS = 14;
 
 export function packItems(items: readonly AppendItem[]): PackedItems {
   const out: PackedItems = [];
   for (const it of items) {
-    const { id, action, outcome, idempotencyKey, idempotencyScope, idempotencyMatch, recordedAt, caller, requestJson, decisionJson, ttlMs, review, editOf, ...rest } = it;
+    const { id, action, outcome, idempotencyKey, idempotencyScope, idempotencyMatch, recordedAt, caller, requestJson, decisionJson, ttlMs, review, editOf, delivery, ...rest } = it;
     rest satisfies Record<string, never>;  // a member added to AppendItem must be packed too
-    out.push(id, action, outcome, idempotencyKey, idempotencyScope ?? null, idempotencyMatch ?? null, recordedAt, caller, requestJson, decisionJson, ttlMs, review ? JSON.stringify(review) : null, editOf ?? null);
+    out.push(id, action, outcome, idempotencyKey, idempotencyScope ?? null, idempotencyMatch ?? null, recordedAt, caller, requestJson, decisionJson, ttlMs, review ? JSON.stringify(review) : null, editOf ?? null, delivery ? JSON.stringify(delivery) : null);
   }
   return out;
 }
@@ -51,12 +53,13 @@ export function unpackItems(p: PackedItems): AppendItem[] {
   const items: AppendItem[] = [];
   for (let k = 0; k < p.length; k += FIELDS) {
     const scope = p[k + 4] as AppendItem['idempotencyScope'] | null, match = p[k + 5] as AppendItem['idempotencyMatch'] | null;
-    const review = p[k + 11] as string | null, editOf = p[k + 12] as string | null;
+    const review = p[k + 11] as string | null, editOf = p[k + 12] as string | null, delivery = p[k + 13] as string | null;
     items.push({
       id: p[k] as string, action: p[k + 1] as string, outcome: p[k + 2] as string, idempotencyKey: p[k + 3] as string | null,
       ...(scope ? { idempotencyScope: scope } : {}), ...(match ? { idempotencyMatch: match } : {}),
       recordedAt: p[k + 6] as string, caller: p[k + 7] as string, requestJson: p[k + 8] as string, decisionJson: p[k + 9] as string, ttlMs: p[k + 10] as number,
       ...(review !== null ? { review: JSON.parse(review) as NonNullable<AppendItem['review']> } : {}), ...(editOf !== null ? { editOf } : {}),
+      ...(delivery !== null ? { delivery: JSON.parse(delivery) as NonNullable<AppendItem['delivery']> } : {}),
     });
   }
   return items;
@@ -137,6 +140,12 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     reviews: (q: ReviewQuery) => call<{ items: Review[]; next: number | null }>('reviews', q),
     dueReviews: (now, limit) => call<Review[]>('dueReviews', now, limit),
     queueDepth: () => call<{ queue: string; pending: number }[]>('queueDepth'),
+    appendDelivery: (cmd) => call<DeliveryCommandResult>('appendDelivery', cmd),
+    claimDeliveries: (now, lease, until, limit) => call<Delivery[]>('claimDeliveries', now, lease, until, limit),
+    completeAttempt: (o) => call<boolean>('completeAttempt', o),
+    deliveries: (q) => call<{ items: Delivery[]; next: number | null }>('deliveries', q),
+    delivery: (id) => call<{ delivery: Delivery; attempts: DeliveryAttempt[] } | undefined>('delivery', id),
+    deliveryCounts: () => call<{ status: DeliveryStatus; count: number }[]>('deliveryCounts'),
     ping: () => call<void>('ping'),
     async close() {
       if (closed) return;

@@ -16,7 +16,7 @@ import type { AppendItem } from '../../adapters/stores/store.js';
 import { compilePolicy, decide, type CompiledPolicy } from '../../engine/index.js';
 import { parseJsonBody } from '../../server/body.js';
 import { DEFAULT_LIMITS } from '../../server/context.js';
-import { uuidv7 } from '../../server/ids.js';
+import { uuidv7 } from '../../gate/ids.js';
 import { Metrics } from '../../server/metrics.js';
 import { validate, type DecideBody } from '../../server/wire.js';
 

@@ -1,11 +1,14 @@
 /** Parses `rules.registry.yaml`: which actions exist, their contracts, rule files and settings. */
 import type { Diagnostics, SourceLoc } from '../errors.js';
 import { isScalarNode, locOf, readEnum, readMap, readSeq, readString, readStrings, scalar, type At, type Entry } from '../source/yaml.js';
-import { SIDE_EFFECTS, type ActionAst, type ContractRef, type IdempotencyAst, type RegistryAst, type ReviewSettings, type VersionFromAst } from './types.js';
+import { SIDE_EFFECTS, type ActionAst, type ContractRef, type DeliverySettings, type IdempotencyAst, type RegistryAst, type ReviewSettings, type VersionFromAst } from './types.js';
 
 const TOP_KEYS = ['version', 'actions'] as const;
 const ACTION_KEYS = ['description', 'contract', 'accepts', 'version_from', 'context', 'rules', 'side_effects', 'idempotency', 'idempotency_key', 'default',
-  'on_unknown', 'on_error', 'review', 'owners', 'exceptions'] as const;
+  'on_unknown', 'on_error', 'review', 'deliver', 'owners', 'exceptions'] as const;
+const DELIVER_KEYS = ['url', 'url_env', 'secret_env', 'timeout', 'max_attempts', 'fallback'] as const;
+const FALLBACK_KEYS = ['url', 'url_env'] as const;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 const REVIEW_KEYS = ['queue', 'expires_after', 'on_expiry', 'reasons', 'self_review', 'entity', 'preview'] as const;
 const REASON_CODE = /^[a-z][a-z0-9_]{0,39}$/;
 const IDEMPOTENCY_KEYS = ['key', 'scope', 'match'] as const;
@@ -49,12 +52,17 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
   const exceptionFiles = exceptionsAt ? (readStrings(exceptionsAt.value, '`exceptions`', diags) ?? []).map((path) => ({ path, loc: locOf(exceptionsAt.value) })) : [];
   const sideEffects = m.get('side_effects') && readEnum(m.get('side_effects')!.value, '`side_effects`', SIDE_EFFECTS, diags);
   const dflt = m.get('default') && readEnum(m.get('default')!.value, '`default`', ['approve', 'review'] as const, diags);
-  const onUnknown = m.get('on_unknown') ? readEnum(m.get('on_unknown')!.value, '`on_unknown`', ['review', 'reject'] as const, diags) : 'review';
-  const onError = m.get('on_error') ? readEnum(m.get('on_error')!.value, '`on_error`', ['review', 'reject'] as const, diags) : 'review';
+  // A read action never queues (compile/side-effects.ts), so what it cannot decide it rejects.
+  const undecided = sideEffects === 'read' ? 'reject' : 'review';
+  const onUnknown = m.get('on_unknown') ? readEnum(m.get('on_unknown')!.value, '`on_unknown`', ['review', 'reject'] as const, diags) : undecided;
+  const onError = m.get('on_error') ? readEnum(m.get('on_error')!.value, '`on_error`', ['review', 'reject'] as const, diags) : undecided;
   const owners = m.get('owners') ? readStrings(m.get('owners')!.value, '`owners`', diags) ?? [] : [];
   const description = m.get('description') && readString(m.get('description')!.value, '`description`', diags);
   const idempotency = parseIdempotency(m.get('idempotency'), m.get('idempotency_key'), loc, diags);
   const review = m.get('review') && parseReview(m.get('review')!.value, diags);
+  const deliverAt = m.get('deliver');
+  const deliver = deliverAt && parseDeliver(deliverAt.value, locOf(deliverAt.keyAt), diags);
+  if (deliverAt && !deliver) return undefined;
   if (!contract || !sideEffects || !dflt || !onUnknown || !onError || !idempotency) return undefined;
   return {
     name, loc, contract, accepts, ruleFiles, ...(exceptionFiles.length ? { exceptionFiles } : {}), sideEffects, idempotency, default: dflt, onUnknown, onError, owners,
@@ -62,7 +70,53 @@ function parseAction(name: string, a: At, loc: ActionAst['loc'], diags: Diagnost
     ...(context ? { context } : {}),
     ...(description !== undefined ? { description } : {}),
     ...(review ? { review } : {}),
+    ...(deliver ? { deliver } : {}),
   };
+}
+
+/** `deliver: { url | url_env, secret_env, timeout?, max_attempts?, fallback? }`; a secret is named by its variable, never written. */
+function parseDeliver(a: At, loc: SourceLoc, diags: Diagnostics): DeliverySettings | undefined {
+  const m = readMap(a, '`deliver`', diags, DELIVER_KEYS, ['secret_env']);
+  if (!m) return undefined;
+  const target = parseTarget(m, '`deliver`', loc, diags);
+  const secretEnv = envName(m.get('secret_env'), 'deliver `secret_env`', diags);
+  const timeout = m.get('timeout') ? readString(m.get('timeout')!.value, 'deliver `timeout`', diags) : '10s';
+  const attemptsAt = m.get('max_attempts');
+  const attempts = attemptsAt ? scalar(attemptsAt.value)?.value : 8;
+  if (attemptsAt && !(Number.isInteger(attempts) && (attempts as number) >= 1 && (attempts as number) <= 50)) {
+    diags.error('invalid_value', 'deliver `max_attempts` is a whole number from 1 to 50', locOf(attemptsAt.value));
+  }
+  const fallbackAt = m.get('fallback');
+  const fm = fallbackAt && readMap(fallbackAt.value, 'deliver `fallback`', diags, FALLBACK_KEYS);
+  const fallback = fm && parseTarget(fm, 'deliver `fallback`', locOf(fallbackAt!.keyAt), diags);
+  if (!target || !secretEnv || timeout === undefined || !Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 50 || (fallbackAt && !fallback)) return undefined;
+  return { ...target, secretEnv, timeout, maxAttempts: attempts as number, loc, ...(fallback ? { fallback } : {}) };
+}
+
+function parseTarget(m: Map<string, Entry>, what: string, loc: SourceLoc, diags: Diagnostics): { url?: string; urlEnv?: string } | undefined {
+  if (m.has('url') === m.has('url_env')) {
+    diags.error('invalid_value', `${what} needs one of \`url\` and \`url_env\``, loc, 'name the receiver by `url: https://…`, or by `url_env: VARIABLE` when each environment has its own');
+    return undefined;
+  }
+  if (m.has('url_env')) {
+    const urlEnv = envName(m.get('url_env'), `${what} \`url_env\``, diags);
+    return urlEnv ? { urlEnv } : undefined;
+  }
+  const url = readString(m.get('url')!.value, `${what} \`url\``, diags);
+  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
+    diags.error('invalid_value', `${what} \`url\` \`${url}\` must be an http:// or https:// URL`, locOf(m.get('url')!.value));
+    return undefined;
+  }
+  return url === undefined ? undefined : { url };
+}
+
+function envName(e: Entry | undefined, what: string, diags: Diagnostics): string | undefined {
+  const name = e && readString(e.value, what, diags);
+  if (name !== undefined && !ENV_NAME.test(name)) {
+    diags.error('invalid_value', `${what} \`${name}\` must name an environment variable (capitals, digits and \`_\`)`, locOf(e!.value), 'the value is read from the environment when the gate starts; it never belongs in a policy file');
+    return undefined;
+  }
+  return name;
 }
 
 export function contractRef(a: At, diags: Diagnostics): ContractRef | undefined {

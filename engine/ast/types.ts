@@ -56,6 +56,23 @@ export interface ReviewSettings {
   preview: { proposal: string; context: string; loc: Loc }[];
 }
 
+/**
+ * Where a final decision is delivered (registry `deliver`): a URL written in the file or read from
+ * an environment variable, and the name of the variable that holds the signing secret. The
+ * secret itself is never in a policy file.
+ */
+export interface DeliverySettings {
+  url?: string;
+  urlEnv?: string;
+  secretEnv: string;
+  /** per attempt, as written (`10s`) */
+  timeout: string;
+  maxAttempts: number;
+  /** told once an event is dead-lettered */
+  fallback?: { url?: string; urlEnv?: string };
+  loc: Loc;
+}
+
 export interface ActionAst {
   name: string;
   loc: Loc;
@@ -75,6 +92,7 @@ export interface ActionAst {
   onUnknown: RuleOutcome;
   onError: RuleOutcome;
   review?: ReviewSettings;
+  deliver?: DeliverySettings;
   owners: string[];
 }
 

@@ -7,7 +7,7 @@
 import { parseRegistry } from '../ast/registry.js';
 import { parseExceptionFile } from '../ast/exceptions.js';
 import { parseRuleFile } from '../ast/rules.js';
-import type { ActionAst, DeriveAst, ExceptionFileAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
+import type { ActionAst, DeliverySettings, DeriveAst, ExceptionFileAst, NamedCondition, ReviewSettings, RuleFileAst, TableAst } from '../ast/types.js';
 import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import type { Upgrade } from '../contracts/upgrade.js';
@@ -27,7 +27,8 @@ import { checkGuards } from './guards.js';
 import { compileExceptions } from './exceptions.js';
 import { entriesOf, instantiateAction } from './instantiate.js';
 import type { RiskModel, Rule, Signal } from './ir.js';
-import type { CompiledAction, CompiledPolicy, ContractUse } from './policy.js';
+import type { CompiledAction, CompiledPolicy, ContractUse, Delivery } from './policy.js';
+import { checkSideEffects, routeFor } from './side-effects.js';
 import type { ActionScope, Scope } from './scope.js';
 import { resolveTemplate } from './template.js';
 import { compileVersions } from './versions.js';
@@ -133,7 +134,10 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
         ...(r.description !== undefined ? { description: r.description } : {}) });
     }
   }
-  const risk = compileRisk(files, rules.length, at, diags);
+  const compiled = compileRisk(files, rules.length, at, diags);
+  const risk: RiskModel = { ...compiled, route: routeFor(ast, compiled, files.some((f) => f.risk?.route !== undefined)) };
+  checkSideEffects(ast, rules, risk.route, diags);
+  const deliver = ast.deliver && deliveryOf(ast.deliver, diags);
   const exceptions = compileExceptions(ast.name, (ast.exceptionFiles ?? []).map((f) => parseExceptions(f.path, f.loc)).filter((f): f is ExceptionFileAst => f !== undefined),
     rules, rules.length + risk.signals.length, at, diags);
 
@@ -154,7 +158,20 @@ function compileAction(ast: ActionAst, contracts: ContractLoader, upgrades: Upgr
     ...(context ? { context } : {}),
     ...(ast.description !== undefined ? { description: ast.description } : {}),
     ...(ast.review ? { review: ast.review } : {}),
+    ...(deliver ? { deliver } : {}),
   });
+}
+
+function deliveryOf(d: DeliverySettings, diags: Diagnostics): Delivery | undefined {
+  const timeout = parseDuration(d.timeout);
+  const ms = timeout && timeout.toNumber() * 1000;
+  if (!ms || ms < 1000 || ms > 300_000) {
+    diags.error('invalid_literal', `deliver \`timeout\` \`${d.timeout}\` is not a duration from 1s to 5m`, d.loc, 'write durations as `10s` or `2m`');
+    return undefined;
+  }
+  return {
+    secretEnv: d.secretEnv, timeoutMs: ms, maxAttempts: d.maxAttempts, ...(d.url ? { url: d.url } : {}), ...(d.urlEnv ? { urlEnv: d.urlEnv } : {}), ...(d.fallback ? { fallback: d.fallback } : {}),
+  };
 }
 
 function compileRisk(files: RuleFileAst[], offset: number, at: (who: string) => Scope, diags: Diagnostics): RiskModel {

@@ -45,6 +45,16 @@ export interface Idempotency {
   readonly match: 'proposal' | 'request';
 }
 
+/** Where final decisions are delivered (registry `deliver`); the secret is named, read from the environment by the gate. */
+export interface Delivery {
+  readonly url?: string;
+  readonly urlEnv?: string;
+  readonly secretEnv: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly fallback?: { readonly url?: string; readonly urlEnv?: string };
+}
+
 export interface CompiledAction {
   readonly name: string;
   readonly description?: string;
@@ -60,6 +70,7 @@ export interface CompiledAction {
   readonly onUnknown: RuleOutcome;
   readonly onError: RuleOutcome;
   readonly review?: ReviewSettings;
+  readonly deliver?: Delivery;
   readonly owners: readonly string[];
   readonly ruleFiles: readonly string[];
   readonly exceptionFiles: readonly string[];

@@ -3,75 +3,56 @@
  * GET /v1/decisions/:id and GET /v1/decisions: read the log.
  * POST /v1/evaluate: decide without recording (a dry run; `now` may be given).
  */
-import type { Hono } from 'hono';
-import { decisionTexts, readRecord } from '../../adapters/stores/record.js';
+import type { Context, Hono } from 'hono';
+import { readRecord } from '../../adapters/stores/record.js';
 import type { DecisionRecord } from '../../adapters/stores/store.js';
-import { decide, DecideError, type CompiledAction, type Decision, type DecideRequest } from '../../engine/index.js';
-import { own } from '../../engine/internal.js';
-import { pointerSteps } from '../../engine/internal.js';
+import { DecideError, type CompiledAction, type Decision } from '../../engine/index.js';
 import { Rational } from '../../engine/internal.js';
 import { parseInstant } from '../../engine/internal.js';
+import { draftDecision, RecordError, recordDecision, timedDecide, type RecordPorts } from '../../gate/record.js';
+import type { Proposed } from '../../gate/reviews.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { uuidv7 } from '../ids.js';
-import { routeModelFailure } from '../../gate/model-failure.js';
-import { reviewItemFor, type Proposed } from '../../gate/reviews.js';
 import { decisionStatus } from './review-status.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
 import { unknownVersion } from './policy.js';
 
-const HEADER_KEY = /^[\x21-\x7e]{1,200}$/;
-/** A key from the proposal may be any printable text: no control, format or unpaired surrogate code points, no spaces. */
-const PROPOSAL_KEY = /^[^\p{C}\p{Z}]{1,200}$/u;
 const DECISION_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
-  const clock = deps.clock ?? (() => new Date());
+
+  const ports = recordPorts(deps);
 
   app.post('/v1/decisions', route('/v1/decisions'), authenticate(deps), async (c) => {
     const { text, value } = await readJson(c, deps);
     const body = envelope(value, validate.decide) as DecideBody;
     requireScope(c, `decide:${body.action}`);
     const action = actionOf(deps, body.action);
-    const claim = idempotencyClaim(action, body.proposal, header(c, 'idempotency-key'));
-    const key = claim?.key ?? null;
-    const now = clock();
-    const recordedAt = now.toISOString();
-    const decided = timedDecide(deps, action, body, recordedAt);
-    const decision = body.model?.failure ? routeModelFailure(decided, body.model.failure) : decided;
-    const id = uuidv7(now.getTime());
-    // Decided after the live decision and from its own copy of the request; it cannot throw (gate/shadow.ts).
-    const policyShadow = deps.shadow?.beside(decision, requestOf(action, body, recordedAt));
-    // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
-    const texts = decisionTexts(decision, policyShadow);
-    const started = performance.now();
-    const result = await deps.store.append({
-      id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
-      recordedAt, caller: c.get('key').id, requestJson: text, decisionJson: texts.record, ttlMs: deps.limits.idempotencyTtlMs,
-      ...reviewOf(action, decision, body.proposal, now),
-    });
-    deps.metrics.storeLatency('append').observe((performance.now() - started) / 1000);
+    const result = await gateCall(action, () => recordDecision(ports, {
+      ...requestOf(deps, action, body), requestText: text, caller: c.get('key').id, ...headerKey(c), ...(body.model?.failure ? { modelFailure: body.model.failure } : {}),
+    }));
     // A replay or a conflict's decision id goes only to the key that decided, or one that may read decisions.
     const mayRead = (caller: string | undefined) => caller === c.get('key').id || allows(c.get('key'), 'read');
     if (result.kind === 'conflict') {
       const original = await deps.store.get(result.originalId);
       const holder = original?.action ?? action.name;
-      if (!mayRead(original?.caller)) throw usedByAnother(key!, holder);
-      throw new HttpError('idempotency_conflict', `idempotency key \`${key}\` was used for a different ${holder} proposal`, { decisionId: result.originalId });
+      if (!mayRead(original?.caller)) throw usedByAnother(result.key, holder);
+      throw new HttpError('idempotency_conflict', `idempotency key \`${result.key}\` was used for a different ${holder} proposal`, { decisionId: result.originalId });
     }
     const withTrace = body.answerTrace !== false;
     if (result.kind === 'replayed') {
       const record = readRecord(result.text);
-      if (!mayRead(record.caller)) throw usedByAnother(key!, record.action);
+      if (!mayRead(record.caller)) throw usedByAnother(result.key, record.action);
       count(deps, record.decision, true);
       c.set('logFields', logFields(deps, record.id, record.decision, record.request, true));
       return c.json(view(record, true, withTrace));
     }
+    const { id, decision, texts, recordedAt, key } = result;
     count(deps, decision, false);
     if (deps.shadow) {
-      const diverged = deps.shadow.note(id, decision, recordedAt, policyShadow);
+      const diverged = deps.shadow.note(id, decision, recordedAt, result.policyShadow);
       if (diverged) deps.metrics.shadowDivergence(action.name, diverged.from, diverged.to).inc();
     }
     c.set('logFields', logFields(deps, id, decision, { proposal: body.proposal, context: body.context ?? null }, false));
@@ -82,7 +63,7 @@ export function decisionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
   app.post('/v1/evaluate', route('/v1/evaluate'), authenticate(deps, 'evaluate'), async (c) => {
     const body = envelope((await readJson(c, deps)).value, validate.evaluate) as EvaluateBody;
     const action = actionOf(deps, body.action);
-    const decision = timedDecide(deps, action, body, body.now ?? clock().toISOString());
+    const decision = await gateCall(action, () => timedDecide(ports, requestOf(deps, action, body), body.now ?? ports.clock().toISOString()));
     c.set('logFields', { action: action.name, outcome: decision.outcome, dryRun: true });
     return c.json(decision);
   });
@@ -124,46 +105,19 @@ function actionOf(deps: GateDeps, name: string): CompiledAction {
   return action;
 }
 
-function timedDecide(deps: GateDeps, action: CompiledAction, body: EvaluateBody, now: string): Decision {
-  const start = performance.now();
-  let decision: Decision;
+/** The engine's and the use case's refusals as the HTTP errors they are. */
+async function gateCall<T>(action: CompiledAction, run: () => T | Promise<T>): Promise<T> {
   try {
-    decision = decide(deps.policy.current, requestOf(action, body, now));
+    return await run();
   } catch (e) {
-    if (e instanceof DecideError && e.code === 'unknown_contract_version') throw unknownVersion(action, e);
-    if (e instanceof DecideError) throw new HttpError('invalid_request', e.message);
-    throw e;
+    throw httpErrorOf(action, e);
   }
-  deps.metrics.decideLatency(action.name).observe((performance.now() - start) / 1000);
-  return decision;
 }
 
-function requestOf(action: CompiledAction, body: EvaluateBody, now: string): DecideRequest {
-  return {
-    action: action.name, proposal: body.proposal, now, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
-    ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
-  };
-}
-
-/**
- * The action's key, read from the proposal at its JSON Pointer; else the Idempotency-Key header.
- * Either is checked before it reaches a store: PostgreSQL cannot hold a NUL in text. A key read
- * from the proposal is claimed for every action unless the action says otherwise: a proposal id
- * names one proposal whatever its action, so the same id under another action is a conflict.
- */
-function idempotencyClaim(action: CompiledAction, proposal: unknown, header: string | undefined): { key: string; scope: 'global' | 'action' } | null {
-  const { key: pointer, scope } = action.idempotency;
-  if (pointer) {
-    const v = own(proposal, pointerSteps(pointer));
-    if (typeof v === 'string' || typeof v === 'number') {
-      const key = String(v);
-      if (!PROPOSAL_KEY.test(key)) throw new HttpError('invalid_idempotency_key', `the idempotency key at \`/proposal${pointer}\` is 1 to 200 printable characters, without spaces or control characters`);
-      return { key, scope: scope ?? 'global' };
-    }
-  }
-  if (header === undefined) return null;
-  if (!HEADER_KEY.test(header)) throw new HttpError('invalid_idempotency_key', '`Idempotency-Key` is 1 to 200 visible ASCII characters');
-  return { key: header, scope: scope ?? 'action' };
+function httpErrorOf(action: CompiledAction, e: unknown): unknown {
+  if (e instanceof RecordError) return new HttpError(e.code, e.message);
+  if (e instanceof DecideError) return e.code === 'unknown_contract_version' ? unknownVersion(action, e) : new HttpError('invalid_request', e.message);
+  return e;
 }
 
 /** Says no more than that the key is taken: which decision holds it is the other caller's business. */
@@ -188,23 +142,36 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
-const reviewOf = (action: CompiledAction, decision: Decision, proposal: unknown, now: Date) => {
-  const review = reviewItemFor(action, decision, proposal, now);
-  return review ? { review } : {};
-};
+/** The record use case's ports for this gate: its store, clock and timings (metrics). */
+export function recordPorts(deps: GateDeps): RecordPorts {
+  return {
+    log: deps.store, clock: () => (deps.clock ? deps.clock() : new Date()), idempotencyTtlMs: deps.limits.idempotencyTtlMs, ...(deps.shadow ? { shadow: deps.shadow } : {}),
+    timed: { decide: (action, s) => deps.metrics.decideLatency(action).observe(s), append: (s) => deps.metrics.storeLatency('append').observe(s) },
+  };
+}
+
+/** The decision request as the record use case takes it. */
+function requestOf(deps: GateDeps, action: CompiledAction, body: EvaluateBody) {
+  return {
+    action, policy: deps.policy.current, proposal: body.proposal, ...(body.context !== undefined ? { context: body.context } : {}), ...(body.explain ? { explain: body.explain } : {}),
+    ...(body.contract !== undefined ? { contract: body.contract } : {}), ...(body.version !== undefined ? { version: body.version } : {}),
+  };
+}
+
+const headerKey = (c: Context<AppEnv>) => { const k = header(c, 'idempotency-key'); return k === undefined ? {} : { headerKey: k }; };
 
 /** A decision of an edited proposal, ready to append with the edit that closes the original. */
-export function draftDecision(deps: GateDeps, body: DecideBody, caller: string, now: Date, editOf: string): Proposed {
+export function draftEdit(deps: GateDeps, body: DecideBody, caller: string, now: Date, editOf: string): Proposed {
   const action = actionOf(deps, body.action);
-  const decision = timedDecide(deps, action, body, now.toISOString());
-  const review = reviewItemFor(action, decision, body.proposal, now, editOf);
-  return {
-    decision,
-    item: {
-      id: uuidv7(now.getTime()), action: action.name, outcome: decision.outcome, idempotencyKey: null, idempotencyMatch: action.idempotency.match, recordedAt: now.toISOString(), caller,
-      requestJson: JSON.stringify({ proposal: body.proposal, context: body.context ?? null }), decisionJson: decisionTexts(decision).record, ttlMs: 0, editOf, ...(review ? { review } : {}),
-    },
-  };
+  return httpWrap(action, () => draftDecision(recordPorts(deps), { ...requestOf(deps, action, body), caller }, now, editOf));
+}
+
+function httpWrap<T>(action: CompiledAction, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw httpErrorOf(action, e);
+  }
 }
 
 function view(r: DecisionRecord, replayed: boolean, withTrace = true) {

@@ -16,7 +16,7 @@ import { HttpError } from '../errors.js';
 import { allows } from '../keys.js';
 import { authenticate, readJson, route } from '../middleware.js';
 import { validate } from '../wire.js';
-import { count, draftDecision, envelope } from './decisions.js';
+import { count, draftEdit, envelope } from './decisions.js';
 
 const ports = new WeakMap<GateDeps, ReviewPorts>();
 
@@ -95,7 +95,7 @@ export function reviewRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
     const body = envelope((await readJson(c, deps)).value, validate.edit) as { proposalHash: string; changes: unknown; reason?: { text?: string } };
     const reviewer = reviewerOf(c);
     const now = p.clock();
-    const r = await useCase(() => editReview(p, reviewer, c.req.param('id'), body, (b, editOf): Proposed => draftDecision(deps, { action: b.action, proposal: b.proposal, ...(b.context != null ? { context: b.context as Record<string, unknown> } : {}) }, reviewer.id, now, editOf)));
+    const r = await useCase(() => editReview(p, reviewer, c.req.param('id'), body, (b, editOf): Proposed => draftEdit(deps, { action: b.action, proposal: b.proposal, ...(b.context != null ? { context: b.context as Record<string, unknown> } : {}) }, reviewer.id, now, editOf)));
     observe(deps, c, r.review);
     count(deps, r.next.decision, false);
     return c.json({ review: r.review, next: { id: r.next.item.id, ...r.next.decision, recordedAt: r.next.item.recordedAt, editOf: r.review.id } });

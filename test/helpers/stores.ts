@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { afterAll, describe } from 'vitest';
 import { openPostgres } from '../../adapters/stores/postgres.js';
 import { openSqlite } from '../../adapters/stores/sqlite.js';
 import type { Store } from '../../adapters/stores/store.js';
@@ -77,3 +78,20 @@ export const sqliteThread: Factory = {
 };
 
 export const FACTORIES: Factory[] = [sqlite, sqliteThread, postgres];
+
+/** What a suite over every store gets: a fresh store per call (closed after the suite), and the stores it opened itself to close too. */
+export interface StoreSuite { factory: Factory; open(): Promise<Opened>; opened: Opened[] }
+
+/**
+ * One conformance suite, run on every store adapter (SQLite, SQLite in its worker thread,
+ * PostgreSQL when a server is given): the same cases, the same expectations.
+ */
+export function describeStores(title: string, body: (suite: StoreSuite) => void, factories: Factory[] = FACTORIES): void {
+  for (const factory of factories) {
+    describe.skipIf(Boolean(factory.skip))(`${title}: ${factory.name}${factory.skip ? ` (${factory.skip})` : ''}`, () => {
+      const opened: Opened[] = [];
+      afterAll(async () => { for (const o of opened) await o.store.close(); });
+      body({ factory, opened, open: async () => { const o = await factory.open(); opened.push(o); return o; } });
+    });
+  }
+}
