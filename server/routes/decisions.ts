@@ -145,7 +145,9 @@ function sinceParam(text: string): string {
 /** The record use case's ports for this gate: its store, clock and timings (metrics). */
 export function recordPorts(deps: GateDeps): RecordPorts {
   return {
-    log: deps.store, clock: () => (deps.clock ? deps.clock() : new Date()), idempotencyTtlMs: deps.limits.idempotencyTtlMs, ...(deps.shadow ? { shadow: deps.shadow } : {}),
+    log: deps.store, clock: () => (deps.clock ? deps.clock() : new Date()), idempotencyTtlMs: deps.limits.idempotencyTtlMs,
+    // Read at each decision: a shadow can be set on a running gate's deps.
+    shadow: { beside: (live, req) => deps.shadow?.beside(live, req) },
     timed: { decide: (action, s) => deps.metrics.decideLatency(action).observe(s), append: (s) => deps.metrics.storeLatency('append').observe(s) },
   };
 }
