@@ -174,8 +174,8 @@ describe('the exceptions example of docs/rules.md', () => {
     expect(block).not.toBeNull();
     const files = loadPolicyFiles(ROOT);
     const registry = files.get('rules.registry.yaml')!;
-    expect(registry).toContain('    rules: [rules/refund_order.yaml]\n');
-    files.set('rules.registry.yaml', registry.replace('    rules: [rules/refund_order.yaml]\n', '    rules: [rules/refund_order.yaml]\n    exceptions: [exceptions/refund_order.yaml]\n'));
+    expect(registry).toContain('    rules: [ rules/refund_order.yaml ]\n');
+    files.set('rules.registry.yaml', registry.replace('    rules: [ rules/refund_order.yaml ]\n', '    rules: [ rules/refund_order.yaml ]\n    exceptions: [ exceptions/refund_order.yaml ]\n'));
     files.set('exceptions/refund_order.yaml', block![1]!);
     const r = compilePolicy(files);
     expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
@@ -202,7 +202,7 @@ describe('arbiter check and analyze on exceptions', () => {
   it('check rejects an exception that names no rule, with the nearest id; analyze warns of an expired one', async () => {
     const dir = copyOfPack();
     const registry = join(dir, 'rules.registry.yaml');
-    writeFileSync(registry, readFileSync(registry, 'utf8').replace('    rules: [rules/refund_order.yaml]\n', '    rules: [rules/refund_order.yaml]\n    exceptions: [exceptions/refund_order.yaml]\n'));
+    writeFileSync(registry, readFileSync(registry, 'utf8').replace('    rules: [ rules/refund_order.yaml ]\n', '    rules: [ rules/refund_order.yaml ]\n    exceptions: [ exceptions/refund_order.yaml ]\n'));
     mkdirSync(join(dir, 'exceptions'));
     const write = (x: object) => writeFileSync(join(dir, 'exceptions/refund_order.yaml'), dump({ exceptions: [{ ...exception(), when: { fact: 'proposal.order_id', operator: 'equal', value: 'o-8812' }, ...x }] }));
     write({ relaxes: ['refund.large_need_person'] });

@@ -57,7 +57,7 @@ describe('arbiter propose', () => {
 
   it('refuses arguments it cannot use, with exit 2', async () => {
     const usage = (r: { err: string }) => r.err.split('\n')[0];
-    expect(usage(await propose(['--action', 'refund_order']))).toBe('arbiter propose: --action and --input are required');
+    expect(usage(await propose(['--action', 'refund_order']))).toBe('arbiter propose: --input is required');
     expect(usage(await propose([...ARGS, '--gate', 'http://127.0.0.1:1', '--dir', '.']))).toBe('arbiter propose: give --gate or --dir, not both');
     expect(usage(await propose([...ARGS, '--gate', 'http://127.0.0.1:1']))).toBe('arbiter propose: --gate needs the gate\'s API key in ARBITER_KEY');
     expect(usage(await propose([...ARGS, '--attempts', '0']))).toBe('arbiter propose: --attempts is a whole number from 1 to 20, not `0`');
