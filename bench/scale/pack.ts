@@ -13,19 +13,17 @@ import { Rng } from '../engine/rng.js';
 
 const RULES_FILE = 'rules/refund_order.yaml';
 
+/** A rule for one order: its id first, then one of the bundled pack's comparisons. */
+const keyed = (outcome: string, i: number, test: string, reason: string) => `outcome: ${outcome}
+    when:
+      all:
+        - { fact: proposal.order_id, operator: equal, value: "o-${i}" }
+        - ${test}
+    reason: "${reason}"`;
+
 const KINDS: ((i: number) => string)[] = [
-  (i) => `outcome: reject
-    when:
-      all:
-        - { fact: proposal.order_id, operator: equal, value: "o-${i}" }
-        - { fact: proposal.amount, operator: greaterThan, value: { fact: context.order.total } }
-    reason: "refund {proposal.amount} is more than the order total {context.order.total}"`,
-  (i) => `outcome: reject
-    when:
-      all:
-        - { fact: proposal.order_id, operator: equal, value: "o-${i}" }
-        - { fact: proposal.currency, operator: notEqual, value: { fact: context.order.currency } }
-    reason: "refund in {proposal.currency} for an order paid in {context.order.currency}"`,
+  (i) => keyed('reject', i, '{ fact: proposal.amount, operator: greaterThan, value: { fact: context.order.total } }', 'refund {proposal.amount} is more than the order total {context.order.total}'),
+  (i) => keyed('reject', i, '{ fact: proposal.currency, operator: notEqual, value: { fact: context.order.currency } }', 'refund in {proposal.currency} for an order paid in {context.order.currency}'),
   (i) => `outcome: reject
     when:
       all:
@@ -44,12 +42,7 @@ const KINDS: ((i: number) => string)[] = [
         - { fact: proposal.amount, operator: greaterThan, value: ${2000 + (i % 3000)} }
         - { fact: context.customer.tier, operator: notEqual, value: premium }
     reason: "refund of {proposal.amount} {proposal.currency} for a {context.customer.tier} customer"`,
-  (i) => `outcome: review
-    when:
-      all:
-        - { fact: proposal.order_id, operator: equal, value: "o-${i}" }
-        - { fact: proposal.refund_method, operator: in, value: [bank_transfer, gift_card] }
-    reason: "refund by {proposal.refund_method} instead of the original payment"`,
+  (i) => keyed('review', i, '{ fact: proposal.refund_method, operator: in, value: [bank_transfer, gift_card] }', 'refund by {proposal.refund_method} instead of the original payment'),
   (i) => `outcome: review
     when: { fact: refunded_with_this, operator: greaterThan, value: ${2500 + (i % 4000)} }
     reason: "this refund brings the customer's 90-day refunds to {refunded_with_this}"`,

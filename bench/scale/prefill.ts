@@ -4,9 +4,11 @@
  * its idempotency key and its review item, appended through the store's own group commit plan
  * (`commitBatch`: payload hash, record text, hash chain, claim, review row) in batches of 1,000.
  * Only the HTTP round trip is skipped, so a million records take minutes instead of hours. The
- * decisions' times are spread over the week before now, so their idempotency keys and reviews are
- * live, as a busy gate's are. The store is opened with `synchronous=NORMAL` (a crash of the
- * machine could lose the last batches; nothing reads this store before it is closed).
+ * decisions' times are spread over the week before now, and their idempotency keys and review
+ * items last until a day after now, so none expires while a benchmark runs on the log (the
+ * gate's sweepers would otherwise spend it expiring them). The store is opened with
+ * `synchronous=NORMAL` (a crash of the machine could lose the last batches; nothing reads this
+ * store before it is closed).
  * usage: node dist/bench/scale/prefill.js FILE [--decisions 1000000]
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +20,6 @@ import { openSqlite } from '../../adapters/stores/sqlite.js';
 import type { AppendItem } from '../../adapters/stores/store.js';
 import { compilePolicy, decide } from '../../engine/index.js';
 import { reviewItemFor } from '../../gate/reviews.js';
-import { DEFAULT_LIMITS } from '../../server/context.js';
 import { uuidv7 } from '../../server/ids.js';
 
 const file = process.argv[2];
@@ -38,6 +39,7 @@ const store = openSqlite(file, { synchronous: 'normal' });
 const BATCH = 1000;
 const start = Date.now() - 7 * 86_400_000;
 const step = (7 * 86_400_000 - 60_000) / total;
+const until = new Date(Date.now() + 86_400_000);
 const t0 = performance.now();
 for (let done = 0; done < total;) {
   const items: AppendItem[] = [];
@@ -47,10 +49,11 @@ for (let done = 0; done < total;) {
     const requestJson = JSON.stringify({ action: 'refund_order', proposal: p, context });
     const recordedAt = now.toISOString();
     const d = decide(policy, { action: 'refund_order', proposal: p, context, now: recordedAt });
-    const review = reviewItemFor(action, d, p, now);
+    const item = reviewItemFor(action, d, p, now);
+    const review = item && { ...item, expiresAt: until.toISOString() };
     items.push({
       id: uuidv7(now.getTime()), action: 'refund_order', outcome: d.outcome, idempotencyKey: p.proposal_id, idempotencyScope: 'action', idempotencyMatch: action.idempotency.match,
-      recordedAt, caller: 'prefill', requestJson, decisionJson: decisionTexts(d).record, ttlMs: DEFAULT_LIMITS.idempotencyTtlMs, ...(review ? { review } : {}),
+      recordedAt, caller: 'prefill', requestJson, decisionJson: decisionTexts(d).record, ttlMs: until.getTime() - now.getTime(), ...(review ? { review } : {}),
     });
   }
   const results = await store.commitBatch(items);

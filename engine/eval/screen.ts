@@ -3,7 +3,7 @@
  * false for a request without running it, so a decision's cost follows the rules that can fire
  * rather than all of them. Large packs are mostly rules keyed to one value (an order, a merchant,
  * a country) or thresholds few requests pass; without screens every decision ran every rule, and
- * at 10,000 rules the code run per decision no longer fitted the processor's caches.
+ * the cost per rule grew with their number (docs/performance.md, `npm run bench:scale`).
  *
  * A rule is screened by its leading comparison: its condition, or the first member of its `all`
  * (through named conditions and nested `all`s) that is a fact read as it is (no conversion, no
