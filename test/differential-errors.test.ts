@@ -182,7 +182,7 @@ describe('differential on failing values: generated code and interpreter', () =>
  * missing or fail; keys on text), first in an `all`, after other members or nested in one, beside
  * the failing-value conditions above; the decision must be the interpreter's, at both trace levels.
  */
-const SCREENED_FACTS = fc.constantFrom('proposal.amount', 'proposal.total', 'share', 'age');
+const SCREENED_FACTS = fc.constantFrom('proposal.amount', 'proposal.total', 'share', 'gross');
 const screenedLeaf: fc.Arbitrary<object> = fc.oneof(
   fc.tuple(SCREENED_FACTS, fc.constantFrom('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'), fc.oneof(LITERALS, fc.integer({ min: -50, max: 50 }), fc.constantFrom(1e308, -1e308, 3600)))
     .map(([fact, operator, value]) => ({ fact, operator, value })),
@@ -215,8 +215,8 @@ describe('differential with screened chunks: generated code and interpreter', ()
         for (const g of gates) if (g(env)) ran++; else skipped++;
         compared++;
       }
-    }), { numRuns: 5, seed: 20261202 });
-    expect(compared).toBe(40);
+    }), { numRuns: 4, seed: 20261202 });
+    expect(compared).toBe(32);
     // Both ways, or the test proves nothing about the screens.
     expect(skipped).toBeGreaterThan(100);
     expect(ran).toBeGreaterThan(100);
