@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { decide, type TraceNode } from '../engine/index.js';
+import { requestEnv } from '../engine/decide/decide.js';
+import { gateOf } from '../engine/eval/screen.js';
 import { conditionsOf } from './helpers/conditions.js';
 import { compileMini } from './helpers/policy.js';
 
@@ -187,6 +189,54 @@ describe('differential on failing values: generated code and interpreter', () =>
     expect(compared - rejected - failed).toBeGreaterThan(300);
     // Values of no single type must be compared to every result, errors and unknowns included.
     for (const result of ['true', 'false', 'unknown', 'error']) expect(untyped.get(result) ?? 0, `untyped comparisons that are ${result}`).toBeGreaterThan(1000);
+  });
+});
+
+/**
+ * Screens (engine/eval/screen.ts) skip a chunk of generated code when every rule in it leads with
+ * a comparison the request certainly fails. Here 600 rules lead with comparisons that screens
+ * take (thresholds on numbers read as they are, optional numbers and derived facts that can be
+ * missing or fail; keys on text), first in an `all`, after other members or nested in one, beside
+ * the failing-value conditions above; the decision must be the interpreter's, at both trace levels.
+ */
+const SCREENED_FACTS = fc.constantFrom('proposal.amount', 'proposal.total', 'share', 'gross');
+const screenedLeaf: fc.Arbitrary<object> = fc.oneof(
+  fc.tuple(SCREENED_FACTS, fc.constantFrom('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'), fc.oneof(LITERALS, fc.integer({ min: -50, max: 50 }), fc.constantFrom(1e308, -1e308, 3600)))
+    .map(([fact, operator, value]) => ({ fact, operator, value })),
+  fc.tuple(fc.constantFrom('equal', 'in'), fc.uniqueArray(fc.oneof(LOOSE_TEXTS, fc.constantFrom('2026-11-21', 'n/a', '1017.50')), { minLength: 1, maxLength: 3 }))
+    .map(([operator, values]) => ({ fact: 'proposal.text', operator, value: operator === 'equal' ? values[0] : values })),
+);
+const screenedRule = fc.tuple(screenedLeaf, cond, fc.constantFrom('alone', 'first', 'after', 'nested')).map(([lead, other, where]) => {
+  switch (where) {
+    case 'alone': return lead;
+    case 'first': return { all: [lead, other] };
+    case 'after': return { all: [other, lead] };
+    default: return { all: [{ all: [lead, other] }, other] };
+  }
+});
+
+describe('differential with screened chunks: generated code and interpreter', () => {
+  it('agree on every decision of 600 screened rules, and the screens skip chunks', () => {
+    let compared = 0, skipped = 0, ran = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(screenedRule, fc.constantFrom('reject', 'review')), { minLength: 600, maxLength: 600 }), fc.array(proposal, { minLength: 8, maxLength: 8 }), (rules, proposals) => {
+      const policy = compileMini({ contract: CONTRACT, rules: dump({ derive: DERIVE, rules: rules.map(([when, outcome], i) => ({ id: `r${i}`, outcome, when })) }, { noRefs: true }) });
+      const action = policy.actions.get('t')!;
+      const gates = action.code.screens.flatMap((s) => (s ? [gateOf(s)] : []));
+      expect(gates.length).toBeGreaterThan(5);
+      for (const p of proposals) {
+        for (const explain of ['summary', 'full'] as const) {
+          const request = { action: 't', proposal: p, now: NOW, explain };
+          expect(decide(policy, request)).toEqual(decide(policy, request, { evaluator: 'interpreted' }));
+        }
+        const env = requestEnv(action, { proposal: p, now: NOW });
+        for (const g of gates) if (g(env)) ran++; else skipped++;
+        compared++;
+      }
+    }), { numRuns: 4, seed: 20261202 });
+    expect(compared).toBe(32);
+    // Both ways, or the test proves nothing about the screens.
+    expect(skipped).toBeGreaterThan(100);
+    expect(ran).toBeGreaterThan(100);
   });
 });
 

@@ -18,7 +18,10 @@
  * this checkout, so that it finds the same node_modules and policy (build the earlier commit, copy
  * `dist/` to `dist-earlier/`, build the change).
  * `--no-trace-answers` asks this build's gate for answers without the trace (`answerTrace: false`).
- * usage: node dist/bench/http/run.js [--runs 3] [--seconds 10] [--warmup 2] [--connections 50] [--only a,b] [--earlier DIR] [--no-trace-answers]
+ * `--prefilled FILE` adds `gate, SQLite, prefilled`: the gate on that SQLite log as it is (fill one
+ * with bench/scale/prefill.ts), to compare with the fresh log of `gate, SQLite` in the same run; the
+ * log then grows by each round's requests.
+ * usage: node dist/bench/http/run.js [--runs 3] [--seconds 10] [--warmup 2] [--connections 50] [--only a,b] [--earlier DIR] [--no-trace-answers] [--prefilled FILE]
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
@@ -38,6 +41,7 @@ const arg = (name: string, dflt: number) => Number(argv(name) ?? dflt);
 const runs = arg('runs', 3), seconds = arg('seconds', 10), warmup = arg('warmup', 2), connections = arg('connections', 50);
 const only = argv('only')?.split(',');
 const earlier = argv('earlier');
+const prefilled = argv('prefilled');
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
 const note = 'the customer sent photos of the broken screen and the packaging; the courier confirmed the damage on delivery; '.repeat(4);
@@ -54,7 +58,8 @@ interface Result {
   /** bytes the server process wrote to storage per request (PostgreSQL's own writes are not counted) */
   written: number;
 }
-interface Target { name: string; store?: 'sqlite' | 'pg'; start(): Promise<{ served: Served; storeUrl?: string; table?: string; build?: string; brief?: boolean }> }
+/** `recorded`: the decisions the log held before the target started (a prefilled log) */
+interface Target { name: string; store?: 'sqlite' | 'pg'; start(): Promise<{ served: Served; storeUrl?: string; table?: string; build?: string; brief?: boolean; recorded?: number }> }
 
 async function load(url: string, key: string, duration: number, brief: boolean): Promise<autocannon.Result> {
   return autocannon({
@@ -76,7 +81,7 @@ async function backends(admin: string | undefined, storeUrl: string | undefined)
 }
 
 async function measure(t: Target, round: number, pgAdmin: string | undefined): Promise<Result> {
-  const { served: s, storeUrl, table, build, brief = false } = await t.start();
+  const { served: s, storeUrl, table, build, brief = false, recorded = 0 } = await t.start();
   const pid = s.child.pid!;
   const w = await load(s.url, s.key, warmup, brief);
   const pgPids = await backends(pgAdmin, storeUrl);
@@ -93,7 +98,7 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
     cpu: { main: roles.main / n, thread: roles.busiest / n, other: roles.rest / n, pg: pgUs / n }, written: (after.written - before.written) / n,
   };
   if (storeUrl && table) {
-    if (table === 'decisions') result.recorded = await audit(storeUrl, w['2xx'] + r['2xx'], build);
+    if (table === 'decisions') result.recorded = await audit(storeUrl, w['2xx'] + r['2xx'], build, recorded);
     Object.assign(result, await stored(storeUrl, table));
   }
   return result;
@@ -104,14 +109,15 @@ async function measure(t: Target, round: number, pgAdmin: string | undefined): P
  * flight when the load generator stopped (at most one per connection per phase) were decided and
  * recorded, but their answers were not read.
  */
-async function audit(storeUrl: string, answered: number, build?: string): Promise<number> {
+async function audit(storeUrl: string, answered: number, build?: string, before = 0): Promise<number> {
   // A store is read by the build that wrote it: an earlier one may have an older schema.
   const open = build ? ((await import(pathToFileURL(join(build, 'adapters/stores/open.js')).href)) as { openStore: typeof openStore }).openStore : openStore;
   const store = await open(storeUrl, { mustExist: true });
   try {
     const v = await store.verify();
     if (!v.ok) throw new Error(`the chain does not verify: ${v.problem!.reason}`);
-    if (v.count < answered || v.count > answered + 2 * connections) throw new Error(`${answered} requests were answered 200, but the log holds ${v.count} decisions`);
+    const added = v.count - before;
+    if (added < answered || added > answered + 2 * connections) throw new Error(`${answered} requests were answered 200, but the log holds ${added} more decisions than before`);
     return v.count;
   } finally {
     await store.close();
@@ -145,6 +151,16 @@ async function stored(storeUrl: string, table: string): Promise<{ recordBytes: n
   }
 }
 
+/** The records of a SQLite log. */
+async function count(storeUrl: string): Promise<number> {
+  const db = new Database(storeUrl.replace(/^sqlite:/, ''), { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM decisions').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 async function freshPg(admin: string): Promise<string> {
   const name = `arbiter_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const c = new pg.Client({ connectionString: admin });
@@ -166,6 +182,10 @@ function targets(pgAdmin: string | undefined): Target[] {
     { name: 'durable, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await durable(u), storeUrl: u, table: 'log' }; } },
     { name: 'gate, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions', brief: briefAnswers }; } },
   ];
+  if (prefilled) {
+    const u = `sqlite:${resolve(prefilled)}`;
+    list.push({ name: 'gate, SQLite, prefilled', store: 'sqlite', start: async () => ({ served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info' }), storeUrl: u, table: 'decisions', brief: briefAnswers, recorded: await count(u) }) });
+  }
   if (earlier) {
     const build = resolve(earlier);
     list.push({ name: 'earlier gate, SQLite', store: 'sqlite', start: async () => { const u = tempSqlite(); return { served: await spawnGate([...gateArgs, '--store', u], { logLevel: 'info', build }), storeUrl: u, table: 'decisions', build }; } });
@@ -206,7 +226,7 @@ function report(results: Result[], list: Target[]): string {
     }).filter((x): x is number => x !== undefined);
     return per.length ? `${(100 * median(per)).toFixed(0)}%` : undefined;
   };
-  for (const [a, b] of [['gate, SQLite', 'durable, SQLite'], ['gate, PG', 'durable, PG'], ['earlier gate, SQLite', 'durable, SQLite'], ['earlier gate, PG', 'durable, PG'],
+  for (const [a, b] of [['gate, SQLite', 'durable, SQLite'], ['gate, SQLite, prefilled', 'gate, SQLite'], ['gate, PG', 'durable, PG'], ['earlier gate, SQLite', 'durable, SQLite'], ['earlier gate, PG', 'durable, PG'],
     ['gate, SQLite', 'earlier gate, SQLite'], ['gate, PG', 'earlier gate, PG'], ['durable, SQLite', 'bare Hono'], ['gate, SQLite', 'bare Hono'], ['gate, PG', 'bare Hono']] as const) {
     const r = ratio(a, b);
     if (r) rows.push(`| ${a} ÷ ${b} | ${r} |`);

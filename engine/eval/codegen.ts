@@ -14,6 +14,7 @@ import type { Cond, Val } from '../compile/ir.js';
 import { interpreted, mayFail, partial } from '../compile/ir.js';
 import { evalCond, evalValue, type Env } from './interpret.js';
 import * as rt from './runtime.js';
+import { leadingOf, screenOf, type Leading, type Screen } from './screen.js';
 
 /** Appends `index, status` for every condition that is not false. */
 export type Chunk = (env: Env, out: number[]) => void;
@@ -22,6 +23,8 @@ export interface Entry { index: number; when: Cond }
 
 const CHUNK_RULES = 100;
 const CHUNK_LEAVES = 400;
+/** Fewer rules than this sharing a leading comparison run unscreened: a screen would skip too little to pay for itself. */
+const SCREEN_MIN = 16;
 const I = { cond: evalCond, val: evalValue };
 const UNSAFE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -34,9 +37,35 @@ export interface GeneratedCode {
   readonly constants: readonly unknown[];
   /** the indexes of the entries each chunk evaluates */
   readonly ranges: readonly (readonly number[])[];
+  /** each chunk's screen (screen.ts), or null for a chunk that always runs */
+  readonly screens: readonly (Screen | null)[];
 }
 
+/**
+ * Rules first in policy order, except those that share a leading comparison with many others:
+ * each such set is ordered by its literals and chunked apart, under a screen (screen.ts).
+ */
 export function generateChunks(entries: readonly Entry[]): GeneratedCode {
+  const screened = new Map<string, { e: Entry; lead: Leading }[]>();
+  for (const e of entries) {
+    const lead = leadingOf(e.when);
+    if (lead) screened.set(lead.key, [...(screened.get(lead.key) ?? []), { e, lead }]);
+  }
+  for (const [key, members] of screened) if (members.length < SCREEN_MIN) screened.delete(key);
+  const apart = new Set([...screened.values()].flatMap((m) => m.map(({ e }) => e)));
+  const groups: { entries: Entry[]; screen: Screen | null }[] = chunked(entries.filter((e) => !apart.has(e))).map((g) => ({ entries: g, screen: null }));
+  for (const members of screened.values()) {
+    members.sort((a, b) => order(a.lead.values[0]!, b.lead.values[0]!) || a.e.index - b.e.index);
+    const leads = new Map(members.map(({ e, lead }) => [e, lead]));
+    for (const g of chunked(members.map(({ e }) => e))) groups.push({ entries: g, screen: screenOf(g.map((e) => leads.get(e)!)) });
+  }
+  const K: unknown[] = [];
+  const bodies = groups.map((g, i) => new ChunkWriter(K).write(g.entries, i));
+  const source = `"use strict";\nreturn [\n${bodies.join(',\n')}\n];`;
+  return { source, constants: K, ranges: groups.map((g) => g.entries.map((e) => e.index)), screens: groups.map((g) => g.screen) };
+}
+
+function chunked(entries: readonly Entry[]): Entry[][] {
   const groups: Entry[][] = [];
   let group: Entry[] = [];
   let leaves = 0;
@@ -47,10 +76,11 @@ export function generateChunks(entries: readonly Entry[]): GeneratedCode {
     leaves += n;
   }
   if (group.length) groups.push(group);
-  const K: unknown[] = [];
-  const bodies = groups.map((g, i) => new ChunkWriter(K).write(g, i));
-  const source = `"use strict";\nreturn [\n${bodies.join(',\n')}\n];`;
-  return { source, constants: K, ranges: groups.map((g) => g.map((e) => e.index)) };
+  return groups;
+}
+
+function order(a: string | boolean | number, b: string | boolean | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function instantiateChunks(code: GeneratedCode): Chunk[] {
