@@ -14,7 +14,7 @@ import type { AppendItem } from '../adapters/stores/store.js';
 import { killAll, serveProcess } from './helpers/process.js';
 import { PRIVATE_PG_SKIP, startPrivatePostgres } from './helpers/private-postgres.js';
 import { freshPgDatabase, PG_SKIP } from './helpers/stores.js';
-import { decide, expectUnavailableWithinBound, readyz, TIMEOUT_S } from './helpers/unavailable.js';
+import { decide, expectUnavailableWithinBound, readyz, TIMEOUT_S, unavailableThenRecovered } from './helpers/unavailable.js';
 
 const item = (): AppendItem => ({
   id: randomUUID(), action: 'refund_order', outcome: 'approve', idempotencyKey: randomUUID(), recordedAt: new Date().toISOString(),
@@ -104,28 +104,12 @@ describe.skipIf(PRIVATE_PG_SKIP !== '')(`the gate on a PostgreSQL server stopped
     const server = await startPrivatePostgres();
     let frozen: number[] = [];
     try {
-      const s = await serveProcess(['--store', server.url, '--store-timeout', `${TIMEOUT_S}s`]);
-      const before = await Promise.all(Array.from({ length: 4 }, () => decide(s)));
-      expect(before.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-
-      frozen = server.processes();
-      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
-      await expectUnavailableWithinBound(s);
-
-      for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
-      await expect.poll(async () => (await readyz(s)).status, { timeout: 15_000, interval: 200 }).toBe(200);
-      const after = await decide(s);
-      expect(after.status).toBe(200);
-      s.child.kill('SIGTERM');
-      expect(await s.exited).toBe(0);
-
-      const store = await openPostgres(server.url);
-      try {
-        for (const a of [...before, after]) expect((await store.get(a.id!))?.id).toBe(a.id);
-        expect(await store.verify()).toMatchObject({ ok: true });
-      } finally {
-        await store.close();
-      }
+      await unavailableThenRecovered(server.url, () => {
+        frozen = server.processes();
+        for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      }, () => {
+        for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
+      });
     } finally {
       for (const pid of frozen) process.kill(pid, 'SIGCONT');
       server.stop();

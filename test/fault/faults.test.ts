@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgres } from '../../adapters/stores/postgres.js';
 import { afterRestart, killAll, serveProcess, type Served } from '../helpers/process.js';
 import { PRIVATE_PG_SKIP, startPrivatePostgres } from '../helpers/private-postgres.js';
-import { BOUND_MS, decide, expectUnavailableWithinBound, readyz, TIMEOUT_S } from '../helpers/unavailable.js';
+import { BOUND_MS, decide, readyz, TIMEOUT_S, unavailableThenRecovered } from '../helpers/unavailable.js';
 
 afterEach(killAll);
 
@@ -81,24 +80,7 @@ describe.skipIf(PRIVATE_PG_SKIP !== '')(`the gate on a PostgreSQL server that is
     it(`pg_ctl stop -m ${mode}: 503 with Retry-After within ${BOUND_MS} ms, /readyz too, and serves again by itself after the start, with no 2xx lost`, async () => {
       const server = await startPrivatePostgres();
       try {
-        const s = await serveProcess(['--store', server.url, '--store-timeout', `${TIMEOUT_S}s`]);
-        const before = await Promise.all(Array.from({ length: 4 }, () => decide(s)));
-        expect(before.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-        server.halt(mode);
-        await expectUnavailableWithinBound(s);
-        server.restart();
-        await expect.poll(async () => (await readyz(s)).status, { timeout: 20_000, interval: 200 }).toBe(200);
-        const after = await decide(s);
-        expect(after.status).toBe(200);
-        s.child.kill('SIGTERM');
-        expect(await s.exited).toBe(0);
-        const store = await openPostgres(server.url);
-        try {
-          for (const a of [...before, after]) expect((await store.get(a.id!))?.id).toBe(a.id);
-          expect(await store.verify()).toMatchObject({ ok: true });
-        } finally {
-          await store.close();
-        }
+        await unavailableThenRecovered(server.url, () => server.halt(mode), () => server.restart());
       } finally {
         server.stop();
       }

@@ -99,18 +99,18 @@ const mutated = fc.tuple(text, fc.array(fc.tuple(fc.nat(), fc.constantFrom('inse
 
 describe('the JSON body reader against JSON.parse', () => {
   it('generated JSON text: same acceptance (but for duplicates, infinities and limits) and the same value', () => {
-    fc.assert(fc.property(fc.tuple(fc.boolean(), text), ([bom, t]) => check(bom ? `\ufeff${t}` : t)), fuzzParams(10000));
+    fc.assert(fc.property(fc.tuple(fc.boolean(), text), ([bom, t]) => check(bom ? `\ufeff${t}` : t)), fuzzParams(40000));
   }, fuzzTimeout());
 
   it('damaged JSON text: refused when JSON.parse refuses it, never another failure', () => {
-    fc.assert(fc.property(mutated, check), fuzzParams(15000));
+    fc.assert(fc.property(mutated, check), fuzzParams(60000));
   }, fuzzTimeout());
 
   it('nesting at and beyond the limit, in any mix of arrays and objects', () => {
     fc.assert(fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), (opens) => {
       const t = opens.map((o) => (o ? '{"k":' : '[')).join('') + '0' + opens.reverse().map((o) => (o ? '}' : ']')).join('');
       check(t);
-    }), fuzzParams(2000));
+    }), fuzzParams(8000));
   }, fuzzTimeout());
 });
 
@@ -131,6 +131,6 @@ describe('the UTF-8 decoder', () => {
       try { got = decodeUtf8(b); } catch (e) { expect(e).toMatchObject({ code: 'malformed_json' }); }
       expect(got !== undefined).toBe(roundTrips);
       if (got !== undefined) expect(got).toBe(Buffer.from(b).toString('utf8'));
-    }), fuzzParams(20000));
+    }), fuzzParams(80000));
   }, fuzzTimeout());
 });

@@ -93,7 +93,7 @@ describe('the rule loader and compiler on damaged and random files', () => {
         expect(['approve', 'review', 'reject']).toContain(d.outcome);
         expect(decide(result.policy, request, { evaluator: 'interpreted' })).toEqual(d);
       }
-    }), fuzzParams(300));
+    }), fuzzParams(900));
   }, fuzzTimeout(120_000));
 
   it('damaged registries and contracts: a policy or positioned diagnostics', () => {
@@ -102,7 +102,7 @@ describe('the rule loader and compiler on damaged and random files', () => {
       const files = new Map(BASE.get(target.includes('support') ? 'create_support_ticket' : 'refund_order')!.files);
       files.set(target, applyDamage(files.get(target)!, edits));
       wellFormed(compilePolicy(files), files);
-    }), fuzzParams(200));
+    }), fuzzParams(600));
   }, fuzzTimeout(120_000));
 
   it('random YAML documents as a rule file: diagnostics, never a throw', () => {
@@ -117,6 +117,6 @@ describe('the rule loader and compiler on damaged and random files', () => {
       files.set(base.rules, text);
       const result = compilePolicy(files);
       wellFormed(result, files);
-    }), fuzzParams(400));
+    }), fuzzParams(1200));
   }, fuzzTimeout(120_000));
 });

@@ -62,6 +62,6 @@ describe('contract upgrade steps', () => {
         const current = decide(policy, { action: 'refund_order', proposal: { refund_method: 'original_payment', ...(p as object) }, context, now: NOW, explain: 'off' });
         expect({ ...d, receivedContract: current.receivedContract }).toEqual(current);
       }
-    }), fuzzParams(8000));
+    }), fuzzParams(96000));
   }, fuzzTimeout());
 });

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ROOT } from './cli.js';
-import type { Served } from './process.js';
+import { openPostgres } from '../../adapters/stores/postgres.js';
+import { serveProcess, type Served } from './process.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
 const context = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-context.json'), 'utf8')) as Record<string, unknown>;
@@ -41,4 +42,29 @@ export async function expectUnavailableWithinBound(s: Served): Promise<void> {
   const notReady = await readyz(s);
   expect(notReady.status).toBe(503);
   expect(notReady.ms).toBeLessThan(BOUND_MS);
+}
+
+/**
+ * A gate on the PostgreSQL at `url`: four decisions, then `fault` (503s within the bound, /readyz
+ * too), then `recover`: ready again without a restart, a decision, and every 2xx still there.
+ */
+export async function unavailableThenRecovered(url: string, fault: () => void, recover: () => void): Promise<void> {
+  const s = await serveProcess(['--store', url, '--store-timeout', `${TIMEOUT_S}s`]);
+  const before = await Promise.all(Array.from({ length: 4 }, () => decide(s)));
+  expect(before.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  fault();
+  await expectUnavailableWithinBound(s);
+  recover();
+  await expect.poll(async () => (await readyz(s)).status, { timeout: 20_000, interval: 200 }).toBe(200);
+  const after = await decide(s);
+  expect(after.status).toBe(200);
+  s.child.kill('SIGTERM');
+  expect(await s.exited).toBe(0);
+  const store = await openPostgres(url);
+  try {
+    for (const a of [...before, after]) expect((await store.get(a.id!))?.id).toBe(a.id);
+    expect(await store.verify()).toMatchObject({ ok: true });
+  } finally {
+    await store.close();
+  }
 }
