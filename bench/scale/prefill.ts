@@ -20,7 +20,7 @@ import { openSqlite } from '../../adapters/stores/sqlite.js';
 import type { AppendItem } from '../../adapters/stores/store.js';
 import { compilePolicy, decide } from '../../engine/index.js';
 import { reviewItemFor } from '../../gate/reviews.js';
-import { uuidv7 } from '../../server/ids.js';
+import { uuidv7 } from '../../gate/ids.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: prefill.js FILE [--decisions N]');
