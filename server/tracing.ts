@@ -71,13 +71,17 @@ export function tracedDecide(action: string, run: () => Decision): Decision {
   }
 }
 
-/** Runs one store append in an `arbiter.store.append` span under the active one. */
-export async function tracedAppend<T>(run: () => Promise<T>): Promise<T> {
+/** Runs one store append in an `arbiter.store.append` span under the active one; not async itself, so an untraced append costs no extra promise. */
+export function tracedAppend<T>(run: () => Promise<T>): Promise<T> {
   const span = tracer.startSpan('arbiter.store.append', { kind: SpanKind.CLIENT });
   if (!span.isRecording()) {
     span.end();
     return run();
   }
+  return recordAppend(span, run);
+}
+
+async function recordAppend<T>(span: Span, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
