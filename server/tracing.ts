@@ -16,6 +16,9 @@ import type { AppEnv } from './context.js';
 
 /** A ProxyTracer: it finds the SDK's tracer once one is registered, whenever that happens. */
 const tracer = trace.getTracer('arbiter-gate', ENGINE_VERSION);
+// Made once: a span's options are read, not kept, so every request can pass the same object.
+const SERVER = { kind: SpanKind.SERVER };
+const CLIENT = { kind: SpanKind.CLIENT };
 
 /** Reads propagation headers from Node's parsed headers, or from Hono's when the app runs without Node (tests). */
 const headerGetter: TextMapGetter<Context<AppEnv>> = {
@@ -32,7 +35,7 @@ const headerGetter: TextMapGetter<Context<AppEnv>> = {
 /** The request's span, a child of the caller's `traceparent` when the registered propagator reads one, and the context to run the request in. */
 export function requestSpan(c: Context<AppEnv>): { span: Span; ctx: OtelContext } {
   const parent = propagation.extract(ROOT_CONTEXT, c, headerGetter);
-  const span = tracer.startSpan('HTTP request', { kind: SpanKind.SERVER }, parent);
+  const span = tracer.startSpan('HTTP request', SERVER, parent);
   return { span, ctx: trace.setSpan(parent, span) };
 }
 
@@ -73,7 +76,7 @@ export function tracedDecide(action: string, run: () => Decision): Decision {
 
 /** Runs one store append in an `arbiter.store.append` span under the active one; not async itself, so an untraced append costs no extra promise. */
 export function tracedAppend<T>(run: () => Promise<T>): Promise<T> {
-  const span = tracer.startSpan('arbiter.store.append', { kind: SpanKind.CLIENT });
+  const span = tracer.startSpan('arbiter.store.append', CLIENT);
   if (!span.isRecording()) {
     span.end();
     return run();

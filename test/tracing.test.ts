@@ -3,7 +3,7 @@
  * an `--import`ed setup file would): the request span is the caller's child, decide and append are
  * the request's, and the log line carries the trace id.
  */
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -37,6 +37,7 @@ describe('tracing with an SDK registered', () => {
     const request = byName.get('POST /v1/decisions')!;
     expect(spans.every((s) => s.spanContext().traceId === TRACE)).toBe(true);
     expect(request.parentSpanContext?.spanId).toBe(PARENT);
+    expect([request.kind, byName.get('arbiter.decide')!.kind, byName.get('arbiter.store.append')!.kind]).toEqual([SpanKind.SERVER, SpanKind.INTERNAL, SpanKind.CLIENT]);
     expect(request.attributes).toEqual({ 'http.request.method': 'POST', 'http.route': '/v1/decisions', 'http.response.status_code': 200 });
     for (const child of ['arbiter.decide', 'arbiter.store.append']) expect(byName.get(child)!.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
     expect(byName.get('arbiter.decide')!.attributes).toEqual({
