@@ -30,6 +30,8 @@ export interface RecordPorts {
   idempotencyTtlMs: number;
   /** told how long deciding and appending took, seconds (metrics) */
   timed?: { decide(action: string, seconds: number): void; append(seconds: number): void };
+  /** run around each decision and each append (the server's tracing spans); absent, each runs bare */
+  traced?: { decide(action: string, run: () => Decision): Decision; append<T>(run: () => Promise<T>): Promise<T> };
   /** a candidate policy decided beside the live one (`--shadow-dir`); it cannot change the decision */
   shadow?: Pick<ShadowPolicy, 'beside'>;
 }
@@ -83,11 +85,12 @@ export async function recordDecision(ports: RecordPorts, req: RecordRequest): Pr
   const review = reviewItemFor(action, decision, req.proposal, now);
   const delivery = decision.outcome === 'approve' ? outboxEventFor(action, { decisionId: id, outcome: 'approve', at: recordedAt, proposal: req.proposal, by: null, reason: null }) : undefined;
   const started = performance.now();
-  const result = await ports.log.append({
+  const item: AppendItem = {
     id, action: action.name, outcome: decision.outcome, idempotencyKey: key, idempotencyScope: claim?.scope ?? 'action', idempotencyMatch: action.idempotency.match,
     recordedAt, caller: req.caller, requestJson: req.requestText, decisionJson: texts.record, ttlMs: ports.idempotencyTtlMs,
     ...(review ? { review } : {}), ...(delivery ? { delivery } : {}),
-  });
+  };
+  const result = await (ports.traced ? ports.traced.append(() => ports.log.append(item)) : ports.log.append(item));
   ports.timed?.append((performance.now() - started) / 1000);
   if (result.kind === 'conflict') return { kind: 'conflict', key: key!, originalId: result.originalId };
   if (result.kind === 'replayed') return { kind: 'replayed', key: key!, text: result.text };
@@ -95,7 +98,7 @@ export async function recordDecision(ports: RecordPorts, req: RecordRequest): Pr
 }
 
 /** A decision of an edited proposal, ready to append with the edit that closes the original; it claims no key. */
-export function draftDecision(ports: Pick<RecordPorts, 'timed'>, req: Omit<RecordRequest, 'requestText' | 'headerKey'>, now: Date, editOf: string): { item: AppendItem; decision: Decision } {
+export function draftDecision(ports: Pick<RecordPorts, 'timed' | 'traced'>, req: Omit<RecordRequest, 'requestText' | 'headerKey'>, now: Date, editOf: string): { item: AppendItem; decision: Decision } {
   const decision = timedDecide(ports, req, now.toISOString());
   const id = uuidv7(now.getTime());
   const review = reviewItemFor(req.action, decision, req.proposal, now, editOf);
@@ -111,9 +114,10 @@ export function draftDecision(ports: Pick<RecordPorts, 'timed'>, req: Omit<Recor
 }
 
 /** Decides, without recording (a dry run, or the first step of one); a DecideError (an unknown contract version, an invalid `now`) is the caller's to map. */
-export function timedDecide(ports: Pick<RecordPorts, 'timed'>, req: Omit<RecordRequest, 'requestText' | 'headerKey' | 'caller'>, now: string): Decision {
+export function timedDecide(ports: Pick<RecordPorts, 'timed' | 'traced'>, req: Omit<RecordRequest, 'requestText' | 'headerKey' | 'caller'>, now: string): Decision {
   const start = performance.now();
-  const decision = decide(req.policy, decideRequestOf(req, now));
+  const run = () => decide(req.policy, decideRequestOf(req, now));
+  const decision = ports.traced ? ports.traced.decide(req.action.name, run) : run();
   ports.timed?.decide(req.action.name, (performance.now() - start) / 1000);
   return decision;
 }

@@ -8,6 +8,7 @@ import { HttpError } from './errors.js';
 import { allows } from './keys.js';
 import { lingerAfterResponse } from './linger.js';
 import { RateLimiter } from './rate-limit.js';
+import { endRequestSpan, recordingTraceId, requestSpan, withSpan } from './tracing.js';
 import { uuidv7 } from '../gate/ids.js';
 
 /**
@@ -24,31 +25,37 @@ export function header(c: Context<AppEnv>, name: string): string | undefined {
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** Request id (an `X-Request-Id` the caller sent, or a new one), trace id, one log line and metrics per request. */
+/**
+ * Request id (an `X-Request-Id` the caller sent, or a new one), the request's span (server/tracing.ts),
+ * one log line and metrics per request. The line's trace id is the recording span's, else the one
+ * in an incoming `traceparent`, so logs correlate with the caller's trace with or without an SDK.
+ */
 export function requestContext(deps: GateDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const start = performance.now();
     const given = header(c, 'x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : uuidv7();
-    const trace = TRACEPARENT.exec(header(c, 'traceparent') ?? '');
+    const { span, ctx } = requestSpan(c);
+    const traceId = recordingTraceId(span) ?? TRACEPARENT.exec(header(c, 'traceparent') ?? '')?.[1];
     c.set('requestId', requestId);
-    c.set('traceId', trace?.[1]);
+    c.set('traceId', traceId);
     c.set('logFields', {});
     // Routes name themselves (route() below); any other path gets one label, so callers cannot add label values.
     c.set('route', 'unmatched');
     // Set before the response exists: a header added afterwards makes Hono rebuild the response.
     c.header('X-Request-Id', requestId);
     try {
-      await next();
+      await withSpan(ctx, next);
     } finally {
       const ms = performance.now() - start;
       const route = c.get('route');
       const status = c.res.status;
+      endRequestSpan(span, c.req.method, route, status);
       deps.metrics.request(route, String(status)).inc();
       deps.metrics.requestLatency(route).observe(ms / 1000);
       const key = c.get('key');
       deps.logger.info({
-        requestId, ...(trace ? { traceId: trace[1] } : {}), method: c.req.method, route, status, ms: Math.round(ms * 1000) / 1000,
+        requestId, ...(traceId ? { traceId } : {}), method: c.req.method, route, status, ms: Math.round(ms * 1000) / 1000,
         ...(key ? { key: key.id } : {}), ...c.get('logFields'),
       }, 'request');
     }

@@ -14,6 +14,7 @@ import type { Proposed } from '../../gate/reviews.js';
 import type { AppEnv, GateDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { decisionStatus } from './review-status.js';
+import { tracedAppend, tracedDecide } from '../tracing.js';
 import { allows } from '../keys.js';
 import { authenticate, header, readJson, requireScope, route } from '../middleware.js';
 import { validate, type DecideBody, type EvaluateBody } from '../wire.js';
@@ -142,13 +143,14 @@ function sinceParam(text: string): string {
   return new Date(ms).toISOString();
 }
 
-/** The record use case's ports for this gate: its store, clock and timings (metrics). */
+/** The record use case's ports for this gate: its store, clock, timings (metrics) and spans (server/tracing.ts). */
 export function recordPorts(deps: GateDeps): RecordPorts {
   return {
     log: deps.store, clock: () => (deps.clock ? deps.clock() : new Date()), idempotencyTtlMs: deps.limits.idempotencyTtlMs,
     // Read at each decision: a shadow can be set on a running gate's deps.
     shadow: { beside: (live, req) => deps.shadow?.beside(live, req) },
     timed: { decide: (action, s) => deps.metrics.decideLatency(action).observe(s), append: (s) => deps.metrics.storeLatency('append').observe(s) },
+    traced: { decide: tracedDecide, append: tracedAppend },
   };
 }
 
