@@ -4,7 +4,7 @@
  * after a restart, listed with their source, revoked by a record of the log; a refusal or a store
  * failure records and applies nothing. On every store.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -13,7 +13,7 @@ import { openSqlite } from '../adapters/stores/sqlite.js';
 import { StoreUnavailableError, type Store } from '../adapters/stores/store.js';
 import { loadGrants } from '../gate/exceptions.js';
 import type { ExceptionRecord, LogRecord } from '../gate/ports.js';
-import { arbiter } from './helpers/cli.js';
+import { arbiter, ROOT } from './helpers/cli.js';
 import { testGate, type TestGate } from './helpers/gate.js';
 import { miniFiles } from './helpers/policy.js';
 import { describeStores } from './helpers/stores.js';
@@ -216,6 +216,22 @@ describe('granted exceptions over HTTP', () => {
       ['granted.one', 'active', 'admin', { record: posted.exception.source.record, recordedAt: NOW.replace('Z', '.000Z') }],
     ]);
     expect((await del(g, '/v1/exceptions/yaml.one')).status).toBe(404);
+  });
+
+  it('grants the example of docs/rules.md on the bundled pack, and it relaxes that order only', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Exceptions granted through the gate'));
+    const sent = JSON.parse(/-d '([\s\S]*?)'\n```/.exec(section)![1]!) as Record<string, unknown>;
+    const g = testGate({ now: NOW });
+    expect((await g.post('/v1/exceptions', sent)).status).toBe(201);
+    const fixture = (name: string) => JSON.parse(readFileSync(join(ROOT, `test/fixtures/${name}.json`), 'utf8')) as Record<string, unknown>;
+    const refund = (order: string) => ({ action: 'refund_order', proposal: { ...fixture('refund-proposal'), order_id: order }, context: fixture('refund-context') });
+    const ok = await (await g.post('/v1/evaluate', { ...refund('o-8812'), now: NOW }, g.keys.evaluator)).json() as Decided;
+    expect(ok.outcome).toBe('approve');
+    expect(ok.exceptions?.map((x) => [x.id, x.relaxed, x.grantedBy])).toEqual([['refund.o8812_above_limit', ['refund.large_needs_person'], 'admin']]);
+    const other = await (await g.post('/v1/evaluate', { ...refund('o-8813'), now: NOW }, g.keys.evaluator)).json() as Decided;
+    expect(other.outcome).toBe('review');
+    expect(other.reasons.map((x) => x.rule)).toContain('refund.large_needs_person');
   });
 
   it('`arbiter audit verify` and `export` cover grants and revokes', async () => {
