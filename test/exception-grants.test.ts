@@ -16,6 +16,8 @@ import type { ExceptionRecord, LogRecord } from '../gate/ports.js';
 import { arbiter, ROOT } from './helpers/cli.js';
 import { testGate, type TestGate } from './helpers/gate.js';
 import { miniFiles } from './helpers/policy.js';
+import { killAll, serveProcess } from './helpers/process.js';
+import type { Served } from '../bench/http/spawn.js';
 import { describeStores } from './helpers/stores.js';
 
 const CONTRACT = {
@@ -232,6 +234,31 @@ describe('granted exceptions over HTTP', () => {
     const other = await (await g.post('/v1/evaluate', { ...refund('o-8813'), now: NOW }, g.keys.evaluator)).json() as Decided;
     expect(other.outcome).toBe('review');
     expect(other.reasons.map((x) => x.rule)).toContain('refund.large_needs_person');
+  });
+
+  it('a gate process restarted on its store serves the grant it recorded', async () => {
+    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'arbiter-grants-')), 'd.db')}`;
+    const call = (gate: Served, method: string, path: string, body?: unknown) => fetch(`${gate.url}${path}`, {
+      method, headers: { authorization: `Bearer ${gate.key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const fixture = (name: string) => JSON.parse(readFileSync(join(ROOT, `test/fixtures/${name}.json`), 'utf8')) as Record<string, unknown>;
+    const evaluate = { action: 'refund_order', proposal: fixture('refund-proposal'), context: fixture('refund-context'), now: NOW };
+    const sent = grant({ action: 'refund_order', id: 'o8812', relaxes: ['refund.large_needs_person'], when: { fact: 'proposal.order_id', operator: 'equal', value: 'o-8812' }, expires: '2099-01-01T00:00:00Z' });
+    try {
+      const first = await serveProcess(['--store', store]);
+      expect((await (await call(first, 'POST', '/v1/evaluate', evaluate)).json() as Decided).outcome).toBe('review');
+      expect((await call(first, 'POST', '/v1/exceptions', sent)).status).toBe(201);
+      first.child.kill('SIGTERM');
+      await first.exited;
+      const second = await serveProcess(['--store', store]);
+      const d = await (await call(second, 'POST', '/v1/evaluate', evaluate)).json() as Decided;
+      expect(d.outcome).toBe('approve');
+      expect(d.exceptions?.map((x) => [x.id, x.grantedBy])).toEqual([['o8812', 'dev']]);
+      const list = await (await call(second, 'GET', '/v1/exceptions')).json() as { items: { id: string; status: string }[] };
+      expect(list.items.map((x) => [x.id, x.status])).toEqual([['o8812', 'active']]);
+    } finally {
+      await killAll();
+    }
   });
 
   it('`arbiter audit verify` and `export` cover grants and revokes', async () => {

@@ -43,7 +43,9 @@ export function exceptionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       const r = await deps.store.appendException(cmd);
       deps.policy.serve(tried.tried);
       c.set('logFields', { exception: req.id, record: r.id, op: 'grant' });
-      return c.json({ exception: view(grant, now, 'active'), revision: deps.policy.current.revision }, 201);
+      // A reload that swapped the files while the record was written may have set it aside.
+      const aside = deps.policy.grants.setAside.get(grantPath(grant));
+      return c.json({ exception: aside ? { ...view(grant, now, 'set_aside'), errors: aside } : view(grant, now, 'active'), revision: deps.policy.current.revision }, 201);
     });
   });
 
@@ -54,8 +56,9 @@ export function exceptionRoutes(app: Hono<AppEnv>, deps: GateDeps): void {
       const aside = setAside.get(grantPath(g));
       return aside ? { ...view(g, now, 'set_aside'), errors: aside } : view(g, now);
     });
+    const grantFiles = new Set(grants.map(grantPath));
     const declared = [...deps.policy.current.actions.values()].flatMap((a) => a.exceptions
-      .filter((x) => !x.file.startsWith('granted/'))
+      .filter((x) => !grantFiles.has(x.file))
       .map((x) => ({
         id: x.id, action: a.name, relaxes: x.relaxes.map((i) => a.rules[i]!.id), expires: x.expiresText, owner: x.owner, granted_by: x.grantedBy, ticket: x.ticket, reason: x.reason,
         status: after(x.expires, now) ? 'active' : 'expired', source: { file: x.file },
@@ -91,6 +94,7 @@ function view(g: Grant, now: Date, status?: 'active' | 'set_aside') {
 const after = (instant: Rational, now: Date): boolean => instant.cmp(Rational.of(BigInt(now.getTime()), 1000n)) > 0;
 
 function declaredIn(deps: GateDeps, id: string): string | undefined {
-  for (const a of deps.policy.current.actions.values()) for (const x of a.exceptions) if (x.id === id && !x.file.startsWith('granted/')) return x.file;
+  const grantFiles = new Set(deps.policy.grants.grants.map(grantPath));
+  for (const a of deps.policy.current.actions.values()) for (const x of a.exceptions) if (x.id === id && !grantFiles.has(x.file)) return x.file;
   return undefined;
 }
