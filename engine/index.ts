@@ -16,7 +16,7 @@
  * Compiles a policy repository held in memory (`rules.registry.yaml`, `schemas/…`, `rules/…`)
  * into a frozen policy, or returns every diagnostic (`file:line:col`, code, message, help).
  */
-export { compilePolicy, REGISTRY_FILE, type CompileResult } from './compile/index.js';
+export { compilePolicy, REGISTRY_FILE, type CompileOptions, type CompileResult, type GrantedFile } from './compile/index.js';
 
 /** Decides one proposal: contract check, rules, risk, combine; with reasons, risk and a trace. */
 export { decide, type DecideOptions } from './decide/decide.js';

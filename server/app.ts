@@ -11,6 +11,7 @@ import { requestContext, route } from './middleware.js';
 import { openApi } from './openapi.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { exceptionRoutes } from './routes/exceptions.js';
 import { policyRoutes } from './routes/policy.js';
 import { reviewPageRoutes } from './routes/review-page.js';
 import { reviewRoutes } from './routes/reviews.js';
@@ -44,6 +45,7 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
   decisionRoutes(app, deps);
   reviewRoutes(app, deps);
   deliveryRoutes(app, deps);
+  exceptionRoutes(app, deps);
   reviewPageRoutes(app, deps);
   policyRoutes(app, deps);
   return app;

@@ -4,7 +4,8 @@
  * (no password stretching is needed), and hashes are compared in constant time.
  *
  * Scopes: `decide:<action>` or `decide:*`, `evaluate`, `review:<queue>` or `review:*`, `read`,
- * `deliveries` (the outbox and its dead letters: list, replay, purge), and `admin`, which allows
+ * `deliveries` (the outbox and its dead letters: list, replay, purge), `exceptions` (grant, list and
+ * revoke exceptions through the gate), and `admin`, which allows
  * everything.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,7 +16,7 @@ export interface Rate { perSecond: number; burst: number }
 export interface ApiKey { id: string; hash: string; scopes: string[]; rate?: Rate }
 
 const ID = /^[a-z0-9-]{1,64}$/;
-const SCOPE = /^(admin|read|evaluate|deliveries|decide:(\*|[a-z][a-z0-9_]*)|review:(\*|[A-Za-z0-9_.-]+))$/;
+const SCOPE = /^(admin|read|evaluate|deliveries|exceptions|decide:(\*|[a-z][a-z0-9_]*)|review:(\*|[A-Za-z0-9_.-]+))$/;
 const TOKEN = /^arb_([a-z0-9-]{1,64})_([0-9a-f]{64})$/;
 
 export const hashKey = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -38,7 +39,7 @@ export class KeyRing {
       if (this.byId.has(k.id)) throw new Error(`key id \`${k.id}\` appears twice`);
       if (!/^[0-9a-f]{64}$/.test(k.hash)) throw new Error(`key \`${k.id}\` needs \`hash\`: the SHA-256 of the key in hex (arbiter keys create prints it)`);
       const bad = k.scopes.find((s) => !SCOPE.test(s));
-      if (bad !== undefined) throw new Error(`key \`${k.id}\` has scope \`${bad}\`; scopes are admin, read, evaluate, deliveries, decide:<action|*>, review:<queue|*>`);
+      if (bad !== undefined) throw new Error(`key \`${k.id}\` has scope \`${bad}\`; scopes are admin, read, evaluate, deliveries, exceptions, decide:<action|*>, review:<queue|*>`);
       this.byId.set(k.id, k);
     }
   }

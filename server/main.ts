@@ -19,6 +19,7 @@ import { answerClientErrors } from './client-errors.js';
 import { DEFAULT_LIMITS, type GateDeps } from './context.js';
 import { generateKey, hashKey, KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
+import { loadGrants } from '../gate/exceptions.js';
 import { PolicyHolder } from './policy.js';
 import { checkOffThread } from './reload/off-thread.js';
 import { watchPolicy, type PolicyWatch } from './reload/watch.js';
@@ -113,7 +114,7 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
   const flushLog = setInterval(() => logDestination.flush(), 1000);
   flushLog.unref();
   const reloadOptions = { tests: !bool(s['no-reload-tests']) };
-  const policy = PolicyHolder.open(loadPolicyFiles(dir), () => checkOffThread(dir, SETTLE_MS, reloadOptions));
+  const policy = PolicyHolder.open(loadPolicyFiles(dir), (granted) => checkOffThread(dir, SETTLE_MS, reloadOptions, granted));
   const shadowDir = s['shadow-dir'] ? resolve(s['shadow-dir']) : undefined;
   const shadow = shadowDir ? new ShadowPolicy(openShadow(shadowDir, reloadOptions), shadowDir) : undefined;
   let keys: KeyRing;
@@ -127,6 +128,13 @@ export async function startGate(s: Settings, print: (line: string) => void = (l)
     keys = new KeyRing([{ id: 'dev', hash: hashKey(devKey), scopes: ['admin'] }, { id: 'reviewer', hash: hashKey(devReviewKey), scopes: ['review:*', 'read'] }]);
   }
   const store = await openStore(s.store, { synchronous: s['sqlite-sync'], thread: true, timeoutMs: Math.ceil(storeTimeout.toNumber() * 1000) });
+  // The exceptions granted through the gate and not revoked are part of the policy served.
+  try {
+    policy.serveGrants(await loadGrants(store));
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   let draining = false;
   const metrics = new Metrics();
   const deps: GateDeps = {

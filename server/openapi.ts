@@ -87,6 +87,17 @@ export function openApi(): object {
       '/v1/deliveries/{id}/replay': {
         post: { summary: 'Send a dead letter again, with the same body and idempotency key (a record of the decision log)', parameters: [id], responses: { 200: { description: '`{ delivery }`' }, ...error('not_found', 'delivery_not_dead', 'store_unavailable', ...common) } },
       },
+      '/v1/exceptions': {
+        post: {
+          summary: 'Grant an exception: a YAML exception\'s members without `granted_by`, plus `action`; compiled with the served policy, recorded in the decision log, then served (scope `exceptions`)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 201: { description: '`{ exception, revision }`' }, ...error(...body, 'invalid_exception', 'exception_expired', 'exception_exists', 'store_unavailable', ...common) },
+        },
+        get: { summary: 'Every exception of the served policy, YAML and granted, active, expired or set aside, with its source (scope `exceptions`)', responses: { 200: { description: '`{ items }`' }, ...error(...common) } },
+      },
+      '/v1/exceptions/{id}': {
+        delete: { summary: 'Revoke a granted exception (a record of the decision log)', parameters: [id], responses: { 200: { description: '`{ exception, revision }`' }, ...error('not_found', 'store_unavailable', ...common) } },
+      },
       '/v1/evaluate': {
         post: {
           summary: 'Decide without recording anything: a dry run, with an optional `now` (scope `evaluate`)',

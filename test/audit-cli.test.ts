@@ -111,6 +111,6 @@ describe('arbiter keys create', () => {
     expect((load(readFileSync(file, 'utf8')) as { keys: { id: string }[] }).keys.map((k) => k.id)).toEqual(['payments', 'ops']);
     expect(KeyRing.fromFile(file).authenticate(b.out.trim())?.id).toBe('ops');
     expect((await arbiter('keys', 'create', '--id', 'ops', '--scope', 'admin', '--file', file)).err).toContain('already has a key `ops`');
-    expect((await arbiter('keys', 'create', '--id', 'x', '--scope', 'decide')).err).toContain('scopes are admin, read, evaluate, deliveries, decide:<action|*>, review:<queue|*>');
+    expect((await arbiter('keys', 'create', '--id', 'x', '--scope', 'decide')).err).toContain('scopes are admin, read, evaluate, deliveries, exceptions, decide:<action|*>, review:<queue|*>');
   });
 });

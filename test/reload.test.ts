@@ -113,7 +113,7 @@ describe('reload', () => {
 describe('the policy a reload worker sends', () => {
   it('one that cannot be rebuilt for serving is refused, and the served revision stays', async () => {
     const script = new URL('./fixtures/reload-worker/other-engine.mjs', import.meta.url);
-    const holder = PolicyHolder.open(loadPolicyFiles(ROOT), () => checkOffThread(ROOT, 0, { tests: true }, script));
+    const holder = PolicyHolder.open(loadPolicyFiles(ROOT), () => checkOffThread(ROOT, 0, { tests: true }, [], script));
     const before = holder.current;
     const status = await holder.reload();
     expect(status).toMatchObject({ ok: false, revision: null, stage: 'error' });

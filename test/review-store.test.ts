@@ -154,7 +154,7 @@ describeStores('review queue', ({ open, opened }) => {
     expect((await store.appendReview(event(x.id, { verdict: 'extend', expiresAt: at(9000) }))).kind).toBe('refused');
     const records = [];
     for await (const rec of store.export()) records.push(rec);
-    expect(records.map((r) => ('kind' in r ? `${r.kind}:${r.kind === 'review' ? r.review.verdict : r.delivery.op}` : r.decision.outcome))).toEqual(['review', 'review:extend', 'review:reject']);
+    expect(records.map((r) => ('kind' in r ? `${r.kind}:${r.kind === 'review' ? r.review.verdict : r.kind === 'delivery' ? r.delivery.op : r.exception.op}` : r.decision.outcome))).toEqual(['review', 'review:extend', 'review:reject']);
     expect((records[1] as ReviewRecord).review).toEqual({ verdict: 'extend', outcome: null, proposalHash: hashOf(x), expiresAt: at(4000) });
     expect(await store.verify()).toEqual({ ok: true, count: 3 });
   });

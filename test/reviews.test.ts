@@ -239,7 +239,7 @@ for (const factory of [sqlite, postgres]) {
       expect((await expireDue(ports)).map((r) => r.id)).toEqual([keep.id]);
       expect((await verdict(g, t.id, 'approve', { proposalHash: t.hash }, g.keys.alice)).status).toBe(200);
       const kinds = [];
-      for await (const rec of g.deps.store.export()) kinds.push('kind' in rec ? (rec.kind === 'review' ? rec.review.verdict : rec.delivery.op) : rec.decision.outcome);
+      for await (const rec of g.deps.store.export()) kinds.push('kind' in rec ? (rec.kind === 'review' ? rec.review.verdict : rec.kind === 'delivery' ? rec.delivery.op : rec.exception.op) : rec.decision.outcome);
       expect(kinds).toEqual(['review', 'review', 'extend', 'expire', 'review', 'expire', 'approve']);
       expect(await g.deps.store.verify()).toEqual({ ok: true, count: 7 });
     });

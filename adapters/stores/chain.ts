@@ -175,10 +175,14 @@ export class ChainVerifier {
 export function outcomeColumn(r: LogRecord): string | undefined {
   if ('kind' in r && r.kind === 'review') return r.review ? EVENT_OUTCOME[r.review.verdict] : undefined;
   if ('kind' in r && r.kind === 'delivery') return r.delivery ? COMMAND_OUTCOME[r.delivery.op] : undefined;
+  if ('kind' in r && r.kind === 'exception') return r.exception ? EXCEPTION_OUTCOME[r.exception.op] : undefined;
   return (r as DecisionRecord).decision?.outcome;
 }
 
 /** The `outcome` column of a delivery's replay or purge record. */
 export const COMMAND_OUTCOME = { replay: 'delivery_replayed', purge: 'delivery_purged' } as const;
+
+/** The `outcome` column of an exception's grant or revoke record. */
+export const EXCEPTION_OUTCOME = { grant: 'exception_granted', revoke: 'exception_revoked' } as const;
 
 export const EVENT_OUTCOME: Record<Verdict, string> = { approve: 'approved', reject: 'rejected', expire: 'expired', edit: 'edited', extend: 'extended' };

@@ -28,7 +28,7 @@
  */
 import pg from 'pg';
 import { appendBatch, claimAction, keyOf, type Claim, type Existing, type Head, type Op, type Row } from './chain.js';
-import { isDeliveryCommand, isReviewEvent, logBatch } from './review-chain.js';
+import { isDeliveryCommand, isExceptionCommand, isReviewEvent, logBatch } from './review-chain.js';
 import { commandChange, deliveryOf, insertDeliveries, SELECT_DELIVERY, type DeliveryRow } from './outbox-sql.js';
 import { insertReviews, reviewOf, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
 import { POSTGRES } from './sql.js';
@@ -59,7 +59,7 @@ export class PostgresCommit {
 
   /** Commits `items` on `client`, a connection in pipeline mode. */
   async commit(client: pg.PoolClient, items: readonly LogItem[]): Promise<LogResult[]> {
-    if (items.some((it) => isReviewEvent(it) || isDeliveryCommand(it) || it.review || it.delivery)) return this.opByOp(client, items);
+    if (items.some((it) => isReviewEvent(it) || isDeliveryCommand(it) || isExceptionCommand(it) || it.review || it.delivery)) return this.opByOp(client, items);
     return this.decisions(client, items as readonly AppendItem[]);
   }
 

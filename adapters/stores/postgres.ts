@@ -11,14 +11,14 @@
  * new ones, so the store recovers by itself once the server answers again.
  */
 import pg from 'pg';
-import type { DeliveryCommandResult, ReviewEventResult } from '../../gate/ports.js';
+import type { DeliveryCommandResult, ExceptionCommandResult, ExceptionRecord, ReviewEventResult } from '../../gate/ports.js';
 import { attemptOf, claimDeliveries, completeAttempt, DELIVERY_COUNTS, deliveryOf, deliveryPage, insertAttempt, listDeliveries, SELECT_ATTEMPTS, SELECT_DELIVERY, type AttemptRow, type DeliveryRow } from './outbox-sql.js';
 import { ChainVerifier, rowOf, type StoredRow } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { PostgresCommit, rowHead } from './postgres-commit.js';
 import { readLogRecord, readRecord } from './record.js';
 import { DUE_REVIEWS, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, type ReviewRow } from './review-sql.js';
-import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
+import { DECISION_OUTCOMES, EXCEPTION_RECORDS, expireInBatches, expireQuery, listPage, listQuery, migrations, POSTGRES } from './sql.js';
 import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem } from './store.js';
 
 const MIGRATIONS = migrations(POSTGRES);
@@ -105,6 +105,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     dueReviews: async (now, limit) => (await query<ReviewRow>(DUE_REVIEWS(POSTGRES), [now, limit])).map(reviewOf),
     queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
     appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
+    appendException: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<ExceptionCommandResult>),
+    exceptionRecords: async () => (await query<{ record: string }>(EXCEPTION_RECORDS, [])).map((r) => JSON.parse(r.record) as ExceptionRecord),
     async claimDeliveries(now, lease, until, limit) {
       const { sql, args } = claimDeliveries(POSTGRES, now, lease, until, limit);
       return (await query<DeliveryRow>(sql, args)).map(deliveryOf);

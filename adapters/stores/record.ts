@@ -61,10 +61,10 @@ function recordOf(r: StoredRecord): DecisionRecord {
   };
 }
 
-/** A record of the log as an export reads it: review and delivery records are stored as they read, a decision as readRecord reads it. */
+/** A record of the log as an export reads it: review, delivery and exception records are stored as they read, a decision as readRecord reads it. */
 export function readLogRecord(text: string): LogRecord {
   const r = JSON.parse(text) as LogRecord | StoredRecord;
-  return 'kind' in r && (r.kind === 'review' || r.kind === 'delivery') ? r : recordOf(r as StoredRecord);
+  return 'kind' in r && (r.kind === 'review' || r.kind === 'delivery' || r.kind === 'exception') ? r : recordOf(r as StoredRecord);
 }
 
 function decisionOf(d: StoredRecord['decision']): Decision {

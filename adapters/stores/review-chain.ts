@@ -9,14 +9,15 @@
  * its review records, one plan for both adapters.
  */
 import { CLOSES, type Delivery, type DeliveryCommand, type DeliveryCommandResult, type OutboxEvent, type ReviewEvent, type ReviewEventResult, type Review } from '../../gate/ports.js';
-import { appendBatch, chainHash, COMMAND_OUTCOME, EVENT_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
+import { appendBatch, chainHash, COMMAND_OUTCOME, EVENT_OUTCOME, EXCEPTION_OUTCOME, newReview, recordText, type Head, type NewReview, type Op, type Row } from './chain.js';
 import { payloadHash } from './record.js';
-import type { AppendItem, DeliveryRecord, LogItem, LogResult, ReviewRecord } from './store.js';
+import type { AppendItem, DeliveryRecord, ExceptionCommand, ExceptionCommandResult, ExceptionRecord, LogItem, LogResult, ReviewRecord } from './store.js';
 
 export const isReviewEvent = (it: LogItem): it is ReviewEvent => (it as ReviewEvent).kind === 'review';
 
 export const isDeliveryCommand = (it: LogItem): it is DeliveryCommand => (it as DeliveryCommand).kind === 'delivery';
-const isDecision = (it: LogItem): it is AppendItem => !isReviewEvent(it) && !isDeliveryCommand(it);
+export const isExceptionCommand = (it: LogItem): it is ExceptionCommand => (it as ExceptionCommand).kind === 'exception';
+const isDecision = (it: LogItem): it is AppendItem => !isReviewEvent(it) && !isDeliveryCommand(it) && !isExceptionCommand(it);
 
 export function* logBatch(items: readonly LogItem[]): Generator<Op, LogResult[], unknown> {
   const decisions = items.filter(isDecision);
@@ -25,8 +26,30 @@ export function* logBatch(items: readonly LogItem[]): Generator<Op, LogResult[],
   const decided = decisions.length ? yield* appendBatch(decisions) : [];
   const reviewed = events.length ? yield* reviewBatch(events) : [];
   const commanded = commands.length ? yield* commandBatch(commands) : [];
-  let d = 0, e = 0, c = 0;
-  return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : isDeliveryCommand(it) ? commanded[c++]! : decided[d++]!));
+  const exceptions = items.filter(isExceptionCommand);
+  const excepted = exceptions.length ? yield* exceptionBatch(exceptions) : [];
+  let d = 0, e = 0, c = 0, x = 0;
+  return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : isDeliveryCommand(it) ? commanded[c++]! : isExceptionCommand(it) ? excepted[x++]! : decided[d++]!));
+}
+
+/** Grants and revokes of exceptions: records of the chain and nothing else (the gate checked them before). */
+export function* exceptionBatch(commands: readonly ExceptionCommand[]): Generator<Op, ExceptionCommandResult[], unknown> {
+  const head = (yield { op: 'head' }) as Head;
+  let seq = head.seq, prev = head.hash;
+  const rows: Row[] = [];
+  const results: ExceptionCommandResult[] = [];
+  for (const cmd of commands) {
+    seq++;
+    const record: ExceptionRecord = { ...cmd, seq };
+    const text = JSON.stringify(record);
+    const hash = chainHash(prev, text);
+    rows.push({ seq, id: cmd.id, action: cmd.action, outcome: EXCEPTION_OUTCOME[cmd.exception.op], idempotencyKey: null, recordedAt: cmd.recordedAt, text, prevHash: prev, hash });
+    prev = hash;
+    results.push({ kind: 'created', id: cmd.id, seq });
+  }
+  yield { op: 'insert', rows };
+  yield { op: 'setHead', head: { seq, hash: prev } };
+  return results;
 }
 
 /** Replays and purges: each a record of the chain, written only if its change applied. */

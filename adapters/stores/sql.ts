@@ -63,6 +63,8 @@ export const migrations = (d: Dialect): string[] => [
 
 /** The `outcome` values of decisions; review records hold what they did (`approved`, `extended`, …). */
 export const DECISION_OUTCOMES = "('approve', 'review', 'reject')";
+/** Every exception grant and revoke, in chain order (gate/exceptions.ts loads them at start). */
+export const EXCEPTION_RECORDS = "SELECT record FROM decisions WHERE outcome IN ('exception_granted', 'exception_revoked') ORDER BY seq";
 
 /**
  * Writes one group commit that the gate planned against the chain head (head_seq, head_hash):

@@ -14,9 +14,9 @@ import { readLogRecord, readRecord } from './record.js';
 import { logBatch } from './review-chain.js';
 import { attemptOf, claimDeliveries, commandChange, completeAttempt, DELIVERY_COUNTS, deliveryOf, deliveryPage, insertAttempt, insertDeliveries, listDeliveries, SELECT_ATTEMPTS, SELECT_DELIVERY, type AttemptRow, type DeliveryRow } from './outbox-sql.js';
 import { DUE_REVIEWS, insertReviews, listReviews, QUEUE_DEPTH, reviewOf, reviewPage, SELECT_REVIEW, updateReview, type ReviewRow } from './review-sql.js';
-import { DECISION_OUTCOMES, expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
+import { DECISION_OUTCOMES, EXCEPTION_RECORDS, expireInBatches, expireQuery, listPage, listQuery, migrations, SQLITE } from './sql.js';
 import { StoreMissingError, StoreRefusedError, StoreUnavailableError, type AppendResult, type ListQuery, type LocalStore, type LogItem, type LogResult } from './store.js';
-import type { DeliveryCommandResult, ReviewEventResult } from '../../gate/ports.js';
+import type { DeliveryCommandResult, ExceptionCommandResult, ExceptionRecord, ReviewEventResult } from '../../gate/ports.js';
 
 const MIGRATIONS = migrations(SQLITE);
 export const PAGE_SIZE = 8192;
@@ -88,6 +88,8 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
     dueReviews: async (now, limit) => guard(() => (s.due.all(now, limit) as ReviewRow[]).map(reviewOf)),
     queueDepth: async () => guard(() => s.depth.all() as { queue: string; pending: number }[]),
     appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
+    appendException: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<ExceptionCommandResult>),
+    exceptionRecords: async () => guard(() => (db.prepare(EXCEPTION_RECORDS).all() as { record: string }[]).map((r) => JSON.parse(r.record) as ExceptionRecord)),
     // Outside the group commit: one statement each, under the write lock SQLite takes for it.
     claimDeliveries: async (now, lease, until, limit) => {
       writable();

@@ -9,7 +9,7 @@ import type { Outbox } from '../../gate/ports/outbox.js';
 import type { ReviewQueue } from '../../gate/ports/review-queue.js';
 
 export type {
-  AppendItem, AppendResult, DecisionRecord, DeliveryRecord, ListQuery, LogItem, LogRecord, LogResult, ReviewRecord, VerifyResult,
+  AppendItem, AppendResult, DecisionRecord, DeliveryRecord, ExceptionCommand, ExceptionCommandResult, ExceptionRecord, ListQuery, LogItem, LogRecord, LogResult, ReviewRecord, VerifyResult,
 } from '../../gate/ports/decision-log.js';
 
 export interface Store extends DecisionLog, IdempotencyKeys, ReviewQueue, Outbox {

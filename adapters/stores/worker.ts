@@ -10,7 +10,7 @@
  * crosses as one flat array of the items' strings, not as objects to clone.
  */
 import { Worker } from 'node:worker_threads';
-import type { Delivery, DeliveryAttempt, DeliveryCommandResult, DeliveryStatus, Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
+import type { Delivery, DeliveryAttempt, DeliveryCommandResult, DeliveryStatus, ExceptionCommandResult, ExceptionRecord, Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
 import { GroupCommit, type Settled } from './group-commit.js';
 import type { StoreOptions } from './open.js';
 import { DEFAULT_TIMEOUT_MS } from './postgres.js';
@@ -27,7 +27,9 @@ export type Request =
  */
 export const REVIEW_CALLS = ['appendReview', 'review', 'reviews', 'dueReviews', 'queueDepth',
   // and the outbox's (gate/ports/outbox.ts): a worker's pace, not the gate's
-  'appendDelivery', 'claimDeliveries', 'completeAttempt', 'deliveries', 'delivery', 'deliveryCounts'] as const;
+  'appendDelivery', 'claimDeliveries', 'completeAttempt', 'deliveries', 'delivery', 'deliveryCounts',
+  // and the exceptions granted through the gate (gate/exceptions.ts): an operator's pace
+  'appendException', 'exceptionRecords'] as const;
 export type ReviewCall = (typeof REVIEW_CALLS)[number];
 
 export interface WireError { name: string; message: string }
@@ -141,6 +143,8 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     dueReviews: (now, limit) => call<Review[]>('dueReviews', now, limit),
     queueDepth: () => call<{ queue: string; pending: number }[]>('queueDepth'),
     appendDelivery: (cmd) => call<DeliveryCommandResult>('appendDelivery', cmd),
+    appendException: (cmd) => call<ExceptionCommandResult>('appendException', cmd),
+    exceptionRecords: () => call<ExceptionRecord[]>('exceptionRecords'),
     claimDeliveries: (now, lease, until, limit) => call<Delivery[]>('claimDeliveries', now, lease, until, limit),
     completeAttempt: (o) => call<boolean>('completeAttempt', o),
     deliveries: (q) => call<{ items: Delivery[]; next: number | null }>('deliveries', q),

@@ -84,7 +84,7 @@ export function* generatedInputs(base: CompiledPolicy, head: CompiledPolicy, o: 
 /** A log's decisions as inputs, each as it was decided. */
 export async function* loggedInputs(log: AsyncIterable<Recorded>): AsyncGenerator<DiffInput> {
   for await (const r of log) {
-    if (r.kind === 'review') continue;
+    if (r.kind !== undefined) continue;
     yield { action: r.action, input: { proposal: r.request.proposal, context: r.request.context ?? undefined }, now: r.decision.now, contract: r.decision.receivedContract };
   }
 }

@@ -33,7 +33,10 @@ export interface RecordedVerdict {
   review: { verdict: string };
 }
 
-export type Recorded = RecordedDecision | RecordedVerdict;
+/** A delivery's replay or purge, or an exception's grant or revoke: records replay passes over. */
+export interface RecordedOther { kind: 'delivery' | 'exception' }
+
+export type Recorded = RecordedDecision | RecordedVerdict | RecordedOther;
 
 export interface ReplayOptions {
   /** ISO instants: only decisions recorded at or after `since`, before `until` */
@@ -112,6 +115,7 @@ export async function replay(candidate: CompiledPolicy, log: AsyncIterable<Recor
       awaiting.delete(r.decisionId);
       continue;
     }
+    if (r.kind !== undefined) continue;
     if (++read % every === 0) o.progress?.(read);
     if ((o.action !== undefined && r.action !== o.action) || (o.since !== undefined && r.recordedAt < o.since) || (o.until !== undefined && r.recordedAt >= o.until)) continue;
     replayed++;

@@ -12,7 +12,7 @@ import { ContractLoader } from '../contracts/load.js';
 import { resolvePath } from '../contracts/shape.js';
 import type { Upgrade } from '../contracts/upgrade.js';
 import { UpgradeLoader } from '../contracts/upgrades.js';
-import { Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
+import { didYouMean, Diagnostics, type Diagnostic, type SourceLoc } from '../errors.js';
 import { generateChunks } from '../eval/codegen.js';
 import { at, YamlFile } from '../source/yaml.js';
 import { canonicalHash } from '../values/canonical.js';
@@ -40,9 +40,19 @@ export type CompileResult =
   | { ok: true; policy: CompiledPolicy; diagnostics: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
+/**
+ * An exceptions file that does not live in the repository: an exception granted through the gate
+ * (gate/exceptions.ts), compiled for `action` exactly as a file the registry names would be.
+ */
+export interface GrantedFile { action: string; path: string; text: string }
+
+export interface CompileOptions { granted?: readonly GrantedFile[] }
+
 /** `files` maps paths relative to the policy root (`rules/refund.yaml`) to their text. */
-export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult {
+export function compilePolicy(repository: ReadonlyMap<string, string>, options: CompileOptions = {}): CompileResult {
   const diags = new Diagnostics();
+  const granted = options.granted ?? [];
+  const files = granted.length ? new Map([...repository, ...granted.map((g): [string, string] => [g.path, g.text])]) : repository;
   const registryText = files.get(REGISTRY_FILE);
   if (registryText === undefined) {
     diags.error('unknown_file', `\`${REGISTRY_FILE}\` does not exist`, undefined, 'a policy repository has a registry at its root; pass `--dir` to point at one');
@@ -70,8 +80,17 @@ export function compilePolicy(files: ReadonlyMap<string, string>): CompileResult
     return exceptionFiles.get(path) ?? undefined;
   };
 
+  for (const g of granted) {
+    if (registry && !registry.actions.some((a) => a.name === g.action)) {
+      const hint = didYouMean(g.action, registry.actions.map((a) => a.name));
+      diags.error('unknown_action', `exception in \`${g.path}\` is for action \`${g.action}\`, which the registry does not define`, { file: g.path, line: 1, col: 1 },
+        hint ? `did you mean \`${hint}\`?` : `the actions are ${registry.actions.map((a) => `\`${a.name}\``).join(', ')}`);
+    }
+  }
   const actions = new Map<string, CompiledAction>();
-  for (const ast of registry?.actions ?? []) {
+  for (const declared of registry?.actions ?? []) {
+    const extra = granted.filter((g) => g.action === declared.name).map((g) => ({ path: g.path, loc: { file: g.path, line: 1, col: 1 } }));
+    const ast = extra.length ? { ...declared, exceptionFiles: [...(declared.exceptionFiles ?? []), ...extra] } : declared;
     const action = compileAction(ast, contracts, upgrades, parseFile, parseExceptions, diags);
     if (action) actions.set(ast.name, action);
   }

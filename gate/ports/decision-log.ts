@@ -58,7 +58,29 @@ export interface DeliveryRecord {
   delivery: { id: string; op: 'replay' | 'purge' };
 }
 
-export type LogRecord = DecisionRecord | ReviewRecord | DeliveryRecord;
+/**
+ * An exception granted or revoked through the admin endpoint (gate/exceptions.ts), in the log:
+ * a grant holds the exception as it was posted (the shape of a YAML exception), with `granted_by`
+ * the key that granted it; a revoke names the grant it ends.
+ */
+export interface ExceptionRecord {
+  id: string;
+  seq: number;
+  kind: 'exception';
+  action: string;
+  recordedAt: string;
+  caller: string;
+  idempotencyKey: null;
+  exception:
+    | { op: 'grant'; id: string; relaxes: string[]; when: unknown; expires: string; owner: string; granted_by: string; ticket: string; reason: string }
+    | { op: 'revoke'; id: string; grant: string };
+}
+
+/** A grant or revoke to append: the record without its position. */
+export type ExceptionCommand = Omit<ExceptionRecord, 'seq'>;
+export type ExceptionCommandResult = { kind: 'created'; id: string; seq: number };
+
+export type LogRecord = DecisionRecord | ReviewRecord | DeliveryRecord | ExceptionRecord;
 
 /**
  * A decision to append. The request and the decision arrive as JSON text (adapters/stores/record.ts):
@@ -91,8 +113,8 @@ export interface AppendItem {
 }
 
 /** What a group commit takes: decisions, review records, and replays and purges of deliveries. */
-export type LogItem = AppendItem | ReviewEvent | DeliveryCommand;
-export type LogResult = AppendResult | ReviewEventResult | DeliveryCommandResult;
+export type LogItem = AppendItem | ReviewEvent | DeliveryCommand | ExceptionCommand;
+export type LogResult = AppendResult | ReviewEventResult | DeliveryCommandResult | ExceptionCommandResult;
 
 export type AppendResult =
   | { kind: 'created'; id: string; seq: number }
@@ -120,4 +142,8 @@ export interface DecisionLog {
   verify(): Promise<VerifyResult>;
   /** Records in chain order, from `since` (an ISO time) on: decisions and the records that follow them. */
   export(since?: string): AsyncIterable<LogRecord>;
+  /** Appends an exception's grant or revoke to the chain, durably. */
+  appendException(cmd: ExceptionCommand): Promise<ExceptionCommandResult>;
+  /** Every exception grant and revoke, in chain order: what the gate loads at start. */
+  exceptionRecords(): Promise<ExceptionRecord[]>;
 }

@@ -5,7 +5,7 @@
  * tests are what say that it no longer does what its owners wrote down.
  */
 import { gatePolicy } from '../../analysis/policy-tests/gate.js';
-import { compilePolicy, formatDiagnostic, type CompiledPolicy } from '../../engine/index.js';
+import { compilePolicy, formatDiagnostic, type CompiledPolicy, type Diagnostic, type GrantedFile } from '../../engine/index.js';
 
 /** Where a candidate stopped: `compile` and `tests` refuse it; `error` means it could not be read or checked at all. */
 export type Stage = 'compile' | 'tests' | 'error';
@@ -19,6 +19,8 @@ export interface Verdict {
   errors: string[];
   /** test cases run; null when the tests were not run */
   cases: number | null;
+  /** granted exceptions (gate/exceptions.ts) that do not compile against these files, by path, with why: they relax nothing */
+  setAside?: [string, string[]][];
 }
 
 /** A checked candidate, and the policy to serve when the verdict is ok. */
@@ -26,7 +28,35 @@ export interface Checked { verdict: Verdict; policy?: CompiledPolicy }
 
 export interface CheckOptions { tests: boolean }
 
-export function checkCandidate(files: ReadonlyMap<string, string>, options: CheckOptions): Checked {
+/**
+ * The policy with the granted exceptions that compile against it. The repository's own files
+ * compiled before, so an error is a grant's, in the grant's file: that grant is set aside and the
+ * rest compiled again. Setting one aside only takes a relaxation away.
+ */
+export function withGrants(files: ReadonlyMap<string, string>, granted: readonly GrantedFile[]): { policy: CompiledPolicy; setAside: Map<string, Diagnostic[]> } | { error: string[] } {
+  const setAside = new Map<string, Diagnostic[]>();
+  let left = granted;
+  for (;;) {
+    const r = compilePolicy(files, { granted: left });
+    if (r.ok) return { policy: r.policy, setAside };
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    const failed = left.filter((g) => errors.some((d) => d.loc?.file === g.path));
+    if (!failed.length) return { error: errors.map(formatDiagnostic) };
+    for (const g of failed) setAside.set(g.path, errors.filter((d) => d.loc?.file === g.path));
+    left = left.filter((g) => !failed.includes(g));
+  }
+}
+
+export function checkCandidate(files: ReadonlyMap<string, string>, options: CheckOptions, granted: readonly GrantedFile[] = []): Checked {
+  const checked = checkFiles(files, options);
+  if (!checked.policy || !granted.length) return checked;
+  const w = withGrants(files, granted);
+  if ('error' in w) return { verdict: { ...checked.verdict, ok: false, stage: 'error', errors: w.error } };
+  return { verdict: { ...checked.verdict, revision: w.policy.revision, setAside: [...w.setAside].map(([p, ds]) => [p, ds.map(formatDiagnostic)]) }, policy: w.policy };
+}
+
+/** The repository's files alone: its tests are about what it says, not about the exceptions granted on top. */
+function checkFiles(files: ReadonlyMap<string, string>, options: CheckOptions): Checked {
   const base = { files: [...files] };
   const compiled = compilePolicy(files);
   if (!compiled.ok) {

@@ -7,15 +7,17 @@
  * One worker per reload: reloads are rare, and a worker that ends takes its memory with it.
  */
 import { Worker } from 'node:worker_threads';
+import type { GrantedFile } from '../../engine/index.js';
 import { fromPortable, type PortablePolicy } from '../../engine/internal.js';
 import { failedToRead, type Checked, type CheckOptions, type Verdict } from './candidate.js';
 
 /** The worker's message: the verdict, and the policy to serve when it is ok. */
 export interface Sent { verdict: Verdict; policy?: PortablePolicy }
 
-export function checkOffThread(dir: string, settleMs: number, options: CheckOptions, script = new URL('./thread.js', import.meta.url)): Promise<Checked> {
+/** `granted`: the exceptions granted through the gate, compiled with the files (gate/exceptions.ts). */
+export function checkOffThread(dir: string, settleMs: number, options: CheckOptions, granted: readonly GrantedFile[] = [], script = new URL('./thread.js', import.meta.url)): Promise<Checked> {
   return new Promise((resolve) => {
-    const worker = new Worker(script, { workerData: { dir, settleMs, options } });
+    const worker = new Worker(script, { workerData: { dir, settleMs, options, granted } });
     let answered = false;
     worker.once('message', (m: Sent) => {
       answered = true;
