@@ -11,8 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { compile } from 'json-schema-to-typescript';
-import type { CompiledAction, CompiledPolicy } from '../../engine/index.js';
-import type { ContractUse } from '../../engine/compile/policy.js';
+import type { CompiledAction, CompiledPolicy, ContractUse } from '../../engine/internal.js';
 import { command } from '../command.js';
 import { loadPolicy } from '../io.js';
 import { DIR } from '../options.js';
