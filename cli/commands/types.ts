@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { compile } from 'json-schema-to-typescript';
 import type { CompiledAction, CompiledPolicy, ContractUse } from '../../engine/internal.js';
+import { contractTypeName } from '../../server/openapi.js';
 import { command } from '../command.js';
 import { loadPolicy } from '../io.js';
 import { DIR } from '../options.js';
@@ -56,7 +57,7 @@ async function namespace(use: ContractUse): Promise<string> {
   const doc = [title, description].filter(Boolean).join('\n\n');
   const schema = { ...rest, ...(doc ? { description: doc } : {}) };
   const body = await compile(schema as Parameters<typeof compile>[0], 'Contract', { bannerComment: '', maxItems: -1, strictIndexSignatures: true });
-  return `/** \`${use.ref}\`, from \`${use.file}\` */\nexport declare namespace ${typeName(use)} {\n${indent(body.trim())}\n}\n`;
+  return `/** \`${use.ref}\`, from \`${use.file}\` */\nexport declare namespace ${contractTypeName(use)} {\n${indent(body.trim())}\n}\n`;
 }
 
 function entry(a: CompiledAction): string {
@@ -74,12 +75,7 @@ function entry(a: CompiledAction): string {
   return `  ${JSON.stringify(a.name)}: {\n${lines.join('\n')}\n  };\n`;
 }
 
-const ref = (use: ContractUse) => `${typeName(use)}.Contract`;
+const ref = (use: ContractUse) => `${contractTypeName(use)}.Contract`;
 
-/** `refund_order@2` → `RefundOrderV2`, `tier_upgrade@1.4.0` → `TierUpgradeV1_4_0`. */
-export function typeName(use: ContractUse): string {
-  const id = use.id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
-  return `${/^[0-9]/.test(id) ? `C${id}` : id}V${use.version.replace(/[^A-Za-z0-9]/g, '_')}`;
-}
 
 const indent = (s: string) => s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
