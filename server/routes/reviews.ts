@@ -42,7 +42,7 @@ export async function reviewTick(deps: GateDeps): Promise<void> {
       deps.metrics.verdict(r.queue, r.status, r.decidedBy ?? '').inc();
       deps.logger.info({ review: r.id, action: r.action, queue: r.queue, expiresAt: r.expiresAt }, 'review expired');
     }
-    deps.metrics.setQueueDepth(await deps.store.queueDepth());
+    deps.metrics.setQueueDepth(await deps.store.queueDepth(), (deps.clock ?? (() => new Date()))());
   } catch (err) {
     deps.logger.warn({ err }, 'review tick failed; it runs again at the next one');
   }
