@@ -3,7 +3,7 @@
 // act on each decision once (deduplicated by Idempotency-Key, the decision id), answer 2xx.
 //   WEBHOOK_SECRET=… PORT=9000 node examples/webhook-receiver.mjs
 import { createServer } from 'node:http';
-import { verifyWebhook } from 'arbiter/webhook';
+import { verifyWebhook } from 'arbiter-gate/webhook';
 
 const secret = process.env.WEBHOOK_SECRET;
 if (!secret) throw new Error('set WEBHOOK_SECRET to the value of the action\'s `deliver.secret_env`');
