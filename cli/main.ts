@@ -18,11 +18,12 @@ import { proposeCommand } from './commands/propose.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { test } from './commands/test.js';
+import { typesCommand } from './commands/types.js';
 import { processIo, type Io } from './io.js';
 import { version } from './version.js';
 
 /** In the order `arbiter help` and the README list them. */
-export const COMMANDS: readonly Command[] = [init, check, evalCommand, proposeCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, serveCommand, auditCommand, dlqCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [init, check, evalCommand, proposeCommand, test, propCommand, analyzeCommand, replayCommand, diffCommand, fmt, importCommand, contracts, typesCommand, serveCommand, auditCommand, dlqCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

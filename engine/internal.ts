@@ -4,7 +4,7 @@
 export type { Outcome } from './ast/types.js';
 export { conditionCompiler } from './compile/extra.js';
 export type { Cond, Rule, Val } from './compile/ir.js';
-export type { CompiledAction, CompiledPolicy } from './compile/policy.js';
+export type { CompiledAction, CompiledPolicy, ContractUse } from './compile/policy.js';
 export { fromPortable, toPortable } from './compile/transfer.js';
 export type { PortablePolicy } from './compile/transfer.js';
 export { contractPath } from './contracts/load.js';

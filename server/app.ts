@@ -39,8 +39,13 @@ export function createApp(deps: GateDeps): Hono<AppEnv> {
     return c.json({ status: 'ready', revision: deps.policy.current.revision });
   });
   app.get('/metrics', route('/metrics'), async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
-  const doc = openApi();
-  app.get('/openapi.json', route('/openapi.json'), (c) => c.json(doc));
+  // Made again only when a reload changed the policy, whose contracts it embeds.
+  let doc: { revision: string; body: object } | undefined;
+  app.get('/openapi.json', route('/openapi.json'), (c) => {
+    const policy = deps.policy.current;
+    if (doc?.revision !== policy.revision) doc = { revision: policy.revision, body: openApi(policy) };
+    return c.json(doc.body);
+  });
 
   decisionRoutes(app, deps);
   reviewRoutes(app, deps);

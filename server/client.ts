@@ -8,6 +8,11 @@
  * if (d.outcome === 'approve') await refund(proposal);
  * ```
  *
+ * Typed: `arbiter types` writes `arbiter.d.ts` with an `Actions` map, and
+ * `createClient<Actions>({ … })` checks each proposal and context against the action's contract
+ * (the version given by `contract`, else what the gate takes by default) and narrows the
+ * decision's `action` and contract refs. Without the type argument every action takes `unknown`.
+ *
  * Transport failures, 429 and 503 are retried (exponential backoff with full jitter, honouring
  * `Retry-After`) with the same body and the same idempotency key, so a retry returns the first
  * decision instead of making a second one. When an action's proposal carries no key of its own,
@@ -65,17 +70,48 @@ export class ArbiterError extends Error {
   }
 }
 
-export interface Client {
-  decide(input: DecideInput): Promise<RecordedDecision>;
-  evaluate(input: Omit<DecideInput, 'idempotencyKey' | 'model'> & { now?: string }): Promise<Decision>;
+/** What `arbiter types` writes for one action in `Actions`. */
+export interface ActionTypes {
+  /** what the gate takes without `contract` or `version` */
+  proposal: unknown;
+  context: unknown;
+  /** the current contract ref, which rules read */
+  contract: string;
+  contextContract: string | null;
+  /** every served version, by ref */
+  versions: Record<string, unknown>;
+}
+
+/** The map of an untyped client: any action, any proposal. */
+export type AnyActions = Record<string, { proposal: unknown; context: Record<string, unknown>; contract: string; contextContract: string | null; versions: Record<string, unknown> }>;
+
+type Versions<T extends ActionTypes> = keyof T['versions'] & string;
+/** `context` may be left out only when an empty one satisfies the action's context contract. */
+type ContextOf<T extends ActionTypes> = Record<string, never> extends T['context'] ? { context?: T['context'] } : { context: T['context'] };
+type Sent<A extends string, T extends ActionTypes> = { action: A } & ContextOf<T> & (
+  | { proposal: T['proposal']; contract?: undefined; version?: undefined }
+  | { [R in Versions<T>]: { proposal: T['versions'][R]; contract: R; version?: undefined } }[Versions<T>]
+  | { proposal: T['versions'][Versions<T>]; version: string | number; contract?: undefined });
+type Common = Omit<DecideInput, 'action' | 'proposal' | 'context' | 'contract' | 'version'>;
+
+/** The request for action `A` of the map `M`. */
+export type TypedDecideInput<M extends { [K in keyof M]: ActionTypes }, A extends keyof M & string> = Sent<A, M[A]> & Common;
+
+/** A decision of action `A`: its action and contract refs narrowed to what the policy serves. */
+export type TypedDecision<M extends { [K in keyof M]: ActionTypes }, A extends keyof M & string, D extends Decision = Decision> =
+  Omit<D, 'action' | 'contract' | 'receivedContract' | 'context'> & { action: A; contract: M[A]['contract']; receivedContract: Versions<M[A]>; context: M[A]['contextContract'] };
+
+export interface Client<M extends { [K in keyof M]: ActionTypes } = AnyActions> {
+  decide<A extends keyof M & string>(input: TypedDecideInput<M, A>): Promise<TypedDecision<M, A, RecordedDecision>>;
+  evaluate<A extends keyof M & string>(input: Omit<TypedDecideInput<M, A>, 'idempotencyKey' | 'model'> & { now?: string }): Promise<TypedDecision<M, A>>;
   getDecision(id: string): Promise<StoredDecision>;
   /** the action's current contract, as a model adapter writes proposals to it */
-  contract(action: string): Promise<Record<string, unknown>>;
+  contract(action: keyof M & string): Promise<Record<string, unknown>>;
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 
-export function createClient(options: ClientOptions): Client {
+export function createClient<M extends { [K in keyof M]: ActionTypes } = AnyActions>(options: ClientOptions): Client<M> {
   const base = options.url.replace(/\/+$/, '');
   const retries = options.retries ?? 3;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -110,12 +146,13 @@ export function createClient(options: ClientOptions): Client {
   }
 
   return {
-    decide(input) {
+    // The types only describe what the gate answers for the request sent; the value is the gate's JSON.
+    decide<A extends keyof M & string>(input: TypedDecideInput<M, A>) {
       const { idempotencyKey = randomUUID(), ...body } = input;
-      return call<RecordedDecision>('POST', '/v1/decisions', body, { 'idempotency-key': idempotencyKey });
+      return call<TypedDecision<M, A, RecordedDecision>>('POST', '/v1/decisions', body, { 'idempotency-key': idempotencyKey });
     },
-    evaluate(input) {
-      return call<Decision>('POST', '/v1/evaluate', input);
+    evaluate<A extends keyof M & string>(input: Omit<TypedDecideInput<M, A>, 'idempotencyKey' | 'model'> & { now?: string }) {
+      return call<TypedDecision<M, A>>('POST', '/v1/evaluate', input);
     },
     getDecision(id) {
       return call<StoredDecision>('GET', `/v1/decisions/${encodeURIComponent(id)}`);

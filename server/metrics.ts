@@ -4,6 +4,7 @@
  * (`labels(...)` children), so recording a request does not hash its labels.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueDepth } from '../gate/ports.js';
 
 type Bound<T> = { labels(...values: string[]): T };
 
@@ -82,11 +83,20 @@ export class Metrics {
   };
 
   private readonly depth = new Gauge({ name: 'arbiter_review_queue_depth', help: 'Pending review items per queue, as the store counted them at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
+  private readonly oldest = new Gauge({ name: 'arbiter_review_queue_oldest_age_seconds', help: 'Age of the oldest pending review item per queue at the last review tick', labelNames: ['queue'] as const, registers: [this.registry] });
 
-  /** The queue's real depth, counted by the store whichever replica wrote the items; set at each review tick, so a scrape asks the store nothing. */
-  setQueueDepth(queues: readonly { queue: string; pending: number }[]): void {
+  /**
+   * The queue's real depth and the age of its oldest pending item, from the store whichever
+   * replica wrote the items; set at each review tick, so a scrape asks the store nothing. A queue
+   * with nothing pending has neither series.
+   */
+  setQueueDepth(queues: readonly QueueDepth[], now: Date): void {
     this.depth.reset();
-    for (const q of queues) this.depth.set({ queue: q.queue }, q.pending);
+    this.oldest.reset();
+    for (const q of queues) {
+      this.depth.set({ queue: q.queue }, q.pending);
+      this.oldest.set({ queue: q.queue }, Math.max(0, (now.getTime() - Date.parse(q.oldestAt)) / 1000));
+    }
   }
 
   constructor() {

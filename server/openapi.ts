@@ -1,5 +1,10 @@
-/** /openapi.json: the API described from the schemas in wire.ts and the error catalogue. */
-import { ENGINE_VERSION } from '../engine/index.js';
+/**
+ * /openapi.json: the API described from the schemas in wire.ts and the error catalogue, with every
+ * contract the policy serves embedded as a component and each action's request typed with it, so
+ * a generator in any language makes a typed client (`arbiter types` does it for TypeScript).
+ */
+import { ENGINE_VERSION, type CompiledAction, type CompiledPolicy } from '../engine/index.js';
+import type { ContractUse } from '../engine/internal.js';
 import { HTTP_ERRORS } from './errors.js';
 import { schemas } from './wire.js';
 
@@ -22,13 +27,61 @@ const verdict = (summary: string, request: keyof typeof schemas, ...codes: (keyo
   },
 });
 
-export function openApi(): object {
+/** `refund_order@2` → `RefundOrderV2`, `tier_upgrade@1.4.0` → `TierUpgradeV1_4_0`: a component name, and the namespace `arbiter types` writes. */
+export function contractTypeName(use: Pick<ContractUse, 'id' | 'version'>): string {
+  const id = use.id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return `${/^[0-9]/.test(id) ? `C${id}` : id}V${use.version.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** A contract as a component: its own `#…` references rebased onto the component, where they now sit. */
+function component(use: ContractUse): unknown {
+  const at = `#/components/schemas/${contractTypeName(use)}`;
+  const rebase = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rebase);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' && x.startsWith('#') ? `${at}${x.slice(1)}` : rebase(x)]));
+  };
+  return rebase(use.schema);
+}
+
+/** `DecideRequest.refund_order`: the wire schema with the action fixed and its proposal and context typed by its contracts. */
+function actionRequest(base: typeof schemas.DecideRequest | typeof schemas.EvaluateRequest, a: CompiledAction): object {
+  const versions = [...a.versions.values()].map((v) => ref(contractTypeName(v.use)));
+  return {
+    ...base,
+    properties: {
+      ...base.properties,
+      action: { const: a.name },
+      proposal: { description: `a proposal to \`${a.contract.ref}\`, or to the served version \`contract\` or \`version\` names`, ...(versions.length === 1 ? versions[0] : { anyOf: versions }) },
+      ...(a.context ? { context: ref(contractTypeName(a.context)) } : {}),
+    },
+  };
+}
+
+/** The request body of `path`: one of the actions' requests, told apart by `action`. */
+function byAction(policy: CompiledPolicy, request: 'DecideRequest' | 'EvaluateRequest') {
+  const names = [...policy.actions.keys()].map((a) => [a, `${request}.${a}`] as const);
+  return { content: { 'application/json': { schema: {
+    oneOf: names.map(([, n]) => ref(n)),
+    discriminator: { propertyName: 'action', mapping: Object.fromEntries(names.map(([a, n]) => [a, `#/components/schemas/${n}`])) },
+  } } } };
+}
+
+export function openApi(policy: CompiledPolicy): object {
+  const actions = [...policy.actions.values()];
+  const contracts = actions.flatMap((a) => [...[...a.versions.values()].map((v) => v.use), ...(a.context ? [a.context] : [])]);
   return {
     openapi: '3.1.0',
-    info: { title: 'Arbiter gate', version: ENGINE_VERSION, description: 'Approve, reject or send to review the actions proposed by AI models; every decision durable and hash-chained.' },
+    info: { title: 'Arbiter gate', version: ENGINE_VERSION, description: `Approve, reject or send to review the actions proposed by AI models; every decision durable and hash-chained. Policy revision \`${policy.revision}\`.` },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer arb_<id>_<secret>` (or `X-Api-Key`)' } },
-      schemas,
+      schemas: {
+        ...schemas,
+        ...Object.fromEntries(contracts.map((u) => [contractTypeName(u), component(u)])),
+        ...Object.fromEntries(actions.flatMap((a) => [[`DecideRequest.${a.name}`, actionRequest(schemas.DecideRequest, a)], [`EvaluateRequest.${a.name}`, actionRequest(schemas.EvaluateRequest, a)]])),
+      },
     },
     security: [{ apiKey: [] }],
     paths: {
@@ -36,7 +89,7 @@ export function openApi(): object {
         post: {
           summary: 'Decide a proposal and record the decision (scope `decide:<action>`)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'used when the action names no idempotency key in its proposal' }],
-          requestBody: { required: true, ...json('DecideRequest') },
+          requestBody: { required: true, ...byAction(policy, 'DecideRequest') },
           responses: { 200: { description: 'the decision, durable; a replay of the first decision when the key and payload were seen before', ...json('Decision') },
             ...error(...body, 'invalid_idempotency_key', 'unknown_action', 'idempotency_conflict', 'store_unavailable', ...common) },
         },
@@ -101,7 +154,7 @@ export function openApi(): object {
       '/v1/evaluate': {
         post: {
           summary: 'Decide without recording anything: a dry run, with an optional `now` (scope `evaluate`)',
-          requestBody: { required: true, ...json('EvaluateRequest') },
+          requestBody: { required: true, ...byAction(policy, 'EvaluateRequest') },
           responses: { 200: { description: 'the decision (no id; nothing recorded)' }, ...error(...body, 'unknown_action', ...common) },
         },
       },

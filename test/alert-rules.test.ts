@@ -11,10 +11,11 @@ const alerts = rules.groups.flatMap((g) => g.rules);
 const SUFFIX = /_(bucket|sum|count)$/;
 
 describe('the shipped alert rules', () => {
-  it('cover rejections, decide and store latency, store unavailability and the review queue', () => {
+  it('cover rejections, decide and store latency, store unavailability, the review queue\'s depth and age, and delivery', () => {
     expect(alerts.map((a) => a.alert)).toEqual([
       'ArbiterRejectionRateHigh', 'ArbiterDecideLatencyHigh', 'ArbiterStoreLatencyHigh', 'ArbiterStoreUnavailable',
-      'ArbiterReviewQueueDeep', 'ArbiterReviewTooSlow', 'ArbiterReviewItemsExpiring', 'ArbiterPolicyReloadFailed',
+      'ArbiterReviewQueueDeep', 'ArbiterReviewQueueStale', 'ArbiterReviewTooSlow', 'ArbiterReviewItemsExpiring', 'ArbiterPolicyReloadFailed',
+      'ArbiterDeliveryDeadLetters', 'ArbiterDeliveryFailing',
     ]);
     for (const a of alerts) expect(a.annotations.summary, a.alert).toBeTruthy();
   });

@@ -33,6 +33,27 @@ describe('metrics', () => {
     expect(await scrape(g)).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
   });
 
+  it('shows the age of each queue\'s oldest pending item at the last review tick, from the store', async () => {
+    let now = Date.parse('2026-11-21T10:00:00.000Z');
+    const g = testGate({ clock: () => new Date(now) });
+    const first = await (await g.post('/v1/decisions', ticket())).json() as { id: string; outcome: string };
+    expect(first.outcome).toBe('review');
+    now += 60_000;
+    await g.post('/v1/decisions', ticket());
+    now += 240_000;
+    await reviewTick(g.deps);
+    const text = await scrape(g);
+    expect(text).toMatch(/^arbiter_review_queue_oldest_age_seconds\{queue="support"\} 300$/m);
+    expect(text).toMatch(/^arbiter_review_queue_depth\{queue="support"\} 2$/m);
+    // Between ticks the figure stays what the store said; the next tick sees the oldest item gone.
+    now += 100_000;
+    expect(await scrape(g)).toMatch(/^arbiter_review_queue_oldest_age_seconds\{queue="support"\} 300$/m);
+    const { review } = await (await g.get(`/v1/reviews/${first.id}`, g.keys.alice)).json() as { review: { proposalHash: string } };
+    expect((await g.post(`/v1/reviews/${first.id}/approve`, { proposalHash: review.proposalHash }, g.keys.alice)).status).toBe(200);
+    await reviewTick(g.deps);
+    expect(await scrape(g)).toMatch(/^arbiter_review_queue_oldest_age_seconds\{queue="support"\} 340$/m);
+  });
+
   it('asks the store nothing on a scrape: every figure is a counter the gate keeps', async () => {
     const calls: string[] = [];
     const inner = testGate().deps.store;

@@ -67,7 +67,7 @@ describeStores('review queue', ({ open, opened }) => {
     const page = await store.reviews({ ...ALL, status: 'pending', limit: 3 });
     expect(page.next).toBe(3);
     expect((await store.reviews({ ...ALL, status: 'pending', limit: 3, offset: 3 })).items.map((r) => r.id)).toEqual([late.id]);
-    expect(await store.queueDepth()).toEqual([{ queue: 'support', pending: 4 }]);
+    expect(await store.queueDepth()).toEqual([{ queue: 'support', pending: 4, oldestAt: T0 }]);
   });
 
   it('appends a verdict to the chain and closes the item; the log lists decisions only, and verifies', async () => {

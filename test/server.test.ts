@@ -1,6 +1,8 @@
 /** The gate's HTTP API through app.request(): every status code, idempotency, limits, logs, metrics. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError, type Store } from '../adapters/stores/store.js';
 import { ROOT } from './helpers/cli.js';
@@ -314,6 +316,35 @@ describe('operations', () => {
     const api = await json(await g.app.request('/openapi.json')) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(Object.keys(api.paths)).toEqual(expect.arrayContaining(['/v1/decisions', '/v1/decisions/{id}', '/v1/evaluate', '/v1/contracts/{action}', '/v1/policy', '/metrics']));
     expect(api.components.schemas.DecideRequest).toEqual((await import('../server/wire.js')).schemas.DecideRequest);
+  });
+
+  it('embeds every served contract in /openapi.json and types each action\'s request with it', async () => {
+    const g = testGate();
+    const api = await json(await g.app.request('/openapi.json')) as { paths: Record<string, Record<string, { requestBody: unknown }>>; components: { schemas: Record<string, unknown> } };
+    const action = g.deps.policy.current.actions.get('refund_order')!;
+    expect([...action.versions.keys()]).toEqual(['refund_order@1', 'refund_order@2']);
+    expect(api.components.schemas.RefundOrderV1).toEqual(action.versions.get('refund_order@1')!.use.schema);
+    expect(api.components.schemas.RefundOrderV2).toEqual(action.contract.schema);
+    expect(api.components.schemas.RefundOrderContextV1).toEqual(action.context!.schema);
+    expect(api.components.schemas['DecideRequest.refund_order']).toMatchObject({
+      required: ['action', 'proposal'], additionalProperties: false,
+      properties: { action: { const: 'refund_order' }, proposal: { anyOf: [{ $ref: '#/components/schemas/RefundOrderV1' }, { $ref: '#/components/schemas/RefundOrderV2' }] }, context: { $ref: '#/components/schemas/RefundOrderContextV1' } },
+    });
+    const body = api.paths['/v1/decisions']!.post!.requestBody as { content: { 'application/json': { schema: { oneOf: unknown[]; discriminator: { propertyName: string; mapping: Record<string, string> } } } } };
+    const { oneOf, discriminator } = body.content['application/json'].schema;
+    expect(oneOf).toHaveLength(g.deps.policy.current.actions.size);
+    expect(discriminator).toEqual({ propertyName: 'action', mapping: Object.fromEntries([...g.deps.policy.current.actions.keys()].map((a) => [a, `#/components/schemas/DecideRequest.${a}`])) });
+
+    // What the gate decides validates against the typed request; a misspelled enum does not, and says where.
+    // ajv knows no discriminator mapping (a hint for generators); the oneOf alone decides here.
+    const ajv = formatsPlugin.default(new Ajv2020({ strict: false, allErrors: true }));
+    ajv.addSchema(api, 'api');
+    const valid = ajv.compile({ $ref: 'api#/paths/~1v1~1decisions/post/requestBody/content/application~1json/schema' });
+    expect(valid(refund()), JSON.stringify(valid.errors)).toBe(true);
+    expect((await g.post('/v1/decisions', refund())).status).toBe(200);
+    expect(valid(refund({ reason: 'damagd' }))).toBe(false);
+    expect(valid.errors!.map((e) => `${e.instancePath} ${e.message}`)).toContain('/proposal/reason must be equal to one of the allowed values');
+    expect(valid({ ...refund(), action: 'refund_ordr' })).toBe(false);
   });
 
   it('logs one line per request with request and trace ids, and no proposal unless asked', async () => {

@@ -103,7 +103,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       return reviewPage(await query<ReviewRow>(sql, args), q);
     },
     dueReviews: async (now, limit) => (await query<ReviewRow>(DUE_REVIEWS(POSTGRES), [now, limit])).map(reviewOf),
-    queueDepth: async () => (await query<{ queue: string; pending: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending) })),
+    queueDepth: async () => (await query<{ queue: string; pending: string; oldest: string }>(QUEUE_DEPTH)).map((r) => ({ queue: r.queue, pending: Number(r.pending), oldestAt: r.oldest })),
     appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
     appendException: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<ExceptionCommandResult>),
     exceptionRecords: async () => (await query<{ record: string }>(EXCEPTION_RECORDS, [])).map((r) => JSON.parse(r.record) as ExceptionRecord),

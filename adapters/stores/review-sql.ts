@@ -88,7 +88,8 @@ export function listReviews(d: Dialect, q: ReviewQuery): { sql: string; args: un
 }
 
 export const DUE_REVIEWS = (d: Dialect) => `SELECT * FROM reviews WHERE status = 'pending' AND on_expiry = 'reject' AND expires_at <= ${d.param(1)} ORDER BY expires_at LIMIT ${d.param(2)}`;
-export const QUEUE_DEPTH = "SELECT queue, COUNT(*) AS pending FROM reviews WHERE status = 'pending' GROUP BY queue ORDER BY queue";
+// created_at is RFC 3339 in UTC with milliseconds, so the least string is the earliest time.
+export const QUEUE_DEPTH = "SELECT queue, COUNT(*) AS pending, MIN(created_at) AS oldest FROM reviews WHERE status = 'pending' GROUP BY queue ORDER BY queue";
 
 export interface ReviewRow {
   id: string; action: string; queue: string; status: Review['status']; risk_tier: string; risk_score: number | string; side_effects: string; rules: string; messages: string;

@@ -86,7 +86,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LocalStor
       return reviewPage(db.prepare(sql).all(...args) as ReviewRow[], q);
     }),
     dueReviews: async (now, limit) => guard(() => (s.due.all(now, limit) as ReviewRow[]).map(reviewOf)),
-    queueDepth: async () => guard(() => s.depth.all() as { queue: string; pending: number }[]),
+    queueDepth: async () => guard(() => (s.depth.all() as { queue: string; pending: number; oldest: string }[]).map((r) => ({ queue: r.queue, pending: r.pending, oldestAt: r.oldest }))),
     appendDelivery: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<DeliveryCommandResult>),
     appendException: (cmd) => (closed ? Promise.reject(new StoreUnavailableError('the store is closed')) : group.append(cmd) as Promise<ExceptionCommandResult>),
     exceptionRecords: async () => guard(() => (db.prepare(EXCEPTION_RECORDS).all() as { record: string }[]).map((r) => JSON.parse(r.record) as ExceptionRecord)),

@@ -10,7 +10,7 @@
  * crosses as one flat array of the items' strings, not as objects to clone.
  */
 import { Worker } from 'node:worker_threads';
-import type { Delivery, DeliveryAttempt, DeliveryCommandResult, DeliveryStatus, ExceptionCommandResult, ExceptionRecord, Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
+import type { Delivery, DeliveryAttempt, DeliveryCommandResult, DeliveryStatus, ExceptionCommandResult, ExceptionRecord, QueueDepth, Review, ReviewEventResult, ReviewQuery } from '../../gate/ports.js';
 import { GroupCommit, type Settled } from './group-commit.js';
 import type { StoreOptions } from './open.js';
 import { DEFAULT_TIMEOUT_MS } from './postgres.js';
@@ -141,7 +141,7 @@ export async function openWorkerStore(url: string, options: StoreOptions = {}, s
     review: (id) => call<Review | undefined>('review', id),
     reviews: (q: ReviewQuery) => call<{ items: Review[]; next: number | null }>('reviews', q),
     dueReviews: (now, limit) => call<Review[]>('dueReviews', now, limit),
-    queueDepth: () => call<{ queue: string; pending: number }[]>('queueDepth'),
+    queueDepth: () => call<QueueDepth[]>('queueDepth'),
     appendDelivery: (cmd) => call<DeliveryCommandResult>('appendDelivery', cmd),
     appendException: (cmd) => call<ExceptionCommandResult>('appendException', cmd),
     exceptionRecords: () => call<ExceptionRecord[]>('exceptionRecords'),

@@ -93,6 +93,8 @@ export interface ReviewQuery {
   offset?: number;
 }
 
+export interface QueueDepth { queue: string; pending: number; oldestAt: string }
+
 export interface ReviewQueue {
   /** Appends a review record: durable when the promise resolves, or refused with the row as it is. */
   appendReview(event: ReviewEvent): Promise<ReviewEventResult>;
@@ -101,6 +103,6 @@ export interface ReviewQueue {
   reviews(q: ReviewQuery): Promise<{ items: Review[]; next: number | null }>;
   /** pending items that expire by rejection and whose time is up at `now` */
   dueReviews(now: string, limit: number): Promise<Review[]>;
-  /** pending items per queue */
-  queueDepth(): Promise<{ queue: string; pending: number }[]>;
+  /** pending items per queue, and when the oldest of them was created */
+  queueDepth(): Promise<QueueDepth[]>;
 }

@@ -42,7 +42,7 @@ export async function reviewTick(deps: GateDeps): Promise<void> {
       deps.metrics.verdict(r.queue, r.status, r.decidedBy ?? '').inc();
       deps.logger.info({ review: r.id, action: r.action, queue: r.queue, expiresAt: r.expiresAt }, 'review expired');
     }
-    deps.metrics.setQueueDepth(await deps.store.queueDepth());
+    deps.metrics.setQueueDepth(await deps.store.queueDepth(), (deps.clock ?? (() => new Date()))());
   } catch (err) {
     deps.logger.warn({ err }, 'review tick failed; it runs again at the next one');
   }
@@ -154,7 +154,7 @@ export async function detail(deps: GateDeps, reviewer: Reviewer, id: string) {
 /** What the strip shows: pending per queue, and over the last 500 closed items, the median time to decide and the approval rate by rule. */
 export async function stats(deps: GateDeps, reviewer: Reviewer) {
   const queues = await visibleQueues(deps, reviewer);
-  const depth = (await deps.store.queueDepth()).filter((q) => queues.includes(q.queue));
+  const depth = (await deps.store.queueDepth()).filter((q) => queues.includes(q.queue)).map(({ queue, pending }) => ({ queue, pending }));
   const closed = (await deps.store.reviews({ queues, status: 'closed', limit: 500 })).items.filter((r) => r.status !== 'edited');
   const seconds = closed.filter((r) => r.status !== 'expired').map((r) => (Date.parse(r.decidedAt!) - Date.parse(r.createdAt)) / 1000).sort((a, b) => a - b);
   const byRule = new Map<string, { decided: number; approved: number }>();
