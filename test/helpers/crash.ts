@@ -181,7 +181,7 @@ export async function startRecorder(secret: string, failShare = 0): Promise<Reco
  * A copy of the bundled pack whose `refund_order` delivers to `HOOK_URL` with `HOOK_SECRET`, and
  * the gate settings that make a crashed sender's events due again within seconds.
  */
-export function delivering(recorder: Recorder, secret: string): Extra {
+export function delivering(recorder: { url: string }, secret: string): Extra {
   const dir = copyOfPack();
   const file = join(dir, 'rules.registry.yaml');
   const registry = readFileSync(file, 'utf8');
