@@ -2,13 +2,16 @@
  * Mixed load on gates run as processes, killed with SIGKILL at random moments and restarted, and
  * the ledger of what each request was answered, to check against the store afterwards. The load:
  * new proposals, identical duplicates, conflicting resubmissions (same key, another amount) and
- * review verdicts, each kind a share of the requests. It is built so that a further kind (a
- * delivery to a local receiver, once the outbox exists) adds a branch to `step` and a check.
+ * review verdicts, each kind a share of the requests, and with `delivering` the deliveries of the
+ * final decisions to a receiver in this process (`startRecorder`), checked by `auditDeliveries`.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ROOT } from './cli.js';
+import { verifyWebhook } from '../../adapters/delivery/webhook.js';
+import { copyOfPack, ROOT } from './cli.js';
 import { serveProcess, type Served } from './process.js';
 
 const proposal = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/refund-proposal.json'), 'utf8')) as Record<string, unknown>;
@@ -85,8 +88,9 @@ function record(l: Ledger, id: string, amount: number, r: { status: number; json
  * `rounds` times: run `workers` loops of the mix against the live gates for a random 1 to 3 s,
  * then SIGKILL one gate (the other replica, if any, keeps serving) and start it again.
  */
-export async function killRounds(store: string, replicas: number, rounds: number, workers: number, l: Ledger): Promise<Served[]> {
-  const gates = await Promise.all(Array.from({ length: replicas }, () => serveProcess(['--store', store, '--review-sweep', '1h'])));
+export async function killRounds(store: string, replicas: number, rounds: number, workers: number, l: Ledger, extra: Extra = { args: [], env: {} }): Promise<Served[]> {
+  const start = () => serveProcess(['--store', store, '--review-sweep', '1h', ...extra.args], extra.env);
+  const gates = await Promise.all(Array.from({ length: replicas }, start));
   for (let round = 0; round < rounds; round++) {
     let stop = false;
     const loops = Array.from({ length: workers }, async (_, w) => {
@@ -99,10 +103,13 @@ export async function killRounds(store: string, replicas: number, rounds: number
     gates[victim]!.child.kill('SIGKILL');
     await gates[victim]!.exited;
     await Promise.all(loops);
-    gates[victim] = await serveProcess(['--store', store, '--review-sweep', '1h']);
+    gates[victim] = await start();
   }
   return gates;
 }
+
+/** What `killRounds` adds to each gate's command line and environment. */
+export interface Extra { args: string[]; env: NodeJS.ProcessEnv }
 
 export interface Row { id: string; key: string; record: string }
 
@@ -134,5 +141,98 @@ export async function audit(gate: Served, rows: Row[], l: Ledger): Promise<Recor
     const r = await call(gate, `/v1/decisions/${row.id}`, undefined);
     if (r?.status !== 200 || typeof r.json.outcome !== 'string' || !(r.json.request as { proposal?: unknown } | undefined)?.proposal) problems.unreadable!.push(`${row.id}: ${r?.status}`);
   }
+  return problems;
+}
+
+/** One request the receiver got whose signature verified. */
+export interface Delivered { decision: string; key: string; body: string; outcome: string }
+
+export interface Recorder { url: string; got: Delivered[]; refused: number; failed: number; close(): Promise<void> }
+
+/**
+ * A receiver in the test process: it verifies each request's signature (a bad one is answered 400
+ * and counted), records the decision id, the `Idempotency-Key` and the body, and answers 200, or
+ * 503 to a share `failShare` of the requests so that retries are part of the run.
+ */
+export async function startRecorder(secret: string, failShare = 0): Promise<Recorder> {
+  const r: Omit<Recorder, 'url' | 'close'> = { got: [], refused: 0, failed: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const v = verifyWebhook(secret, req.headers, body);
+      if (!v.ok) { r.refused++; res.writeHead(400).end(v.reason); return; }
+      if (Math.random() < failShare) { r.failed++; res.writeHead(503).end('later'); return; }
+      const event = JSON.parse(body.toString('utf8')) as { decision: string; outcome: string };
+      r.got.push({ decision: event.decision, key: v.idempotencyKey ?? '(none)', body: body.toString('utf8'), outcome: event.outcome });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(r, {
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+  });
+}
+
+/**
+ * A copy of the bundled pack whose `refund_order` delivers to `HOOK_URL` with `HOOK_SECRET`, and
+ * the gate settings that make a crashed sender's events due again within seconds.
+ */
+export function delivering(recorder: { url: string }, secret: string): Extra {
+  const dir = copyOfPack();
+  const file = join(dir, 'rules.registry.yaml');
+  const registry = readFileSync(file, 'utf8');
+  const anchor = '    idempotency: { key: /proposal_id }\n    default: approve\n    review:\n      queue: payments\n';
+  if (!registry.includes(anchor)) throw new Error('the bundled registry no longer has the refund_order lines this edit expects');
+  writeFileSync(file, registry.replace(anchor, `    idempotency: { key: /proposal_id }\n    deliver: { url_env: HOOK_URL, secret_env: HOOK_SECRET, timeout: 1s, max_attempts: 50 }\n    default: approve\n    review:\n      queue: payments\n`));
+  return { args: ['--dir', dir, '--delivery-poll', '1s', '--delivery-lease', '3s'], env: { HOOK_URL: recorder.url, HOOK_SECRET: secret } };
+}
+
+/** Polls the outbox through the API until nothing is pending; how many events it holds by status. */
+export async function drain(gate: Served, limitMs = 120_000): Promise<Record<string, number>> {
+  const t0 = Date.now();
+  const list = async (status: string) => {
+    const out: unknown[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const r = await call(gate, `/v1/deliveries?status=${status}&limit=500&offset=${offset}`, undefined);
+      if (r?.status !== 200) throw new Error(`listing ${status} deliveries: ${r?.status} ${JSON.stringify(r?.json)}`);
+      const items = r.json.items as unknown[];
+      out.push(...items);
+      if (items.length < 500) return out.length;
+    }
+  };
+  while ((await list('pending')) > 0) {
+    if (Date.now() - t0 > limitMs) throw new Error(`deliveries still pending after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { pending: 0, delivered: await list('delivered'), dead: await list('dead') };
+}
+
+/**
+ * What the receiver got against the ledger and the log: every approve answered 2xx and every
+ * verdict answered 200 was delivered, with the outcome it was answered; every delivery of one
+ * decision carried the decision id as its key and the same body; none names a decision the log
+ * does not hold.
+ */
+export function auditDeliveries(got: Delivered[], rows: Row[], l: Ledger): Record<string, string[]> {
+  const problems: Record<string, string[]> = { undelivered: [], wrongKey: [], bodyChanged: [], phantom: [], wrongOutcome: [] };
+  const byDecision = new Map<string, Delivered[]>();
+  for (const g of got) byDecision.set(g.decision, [...(byDecision.get(g.decision) ?? []), g]);
+  const logged = new Set(rows.map((r) => r.id));
+  for (const [id, ds] of byDecision) {
+    if (!logged.has(id)) problems.phantom!.push(`${id}: ${ds.length} deliveries, no record`);
+    for (const d of ds) if (d.key !== id) problems.wrongKey!.push(`${id}: delivered with key ${d.key}`);
+    if (new Set(ds.map((d) => d.body)).size > 1) problems.bodyChanged!.push(`${id}: ${new Set(ds.map((d) => d.body)).size} different bodies`);
+  }
+  const expect = (id: string, outcome: string) => {
+    const ds = byDecision.get(id);
+    if (!ds) problems.undelivered!.push(`${id}: acknowledged ${outcome}, never delivered`);
+    else if (ds[0]!.outcome !== outcome) problems.wrongOutcome!.push(`${id}: acknowledged ${outcome}, delivered ${ds[0]!.outcome}`);
+  };
+  for (const e of l.keys.values()) if (e.acked[0]?.outcome === 'approve') expect(String(e.acked[0].id), 'approve');
+  for (const [id, status] of l.verdicts) expect(id, status === 'approved' ? 'approve' : 'reject');
   return problems;
 }
