@@ -54,7 +54,7 @@ function candidatePack(): string {
   edit('rules/create_support_ticket.yaml', 'open_tickets, operator: greaterThanInclusive, value: 5 }', 'open_tickets, operator: greaterThanInclusive, value: 2 }');
   edit('rules/tier_upgrade.yaml', / {2}- id: upgrade\.account_closed_or_suspended\n(.*\n){3}\n/, '');
   edit('rules/tier_upgrade.yaml', 'id: upgrade.balance_past_due\n    outcome: review', 'id: upgrade.balance_past_due\n    outcome: reject');
-  edit('rules.registry.yaml', /^    accepts: \[ refund_order@1 \].*\n/m, '');
+  edit('rules.registry.yaml', /^ {4}accepts: \[ refund_order@1 \].*\n/m, '');
   return dir;
 }
 
