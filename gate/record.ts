@@ -32,8 +32,8 @@ export interface RecordPorts {
   timed?: { decide(action: string, seconds: number): void; append(seconds: number): void };
   /** run around each decision and each append (the server's tracing spans); absent, each runs bare */
   traced?: { decide(action: string, run: () => Decision): Decision; append<T>(run: () => Promise<T>): Promise<T> };
-  /** a candidate policy decided beside the live one (`--shadow-dir`); it cannot change the decision */
-  shadow?: Pick<ShadowPolicy, 'beside'>;
+  /** the candidate policy decided beside the live one (`--shadow-dir`), if one runs; it cannot change the decision */
+  shadow?: () => Pick<ShadowPolicy, 'beside'> | undefined;
 }
 
 /** What the caller sent, parsed: the envelope's members and the body as received. */
@@ -79,7 +79,7 @@ export async function recordDecision(ports: RecordPorts, req: RecordRequest): Pr
   const decision = req.modelFailure ? routeModelFailure(decided, req.modelFailure) : decided;
   const id = uuidv7(now.getTime());
   // Decided after the live decision and from its own copy of the request; it cannot throw (gate/shadow.ts).
-  const policyShadow = ports.shadow?.beside(decision, decideRequestOf(req, recordedAt));
+  const policyShadow = ports.shadow?.()?.beside(decision, decideRequestOf(req, recordedAt));
   // The decision is serialized once, into the record's text and the answer's; the request is recorded as received.
   const texts = decisionTexts(decision, policyShadow);
   const review = reviewItemFor(action, decision, req.proposal, now);

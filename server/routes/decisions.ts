@@ -148,7 +148,7 @@ export function recordPorts(deps: GateDeps): RecordPorts {
   return {
     log: deps.store, clock: () => (deps.clock ? deps.clock() : new Date()), idempotencyTtlMs: deps.limits.idempotencyTtlMs,
     // Read at each decision: a shadow can be set on a running gate's deps.
-    shadow: { beside: (live, req) => deps.shadow?.beside(live, req) },
+    shadow: () => deps.shadow,
     timed: { decide: (action, s) => deps.metrics.decideLatency(action).observe(s), append: (s) => deps.metrics.storeLatency('append').observe(s) },
     traced: { decide: tracedDecide, append: tracedAppend },
   };
