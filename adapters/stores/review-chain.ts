@@ -32,31 +32,42 @@ export function* logBatch(items: readonly LogItem[]): Generator<Op, LogResult[],
   return items.map((it) => (isReviewEvent(it) ? reviewed[e++]! : isDeliveryCommand(it) ? commanded[c++]! : isExceptionCommand(it) ? excepted[x++]! : decided[d++]!));
 }
 
-/** Grants and revokes of exceptions: records of the chain and nothing else (the gate checked them before). */
-export function* exceptionBatch(commands: readonly ExceptionCommand[]): Generator<Op, ExceptionCommandResult[], unknown> {
-  const head = (yield { op: 'head' }) as Head;
+/** The records a batch adds after the chain's head: each gets the next seq and is hashed over the one before. */
+function links(head: Head) {
   let seq = head.seq, prev = head.hash;
   const rows: Row[] = [];
+  return {
+    rows,
+    /** Adds a record whose text is made for its seq; returns the seq. */
+    push(row: Omit<Row, 'seq' | 'text' | 'prevHash' | 'hash'>, text: (seq: number) => string): number {
+      seq++;
+      const t = text(seq);
+      const hash = chainHash(prev, t);
+      rows.push({ ...row, seq, text: t, prevHash: prev, hash });
+      prev = hash;
+      return seq;
+    },
+    head: (): Head => ({ seq, hash: prev }),
+  };
+}
+
+/** Grants and revokes of exceptions: records of the chain and nothing else (the gate checked them before). */
+export function* exceptionBatch(commands: readonly ExceptionCommand[]): Generator<Op, ExceptionCommandResult[], unknown> {
+  const chain = links((yield { op: 'head' }) as Head);
   const results: ExceptionCommandResult[] = [];
   for (const cmd of commands) {
-    seq++;
-    const record: ExceptionRecord = { ...cmd, seq };
-    const text = JSON.stringify(record);
-    const hash = chainHash(prev, text);
-    rows.push({ seq, id: cmd.id, action: cmd.action, outcome: EXCEPTION_OUTCOME[cmd.exception.op], idempotencyKey: null, recordedAt: cmd.recordedAt, text, prevHash: prev, hash });
-    prev = hash;
+    const text = (seq: number) => JSON.stringify({ ...cmd, seq } satisfies ExceptionRecord);
+    const seq = chain.push({ id: cmd.id, action: cmd.action, outcome: EXCEPTION_OUTCOME[cmd.exception.op], idempotencyKey: null, recordedAt: cmd.recordedAt }, text);
     results.push({ kind: 'created', id: cmd.id, seq });
   }
-  yield { op: 'insert', rows };
-  yield { op: 'setHead', head: { seq, hash: prev } };
+  yield { op: 'insert', rows: chain.rows };
+  yield { op: 'setHead', head: chain.head() };
   return results;
 }
 
 /** Replays and purges: each a record of the chain, written only if its change applied. */
 export function* commandBatch(commands: readonly DeliveryCommand[]): Generator<Op, DeliveryCommandResult[], unknown> {
-  const head = (yield { op: 'head' }) as Head;
-  let seq = head.seq, prev = head.hash;
-  const rows: Row[] = [];
+  const chain = links((yield { op: 'head' }) as Head);
   const results: DeliveryCommandResult[] = [];
   for (const cmd of commands) {
     const r = (yield { op: 'deliveryCommand', command: cmd }) as { taken: boolean; delivery: Delivery | undefined };
@@ -64,37 +75,25 @@ export function* commandBatch(commands: readonly DeliveryCommand[]): Generator<O
       results.push({ kind: 'refused', delivery: r.delivery });
       continue;
     }
-    seq++;
-    const record: DeliveryRecord = {
-      id: cmd.id, seq, kind: 'delivery', action: r.delivery!.action, recordedAt: cmd.recordedAt, caller: cmd.caller, idempotencyKey: null, decisionId: r.delivery!.decisionId,
+    const action = r.delivery!.action;
+    const text = (seq: number) => JSON.stringify({
+      id: cmd.id, seq, kind: 'delivery', action, recordedAt: cmd.recordedAt, caller: cmd.caller, idempotencyKey: null, decisionId: r.delivery!.decisionId,
       delivery: { id: cmd.deliveryId, op: cmd.op },
-    };
-    const text = JSON.stringify(record);
-    const hash = chainHash(prev, text);
-    rows.push({ seq, id: cmd.id, action: record.action, outcome: COMMAND_OUTCOME[cmd.op], idempotencyKey: null, recordedAt: cmd.recordedAt, text, prevHash: prev, hash });
-    prev = hash;
+    } satisfies DeliveryRecord);
+    const seq = chain.push({ id: cmd.id, action, outcome: COMMAND_OUTCOME[cmd.op], idempotencyKey: null, recordedAt: cmd.recordedAt }, text);
     results.push({ kind: 'created', id: cmd.id, seq, delivery: r.delivery! });
   }
-  if (rows.length) {
-    yield { op: 'insert', rows };
-    yield { op: 'setHead', head: { seq, hash: prev } };
+  if (chain.rows.length) {
+    yield { op: 'insert', rows: chain.rows };
+    yield { op: 'setHead', head: chain.head() };
   }
   return results;
 }
 
 export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, ReviewEventResult[], unknown> {
-  const head = (yield { op: 'head' }) as Head;
-  let seq = head.seq, prev = head.hash;
-  const rows: Row[] = [];
+  const chain = links((yield { op: 'head' }) as Head);
   const reviews: NewReview[] = [];
   const deliveries: OutboxEvent[] = [];
-  const push = (row: Omit<Row, 'seq' | 'text' | 'prevHash' | 'hash'>, text: (seq: number) => string) => {
-    seq++;
-    const t = text(seq);
-    const hash = chainHash(prev, t);
-    rows.push({ ...row, seq, text: t, prevHash: prev, hash });
-    prev = hash;
-  };
   const results: ReviewEventResult[] = [];
   for (const ev of events) {
     const change = {
@@ -106,22 +105,22 @@ export function* reviewBatch(events: readonly ReviewEvent[]): Generator<Op, Revi
       results.push({ kind: 'refused', review: r.review });
       continue;
     }
-    push({ id: ev.id, action: ev.action, outcome: EVENT_OUTCOME[ev.verdict], idempotencyKey: null, recordedAt: ev.recordedAt }, (n) => reviewText(ev, n, r.review!));
+    const seq = chain.push({ id: ev.id, action: ev.action, outcome: EVENT_OUTCOME[ev.verdict], idempotencyKey: null, recordedAt: ev.recordedAt }, (n) => reviewText(ev, n, r.review!));
     results.push({ kind: 'created', id: ev.id, seq, review: r.review! });
     if (ev.delivery) deliveries.push(ev.delivery);
     const next = ev.next;
     if (next) {
       if (next.delivery) deliveries.push(next.delivery);
       const hash = payloadHash(next.action, next.requestJson, next.idempotencyMatch);
-      push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n, hash));
+      chain.push({ id: next.id, action: next.action, outcome: next.outcome, idempotencyKey: next.idempotencyKey, recordedAt: next.recordedAt }, (n) => recordText(next, n, hash));
       if (next.review) reviews.push(newReview(next, hash));
     }
   }
-  if (rows.length) {
-    yield { op: 'insert', rows };
+  if (chain.rows.length) {
+    yield { op: 'insert', rows: chain.rows };
     if (reviews.length) yield { op: 'insertReviews', reviews };
     if (deliveries.length) yield { op: 'insertDeliveries', events: deliveries };
-    yield { op: 'setHead', head: { seq, hash: prev } };
+    yield { op: 'setHead', head: chain.head() };
   }
   return results;
 }
